@@ -1,0 +1,118 @@
+/**
+ * The backend contract. A backend supplies kernels; the state machine (hooks, counters, loss
+ * scaling, fp32 master copies, serialization) stays single-sourced in `spec/`.
+ *
+ * Memory. A backend owns its buffers (`Memory<B>`): plain typed arrays for a synchronous JS backend,
+ * handles into Wasm linear memory (pointer + length, from which views are re-created on demand so
+ * they survive memory growth), or GPU buffers (uploaded once, stepped many times, read back on
+ * demand). Every kernel call and transfer may return a promise; synchronous backends return plain
+ * values and callers that know a backend is synchronous can skip awaiting.
+ *
+ * Many tensors, one call. Each kernel call updates a list of `Segment`s of packed buffers: a model
+ * of 1,000 small parameters laid out in one buffer per quantity (param, grad, each state) is one
+ * call with 1,000 segments. Each segment carries its own rule's hyperparameters, `t` and extras,
+ * because every rule has its own `t` (Adam's bias correction) and may override hyperparameters.
+ *
+ * Scalars. Python-float scalars (Adam's alpha_t, the AdaBound bounds, MSVAG's rho, WeightDecay's
+ * scaled rate, GradientLARS's rate, GradientClipping's rate) are computed by the spec's exported
+ * helpers in float64; kernels only do the elementwise part, in the spec's order of operations.
+ */
+import type { Dtype, Hyperparams } from "../spec/index.js";
+
+export type MaybePromise<T> = T | Promise<T>;
+
+/** The numeric promise a backend makes, per kernel. */
+export type NumericPromise =
+  | { readonly kind: "exact" }
+  | {
+      readonly kind: "bounded";
+      /** Largest distance in ULPs of the dtype allowed per kernel and output, with its derivation. */
+      readonly bounds: Readonly<Record<string, KernelBound>>;
+    };
+
+export interface KernelBound {
+  /** Maximum ULP distance of each output array from the spec after one kernel call. */
+  readonly ulp: number;
+  /** How the bound was derived: per-operation ULP bounds counted through the kernel. */
+  readonly derivation: string;
+}
+
+export interface Memory<B> {
+  alloc(dtype: Dtype, length: number): B;
+  /** Copy values (exactly representable in the dtype) into the buffer at an element offset. */
+  write(buf: B, values: ArrayLike<number>, offset?: number): MaybePromise<void>;
+  /** Read `length` elements from an element offset as doubles. */
+  read(buf: B, offset?: number, length?: number): MaybePromise<Float64Array>;
+  free?(buf: B): void;
+}
+
+/** One parameter's slice of the packed buffers, with its rule's settings. */
+export interface Segment {
+  readonly offset: number;
+  readonly length: number;
+  /** Effective hyperparameters of the rule (own over the optimizer's). */
+  readonly hp: Hyperparams;
+  /** The rule's t, already incremented for this update. */
+  readonly t: number;
+  /** Rule attributes outside the state (MSVAG's beta_power, AdaBound's initial_alpha). */
+  readonly extras: Readonly<Record<string, number>>;
+}
+
+export interface OptimizerBuffers<B> {
+  readonly param: B;
+  readonly grad: B;
+  /** State buffers by state key (the spec's `initState` keys). */
+  readonly state: Readonly<Record<string, B>>;
+}
+
+export interface OptimizerKernel<B> {
+  /** Update every segment in place. */
+  update(dtype: Dtype, bufs: OptimizerBuffers<B>, segments: readonly Segment[]): MaybePromise<void>;
+}
+
+/** A per-parameter hook kernel: rewrites `grad` in place from `param` (and the hook's scalars). */
+export interface HookKernel<B> {
+  apply(dtype: Dtype, bufs: { readonly param: B; readonly grad: B; readonly noise?: B }, segments: readonly HookSegment[]): MaybePromise<void>;
+}
+
+export interface HookSegment {
+  readonly offset: number;
+  readonly length: number;
+  /** Scalars prepared by the spec for this parameter (for example `{ rate }` or `{ lower, upper }`). */
+  readonly scalars: Readonly<Record<string, number | null>>;
+}
+
+/** Reductions the hooks and loss scaling need. */
+export interface Reductions<B> {
+  /**
+   * `dot(x, x)` over a segment in the spec's order (`numerics.dot.sequential`): sequential
+   * accumulation rounded to the dtype at every step; returns the dtype value as a double.
+   */
+  sumSquares(dtype: Dtype, buf: B, offset: number, length: number): MaybePromise<number>;
+  /** True when every element of the segment is finite (dynamic loss scaling's check). */
+  allFinite(dtype: Dtype, buf: B, offset: number, length: number): MaybePromise<boolean>;
+  /** `x ← x · D(rate)` over a segment (GradientClipping's rescale), `rate` rounded to the dtype. */
+  scale(dtype: Dtype, buf: B, offset: number, length: number, rate: number): MaybePromise<void>;
+}
+
+export interface Backend<B = unknown> {
+  /** Unique name in the registry, e.g. "js". */
+  readonly name: string;
+  readonly description: string;
+  /** Dtypes the backend computes; others run through the spec's own rules. */
+  readonly dtypes: readonly Dtype[];
+  readonly promise: NumericPromise;
+  /** "sync": every call returns plain values; "async": calls may return promises. */
+  readonly mode: "sync" | "async";
+  readonly memory: Memory<B>;
+  /** Optimizer kernels by the spec's optimizer-definition name (AdamRule-based ones share "Adam"). */
+  readonly optimizers: Readonly<Record<string, OptimizerKernel<B>>>;
+  /** Per-parameter hook kernels by hook kind. */
+  readonly hooks: Readonly<Record<string, HookKernel<B>>>;
+  readonly reductions: Reductions<B>;
+  /** Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason. */
+  available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string }>;
+}
+
+/** A backend of any buffer type (kernel methods are bivariant in their buffer parameter). */
+export type AnyBackend = Backend<unknown>;

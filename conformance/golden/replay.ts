@@ -1,0 +1,95 @@
+/**
+ * Replay every case of every file of a golden directory. Files and case ids not seen before are
+ * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { update } from "../../spec/index.js";
+import { Unsupported } from "./build.js";
+import type { Difference } from "./compare.js";
+import type { GoldenCallSequence, GoldenCase, GoldenStructure, GoldenTrajectory } from "./format.js";
+import { replayTrajectory, type UpdateEngine } from "./replay-trajectory.js";
+import { replayCallSequence } from "./replay-calls.js";
+
+export interface CaseResult {
+  readonly file: string;
+  readonly id: string;
+  readonly status: "passed" | "failed" | "unsupported";
+  readonly failures: readonly (Difference & { step?: number })[];
+  readonly reason?: string;
+}
+
+export interface CaseHandlers {
+  /** Extra case kinds (serialization registers itself here). */
+  readonly [kind: string]: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[];
+}
+
+export interface GoldenFileMeta {
+  readonly link_structure?: GoldenStructure;
+  readonly [k: string]: unknown;
+}
+
+export const SPEC_ENGINE: UpdateEngine = { name: "spec", update };
+
+const handlers: Record<string, (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]> = {
+  trajectory: (c, _m, e) => replayTrajectory(c as GoldenTrajectory, e),
+  call_sequence: (c, m) => replayCallSequence(c as GoldenCallSequence, m.link_structure),
+};
+
+/** Register a handler for a case kind (used by the serialization replay). */
+export function registerCaseHandler(kind: string, h: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]): void {
+  handlers[kind] = h;
+}
+
+export function listGoldenFiles(dir: string): string[] {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of readdirSync(d).sort()) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else if (name.endsWith(".json") && name !== "index.json") out.push(p);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): CaseResult {
+  const h = handlers[c.kind];
+  if (h === undefined) return { file, id: c.id, status: "unsupported", failures: [], reason: `case kind ${c.kind} is not supported yet` };
+  try {
+    const failures = h(c, meta, engine);
+    return { file, id: c.id, status: failures.length === 0 ? "passed" : "failed", failures };
+  } catch (err) {
+    if (err instanceof Unsupported) return { file, id: c.id, status: "unsupported", failures: [], reason: err.message };
+    return { file, id: c.id, status: "failed", failures: [{ what: "replay", detail: `crashed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}` }] };
+  }
+}
+
+export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
+  const results: CaseResult[] = [];
+  for (const path of listGoldenFiles(dir)) {
+    const doc = JSON.parse(readFileSync(path, "utf8")) as GoldenFileMeta & { cases?: GoldenCase[] };
+    const file = relative(dir, path);
+    for (const c of doc.cases ?? []) {
+      if (filter && !filter(c.id)) continue;
+      results.push(replayCase(c, file, doc, engine));
+    }
+  }
+  return results;
+}
+
+export function formatFailure(r: CaseResult, f: Difference & { step?: number }): string {
+  const step = f.step === undefined ? "" : ` step ${f.step}`;
+  const clause = f.clause === undefined ? "" : ` [${f.clause}]`;
+  const ulp = f.ulp === undefined ? "" : ` (${f.ulp === Infinity ? "NaN vs number" : `${f.ulp} ulp`})`;
+  return `FAIL ${r.id}${step}: ${f.what}: ${f.detail}${ulp}${clause}`;
+}
+
+export function summarize(results: readonly CaseResult[]): { passed: number; failed: number; unsupported: number } {
+  return {
+    passed: results.filter((r) => r.status === "passed").length,
+    failed: results.filter((r) => r.status === "failed").length,
+    unsupported: results.filter((r) => r.status === "unsupported").length,
+  };
+}

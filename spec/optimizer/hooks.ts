@@ -1,0 +1,212 @@
+/**
+ * Adding, removing and calling hooks, at optimizer level and on single update rules.
+ *
+ * @clause hooks.add.order `add_hook(hook, name=None, timing='auto')` checks, in this order: the
+ * optimizer is set up; the hook is callable (here: a registered hook kind); `timing` is one of
+ * 'pre', 'post', 'auto'; the name (given, else the hook's `name` attribute) exists; the name is not
+ * taken in either the pre or the post table. Then the hook is appended to its table.
+ * @clause hooks.add.auto-timing With `timing='auto'` the hook's `timing` attribute decides ('pre'
+ * when absent). At optimizer level a value other than 'pre'/'post' warns and falls back to 'pre';
+ * on an update rule anything other than exactly 'pre' files the hook under 'post', silently.
+ * @clause hooks.remove `remove_hook(name)` removes from the pre table, else from the post table,
+ * else raises KeyError(name).
+ * @clause hooks.call.order `call_hooks(timing)` runs that table's hooks in registration order. A hook
+ * with `call_for_each_param` is called as `hook(rule, param)` for every parameter in Chainer's order
+ * (uninitialized and disabled ones included); any other hook is called once with the optimizer.
+ * @clause hooks.call.reallocate After each hook, every initialized parameter whose gradient is None
+ * gets a zero gradient (`reallocate_cleared_grads`).
+ * @clause hooks.rule.call Rule hooks are called as `hook(rule, param)`; a hook that only acts on the
+ * whole optimizer (GradientClipping) fails there with TypeError (arity).
+ */
+import type { OptimizerState, UpdateRuleState } from "../state.js";
+import type { HookEntry, HookSpec, HookTable, Json, RuleView } from "../hooks/types.js";
+import { getHookKind } from "../hooks/registry.js";
+import {
+  DuplicateHookError,
+  HookArityError,
+  HookNameMissingError,
+  HookNotCallableError,
+  InvalidArgumentError,
+  InvalidCallHooksTimingError,
+  InvalidTimingError,
+  NotSetUpError,
+  UnknownHookError,
+} from "../errors.js";
+import { type Link, type Param, paramPaths } from "../link.js";
+import { zerosLike } from "../ndarray.js";
+import { effectiveHyperparams } from "../hyperparam.js";
+import { type ComputeOverride, runPerParam, runWhole } from "../compute.js";
+
+export type Warn = (message: string) => void;
+
+export interface AddHookOptions {
+  readonly name?: string | null;
+  readonly timing?: unknown;
+  /** Receives Chainer's warnings (for example the timing fallback). */
+  readonly warn?: Warn;
+}
+
+/** Where a hook goes: the optimizer, or the update rule of one parameter path. */
+export type HookTarget = "optimizer" | { readonly rule: string };
+
+function isHookSpec(x: unknown): x is HookSpec {
+  if (typeof x !== "object" || x === null) return false;
+  const o = x as { kind?: unknown; args?: unknown };
+  return typeof o.kind === "string" && typeof o.args === "object" && o.args !== null;
+}
+
+function where(target: HookTarget): string {
+  return target === "optimizer" ? "the optimizer" : `the rule of ${target.rule}`;
+}
+
+function tableOf(state: OptimizerState, target: HookTarget, what: string): HookTable {
+  if (state.hooks === null) throw new NotSetUpError(what);
+  if (target === "optimizer") return state.hooks;
+  const rule = state.rules[target.rule];
+  if (rule === undefined) {
+    throw new InvalidArgumentError(`${what}: no parameter ${target.rule} in the target`, "hooks.rule.call");
+  }
+  return rule.hooks;
+}
+
+function withTable(state: OptimizerState, target: HookTarget, hooks: HookTable): OptimizerState {
+  if (target === "optimizer") return { ...state, hooks };
+  const rule = state.rules[target.rule] as UpdateRuleState;
+  return { ...state, rules: { ...state.rules, [target.rule]: { ...rule, hooks } } };
+}
+
+/** The hook's effective `timing` and `name` attributes (instance values over the kind's). */
+function hookAttrs(hook: HookSpec & { timing?: string; name?: string | null }): { timing: string | undefined; name: string | null } {
+  const kind = getHookKind(hook.kind);
+  return {
+    timing: hook.timing !== undefined ? hook.timing : kind?.timing,
+    name: hook.name !== undefined ? hook.name : (kind?.defaultName ?? null),
+  };
+}
+
+/** @clause hooks.add.order */
+export function addHook(
+  state: OptimizerState,
+  hook: unknown,
+  options: AddHookOptions = {},
+  target: HookTarget = "optimizer",
+): OptimizerState {
+  const table = tableOf(state, target, "addHook");
+  if (!isHookSpec(hook)) throw new HookNotCallableError(`got ${hook === null ? "null" : typeof hook}`);
+  const kind = getHookKind(hook.kind);
+  if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(hook.kind)} is registered`);
+  const timing = options.timing === undefined ? "auto" : options.timing;
+  if (timing !== "pre" && timing !== "post" && timing !== "auto") throw new InvalidTimingError(timing);
+  const attrs = hookAttrs(hook);
+  let resolved: "pre" | "post";
+  if (timing !== "auto") resolved = timing;
+  else if (target === "optimizer") {
+    const t = attrs.timing ?? "pre";
+    if (t === "pre" || t === "post") resolved = t;
+    else {
+      options.warn?.("Hook timing attribute not in ('pre', 'post'), defaulting timing to 'pre'.");
+      resolved = "pre";
+    }
+  } else {
+    resolved = (attrs.timing ?? "pre") === "pre" ? "pre" : "post";
+  }
+  const name = options.name ?? attrs.name;
+  if (name === null || name === undefined) throw new HookNameMissingError();
+  if (table.pre.some((h) => h.name === name) || table.post.some((h) => h.name === name)) {
+    throw new DuplicateHookError(name, where(target));
+  }
+  const argErr = kind.validate(hook.args);
+  if (argErr !== null) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${argErr}`, kind.clause);
+  const entry: HookEntry = {
+    name,
+    hook: { kind: hook.kind, args: hook.args },
+    state: kind.initialState ? kind.initialState(hook.args) : null,
+  };
+  const hooks = resolved === "pre" ? { pre: [...table.pre, entry], post: table.post } : { pre: table.pre, post: [...table.post, entry] };
+  return withTable(state, target, hooks);
+}
+
+/** @clause hooks.remove */
+export function removeHook(state: OptimizerState, name: string, target: HookTarget = "optimizer"): OptimizerState {
+  const table = tableOf(state, target, "removeHook");
+  if (table.pre.some((h) => h.name === name)) {
+    return withTable(state, target, { pre: table.pre.filter((h) => h.name !== name), post: table.post });
+  }
+  if (table.post.some((h) => h.name === name)) {
+    return withTable(state, target, { pre: table.pre, post: table.post.filter((h) => h.name !== name) });
+  }
+  throw new UnknownHookError(name, where(target));
+}
+
+/** Which table holds a hook, or null. */
+export function hookTiming(state: OptimizerState, name: string, target: HookTarget = "optimizer"): "pre" | "post" | null {
+  const table = tableOf(state, target, "hookTiming");
+  if (table.pre.some((h) => h.name === name)) return "pre";
+  if (table.post.some((h) => h.name === name)) return "post";
+  return null;
+}
+
+export function ruleView(path: string, rule: UpdateRuleState | undefined, state: OptimizerState): RuleView | null {
+  if (rule === undefined) return null;
+  return { t: rule.t, hyperparam: effectiveHyperparams(state.hyperparam, rule.hyperparam), path };
+}
+
+/** @clause hooks.call.reallocate */
+export function reallocateClearedGrads(link: Link): Link {
+  let params: Record<string, Param> | null = null;
+  for (const [path, p] of Object.entries(link.params)) {
+    if (p.data !== null && p.grad === null) {
+      params ??= { ...link.params };
+      params[path] = { ...p, grad: zerosLike(p.data), gradValid: true };
+    }
+  }
+  return params === null ? link : { structure: link.structure, params };
+}
+
+function replaceEntryState(table: readonly HookEntry[], index: number, hookState: Json): HookEntry[] {
+  return table.map((h, i) => (i === index ? { ...h, state: hookState } : h));
+}
+
+/** Call one optimizer-level hook (by its index in the table), then reallocate cleared gradients. */
+function callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index: number, warn?: Warn, compute?: ComputeOverride): OptimizerState {
+  const hooks = state.hooks as HookTable;
+  const entry = hooks[timing][index] as HookEntry;
+  const kind = getHookKind(entry.hook.kind);
+  if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
+  let link = state.target as Link;
+  let hookState = entry.state;
+  if (kind.callForEachParam) {
+    if (!kind.perParam) throw new HookArityError(kind.kind, "the optimizer");
+    const params = { ...link.params };
+    for (const path of paramPaths(link.structure)) {
+      const param = params[path] as Param;
+      const r = runPerParam(compute, kind, { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path });
+      if (r.grad !== param.grad) params[path] = { ...param, grad: r.grad };
+      if (r.state !== undefined) hookState = r.state;
+    }
+    link = { structure: link.structure, params };
+  } else {
+    if (!kind.whole) throw new HookArityError(kind.kind, "the optimizer");
+    const initialized = paramPaths(link.structure)
+      .map((path) => ({ path, param: link.params[path] as Param }))
+      .filter((e) => e.param.data !== null);
+    const r = runWhole(compute, kind, { args: entry.hook.args, state: hookState, params: initialized, t: state.t });
+    const params = { ...link.params };
+    for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
+    for (const w of r.warnings ?? []) warn?.(w);
+    link = { structure: link.structure, params };
+    if (r.state !== undefined) hookState = r.state;
+  }
+  const table = hookState === entry.state ? hooks : { ...hooks, [timing]: replaceEntryState(hooks[timing], index, hookState) };
+  return { ...state, target: reallocateClearedGrads(link), hooks: table };
+}
+
+/** @clause hooks.call.order */
+export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?: Warn, compute?: ComputeOverride): OptimizerState {
+  if (state.hooks === null) throw new NotSetUpError("callHooks");
+  if (timing !== "pre" && timing !== "post") throw new InvalidCallHooksTimingError(timing);
+  let s = state;
+  const count = state.hooks[timing].length;
+  for (let i = 0; i < count; i++) s = callOptimizerHook(s, timing, i, warn, compute);
+  return s;
+}

@@ -1,0 +1,153 @@
+/**
+ * Adam, with Chainer's AdamW (`eta`, `weight_decay_rate`), AMSGrad (`amsgrad`) and AdaBound
+ * (`adabound`, `final_lr`, `gamma`) options. `D` is the parameter dtype, `I` the intermediate dtype
+ * (float32 for float16 parameters, else D). Scalars in `[…]₆₄` are Python floats.
+ *
+ * @clause adam.update.eps-check Before any state is touched: if `I(eps) == 0` while `eps != 0`, the
+ * update fails. Chainer means to raise ValueError but, through a bug, raises
+ * `AttributeError: type object 'numpy.float32' has no attribute 'name'`; we raise EpsTooSmallError
+ * with Chainer's type and text recorded (deviation: clear message, same failure point).
+ * @clause adam.update.moments
+ *   `gI = g.astype(I)`;
+ *   `m ← m + [1−beta1]₆₄·(gI − m)`;
+ *   `v ← v + [1−beta2]₆₄·((gI·gI) − v)`,
+ * computed in I and stored into the D-typed state (rounded twice for float16).
+ * @clause adam.update.amsgrad With `amsgrad`: `vhat ← maximum(vhat, v)` in place (NaN-propagating)
+ * and `u = vhat`; else `u = v`. A rule whose state has no `vhat` raises KeyError('vhat') after the
+ * moments were updated (turning `amsgrad` on mid-run; partial effect: m and v already moved).
+ * @clause adam.alpha-t `alpha_t = (alpha·sqrt(1 − beta2^t)) / (1 − beta1^t)` in float64, with `t` the
+ * rule's own t and `^` a correctly rounded power (glibc `pow`).
+ * @clause adam.update.step `step = I(alpha_t) / (sqrt(u.astype(I)) + I(eps))`.
+ * @clause adam.bounds With `adabound`: `final = (final_lr·alpha)/initial_alpha`,
+ * `lower = final·(1 − 1/(gamma·t + 1))`, `upper = final·(1 + 1/(gamma·t))` (float64) and
+ * `step = clip(step, lower, upper)`. `initial_alpha` is the rule's alpha when it was created (setup),
+ * captured only if `adabound` was on then; otherwise AttributeError (partial effect: moments moved).
+ * @clause adam.update.param `y = step·m`; `a = [1 − eta·weight_decay_rate]₆₄`; if `a == 1`:
+ * `p ← p + I(−eta)·y`, else `p ← D(a)·p + I(−eta)·y` (the product `a·p` in D).
+ * @clause adam.defaults `alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, eta=1.0,
+ * weight_decay_rate=0 (int), amsgrad=False, adabound=False, final_lr=0.1, gamma=1e-3`; states
+ * `m`, `v` (and `vhat` when `amsgrad` is on at initialization) = zeros of the parameter's dtype.
+ */
+import { type OptimizerDef, type UpdateCall, type UpdateResult, stateEntry } from "./types.js";
+import { add, assignTo, clip, div, maximum, mul, sqrt, sub } from "../numerics/np.js";
+import { astype, zerosLike, type NDArray } from "../ndarray.js";
+import { type Hyperparams, type HyperparamDef, num, truthy } from "../hyperparam.js";
+import { type Dtype, roundTo } from "../numerics/dtype.js";
+import { pow } from "../numerics/pow.js";
+import { EpsTooSmallError, MissingRuleAttributeError, OptspecError, StepsNotStartedError } from "../errors.js";
+import { pyFloatRepr } from "../numerics/py-repr.js";
+
+export const ADAM_HYPERPARAMS: readonly HyperparamDef[] = [
+  { name: "alpha", default: 0.001, type: "float" },
+  { name: "beta1", default: 0.9, type: "float" },
+  { name: "beta2", default: 0.999, type: "float" },
+  { name: "eps", default: 1e-8, type: "float" },
+  { name: "eta", default: 1.0, type: "float" },
+  { name: "weight_decay_rate", default: 0, type: "int" },
+  { name: "amsgrad", default: false, type: "bool" },
+  { name: "adabound", default: false, type: "bool" },
+  { name: "final_lr", default: 0.1, type: "float" },
+  { name: "gamma", default: 1e-3, type: "float" },
+];
+
+/** The intermediate dtype: Adam computes float16 parameters in float32. */
+export function intermediateDtype(d: Dtype): Dtype {
+  return d === "float16" ? "float32" : d;
+}
+
+/** @clause adam.alpha-t */
+export function alphaT(hp: Hyperparams, t: number): number {
+  if (t === 0) throw new StepsNotStartedError("learning rate", "Adam");
+  const fix1 = 1 - pow(num(hp, "beta1"), t);
+  const fix2 = 1 - pow(num(hp, "beta2"), t);
+  return (num(hp, "alpha") * Math.sqrt(fix2)) / fix1;
+}
+
+/** @clause adam.bounds */
+export function adaBoundBounds(hp: Hyperparams, t: number, initialAlpha: number): [number, number] {
+  if (t === 0) throw new StepsNotStartedError("bounds", "AdaBound");
+  const final = (num(hp, "final_lr") * num(hp, "alpha")) / initialAlpha;
+  const gamma = num(hp, "gamma");
+  const lower = final * (1 - 1 / (gamma * t + 1));
+  const upper = final * (1 + 1 / (gamma * t));
+  return [lower, upper];
+}
+
+function checkEps(hp: Hyperparams, I: Dtype): void {
+  const eps = num(hp, "eps");
+  if (eps !== 0 && roundTo(I, eps) === 0) {
+    throw new EpsTooSmallError(
+      "Adam",
+      I,
+      pyFloatRepr(eps),
+      { type: "AttributeError", str: `type object 'numpy.${I}' has no attribute 'name'` },
+      "adam.update.eps-check",
+    );
+  }
+}
+
+function withPartial(err: unknown, partial: UpdateResult): never {
+  if (err instanceof OptspecError) err.partial = partial;
+  throw err;
+}
+
+export function adamUpdate(call: UpdateCall): UpdateResult {
+  const { param, grad, hp, t } = call;
+  const I = intermediateDtype(param.dtype);
+  checkEps(hp, I);
+  const gI = grad.dtype === "float16" ? astype(grad, I) : grad;
+  let m = stateEntry(call, "m", "adam.update.moments");
+  let v = stateEntry(call, "v", "adam.update.moments");
+  m = assignTo(m, add(m, mul(1 - num(hp, "beta1"), sub(gI, m))));
+  v = assignTo(v, add(v, mul(1 - num(hp, "beta2"), sub(mul(gI, gI), v))));
+  let state: Record<string, NDArray> = { ...call.state, m, v };
+  try {
+    let u = v;
+    if (truthy(hp, "amsgrad")) {
+      const vhat0 = stateEntry(call, "vhat", "adam.update.amsgrad");
+      const vhat = assignTo(vhat0, maximum(vhat0, v));
+      state = { ...state, vhat };
+      u = vhat;
+    }
+    const uI = u.dtype === I ? u : astype(u, I);
+    let step = div(alphaT(hp, t), add(sqrt(uI), num(hp, "eps")));
+    if (truthy(hp, "adabound")) {
+      const initialAlpha = call.extras["initial_alpha"];
+      if (initialAlpha === undefined) {
+        throw new MissingRuleAttributeError(call.path, "initial_alpha", "AdamRule", "adam.bounds");
+      }
+      const [lower, upper] = adaBoundBounds(hp, t, initialAlpha);
+      step = clip(step, lower, upper);
+    }
+    const y = mul(step, m);
+    const eta = num(hp, "eta");
+    const a = 1.0 - eta * num(hp, "weight_decay_rate");
+    const b = -eta;
+    const p = a === 1 ? assignTo(param, add(param, mul(b, y))) : assignTo(param, add(mul(a, param), mul(b, y)));
+    return { param: p, state };
+  } catch (err) {
+    return withPartial(err, { param, state });
+  }
+}
+
+export function adamInitState(p: NDArray, hp: Hyperparams): Record<string, NDArray> {
+  const s: Record<string, NDArray> = { m: zerosLike(p), v: zerosLike(p) };
+  if (truthy(hp, "amsgrad")) s["vhat"] = zerosLike(p);
+  return s;
+}
+
+/** @clause adam.bounds `initial_alpha` is captured at rule creation only when adabound is on. */
+export function adamRuleExtras(hp: Hyperparams): Record<string, number> {
+  return truthy(hp, "adabound") ? { initial_alpha: num(hp, "alpha") } : {};
+}
+
+export const Adam: OptimizerDef = {
+  name: "Adam",
+  ruleClass: "AdamRule",
+  hyperparams: ADAM_HYPERPARAMS,
+  positional: ["alpha", "beta1", "beta2", "eps", "eta", "weight_decay_rate", "amsgrad", "adabound", "final_lr", "gamma"],
+  clause: "adam.update.param",
+  ruleExtras: adamRuleExtras,
+  initState: adamInitState,
+  update: adamUpdate,
+};

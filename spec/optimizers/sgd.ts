@@ -1,0 +1,22 @@
+/**
+ * SGD.
+ *
+ * @clause sgd.update `p ← p − D(lr)·g` (in place: `lr·g` rounded to D, then the subtraction rounded
+ * to D).
+ * @clause sgd.defaults `lr = 0.01`; no state.
+ */
+import type { OptimizerDef } from "./types.js";
+import { isub, mul } from "../numerics/np.js";
+import { num } from "../hyperparam.js";
+
+export const SGD: OptimizerDef = {
+  name: "SGD",
+  ruleClass: "SGDRule",
+  hyperparams: [{ name: "lr", default: 0.01, type: "float" }],
+  positional: ["lr"],
+  clause: "sgd.update",
+  initState: () => ({}),
+  update({ param, grad, state, hp }) {
+    return { param: isub(param, mul(num(hp, "lr"), grad)), state };
+  },
+};
