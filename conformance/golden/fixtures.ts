@@ -57,7 +57,7 @@ registerHookKind({
   },
 });
 
-/** numpy's float reduction of a 1-d array: first element, plus the pairwise sum of the rest. */
+/** numpy's pairwise summation of a contiguous float array (`np.sum`). */
 function npSum(a: NDArray): number {
   const d = a.data;
   const dt = a.dtype;
@@ -83,7 +83,7 @@ function npSum(a: NDArray): number {
     return roundTo(acc, pairwise(lo, n2) + pairwise(lo + n2, n - n2));
   };
   if (d.length === 0) return 0;
-  return roundTo(dt, roundTo(acc, (d[0] as number) + pairwise(1, d.length - 1)));
+  return roundTo(dt, pairwise(0, d.length));
 }
 
 /**

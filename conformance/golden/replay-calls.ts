@@ -113,7 +113,7 @@ export function replayCallSequence(c: GoldenCallSequence, structure: GoldenStruc
   const failures: Difference[] = [];
   const link = structure ? createLink(structureOf(structure, "float32")) : null;
   let s: OptimizerState = createOptimizer(c.optimizer);
-  if (link !== null && c.id !== "behaviour/new_epoch") s = setup(s, link);
+  if (link !== null) s = setup(s, link);
   for (const [k, call] of c.calls.entries()) {
     const text = call.call.replace(/\s+#.*$/, "").trim();
     let value: unknown = null;

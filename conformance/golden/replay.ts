@@ -2,7 +2,7 @@
  * Replay every case of every file of a golden directory. Files and case ids not seen before are
  * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { update } from "../../spec/index.js";
 import { Unsupported } from "./build.js";
@@ -68,12 +68,18 @@ export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, en
 
 export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
   const results: CaseResult[] = [];
+  const indexPath = join(dir, "index.json");
+  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, "utf8")) as GoldenFileMeta) : {};
   for (const path of listGoldenFiles(dir)) {
     const doc = JSON.parse(readFileSync(path, "utf8")) as GoldenFileMeta & { cases?: GoldenCase[] };
     const file = relative(dir, path);
+    // Call sequences run on the directory's standard link: the file's, the index's, or a trajectory's.
+    const firstLink = (doc.cases ?? []).find((c): c is GoldenTrajectory => "link" in c)?.link.structure;
+    const linkStructure = doc.link_structure ?? index.link_structure ?? firstLink;
+    const meta: GoldenFileMeta = linkStructure === undefined ? doc : { ...doc, link_structure: linkStructure };
     for (const c of doc.cases ?? []) {
       if (filter && !filter(c.id)) continue;
-      results.push(replayCase(c, file, doc, engine));
+      results.push(replayCase(c, file, meta, engine));
     }
   }
   return results;

@@ -147,6 +147,7 @@ export const Adam: OptimizerDef = {
   hyperparams: ADAM_HYPERPARAMS,
   positional: ["alpha", "beta1", "beta2", "eps", "eta", "weight_decay_rate", "amsgrad", "adabound", "final_lr", "gamma"],
   clause: "adam.update.param",
+  stateClauses: { m: "adam.update.moments", v: "adam.update.moments", vhat: "adam.update.amsgrad" },
   ruleExtras: adamRuleExtras,
   initState: adamInitState,
   update: adamUpdate,

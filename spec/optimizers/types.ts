@@ -45,8 +45,10 @@ export interface OptimizerDef {
   readonly fixed?: Readonly<Record<string, HyperValue>>;
   /** The backend kernel that implements the update (optimizers sharing a rule share a kernel). */
   readonly kernel?: string;
-  /** The clause id of the update formula. */
+  /** The clause id of the update formula (the parameter's update). */
   readonly clause: string;
+  /** The clause id that governs each state entry, where it differs from `clause`. */
+  readonly stateClauses?: Readonly<Record<string, string>>;
   /** Attributes the rule captures at construction (setup), outside `state`. */
   ruleExtras?(hp: Hyperparams): Record<string, number>;
   /** The state keys in insertion order with their initial arrays (zeros_like/ones_like of `param`). */

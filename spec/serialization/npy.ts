@@ -61,8 +61,8 @@ export function decodeNpy(bytes: Uint8Array, entryName?: string): NpyValue {
       fail("expected a UTF-8 header (version 3.0)", e);
     }
   } else {
-    text = String.fromCharCode(...raw.subarray(0, Math.min(raw.length, 0x8000)));
-    for (let i = 0x8000; i < raw.length; i += 0x8000) text += String.fromCharCode(...raw.subarray(i, i + 0x8000));
+    // Latin-1 (not TextDecoder's "latin1", which is windows-1252), in chunks that fit in an argument list.
+    for (let i = 0; i < raw.length; i += 0x8000) text += String.fromCharCode(...raw.subarray(i, i + 0x8000));
   }
   const header = parseHeader(text, major < 3, fail);
   const payload = bytes.subarray(start + headerLen);

@@ -13,9 +13,10 @@
  */
 import { NpyFormatError, NpzFormatError } from "./errors.js";
 import { type NpyValue, decodeNpy, encodeNpy } from "./npy.js";
-import { type ZipLayout, readZip, writeZip } from "./zip.js";
+import { readZip } from "./zip.js";
+import { type ZipLayout, writeZip } from "./zip-write.js";
 
-export type { ZipLayout } from "./zip.js";
+export type { ZipLayout } from "./zip-write.js";
 
 export interface NpzEntry {
   readonly key: string;

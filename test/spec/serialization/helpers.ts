@@ -95,7 +95,7 @@ zipfile.time = types.SimpleNamespace(time=lambda: 315532800.0, localtime=lambda 
 // ---------------------------------------------------------------- arbitraries
 
 export const arbShape: fc.Arbitrary<number[]> = fc.oneof(
-  fc.constant([]),
+  fc.constant([] as number[]),
   fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 4 }),
 );
 

@@ -1,0 +1,129 @@
+/**
+ * `runConformance(backend, options)`: diff a backend against the spec with the whole battery
+ * (per-kernel properties, model-based trajectories, golden replay) and report per clause.
+ */
+import fc from "fast-check";
+import { resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { AnyBackend } from "../backends/contract.js";
+import { kernelChecks } from "./checks/kernels.js";
+import { trajectoryChecks } from "./checks/trajectory.js";
+import { goldenCheck } from "./checks/golden.js";
+import { type Check, Mismatch } from "./checks/types.js";
+import { specClauses } from "./clauses.js";
+import { type CheckResult, type ClauseCount, type ConformanceReport, type Expectation, type Failure, matches } from "./report.js";
+
+export interface ConformanceOptions {
+  /** fast-check seed (default: derived from the clock; printed in every failure). */
+  readonly seed?: number;
+  /** Runs per property (default 100). */
+  readonly numRuns?: number;
+  /** Replay path from a failure (with its seed). */
+  readonly path?: string;
+  /** Keep checks whose id, kernel or clauses contain this text. */
+  readonly filter?: string;
+  readonly expectations?: readonly Expectation[];
+  /** Golden directory (default ../shared/golden beside the package); null skips the golden check. */
+  readonly goldenDir?: string | null;
+  /** How a failure's replay command refers to the backend (a module path or a registry name). */
+  readonly backendRef?: string;
+  /** Called after each check, for progress output. */
+  readonly onCheck?: (r: CheckResult) => void;
+  /** Which groups to run (default all). */
+  readonly groups?: readonly string[];
+}
+
+const DEFAULT_GOLDEN = resolve(fileURLToPath(new URL("..", import.meta.url)), "..", "shared", "golden");
+
+export function allChecks(goldenDir: string | null): Check[] {
+  return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir)])];
+}
+
+function selected(c: Check, filter: string | undefined, groups: readonly string[] | undefined): boolean {
+  if (groups !== undefined && !groups.includes(c.group)) return false;
+  if (filter === undefined) return true;
+  return c.id.includes(filter) || c.kernel === filter || c.clauses.some((cl) => cl.includes(filter));
+}
+
+export function runConformance(backend: AnyBackend, options: ConformanceOptions = {}): ConformanceReport {
+  const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
+  const numRuns = options.numRuns ?? 100;
+  const expectations = options.expectations ?? [];
+  const goldenDir = options.goldenDir === undefined ? (process.env["OPTSPEC_GOLDEN_DIR"] ?? DEFAULT_GOLDEN) : options.goldenDir;
+  const backendRef = options.backendRef ?? backend.name;
+  const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
+  const results: CheckResult[] = [];
+  const usedExpectations = new Set<Expectation>();
+  for (const check of allChecks(goldenDir)) {
+    if (!selected(check, options.filter, options.groups)) continue;
+    const start = performance.now();
+    const why = check.applies(backend);
+    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
+    if (why !== null) {
+      const r: CheckResult = { ...base, status: "not-applicable", runs: 0, maxUlp: 0, ms: 0, failures: [], reason: why };
+      results.push(r);
+      options.onCheck?.(r);
+      continue;
+    }
+    const failures: Failure[] = [];
+    const maxUlp = { value: 0 };
+    let runs = 0;
+    const replay = (extra: string) => `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
+    if (check.property) {
+      const details = fc.check(check.property(ctxBase, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      runs = details.numRuns;
+      if (details.failed) {
+        const err = details.errorInstance;
+        const diff = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        failures.push({
+          ...diff,
+          backend: backend.name,
+          check: check.id,
+          kernel: check.kernel,
+          ...(check.dtype ? { dtype: check.dtype } : {}),
+          counterexample: fc.stringify(details.counterexample),
+          seed: details.seed,
+          path: details.counterexamplePath ?? "",
+          replay: replay(details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""),
+        });
+        if (diff.ulp !== undefined && Number.isFinite(diff.ulp)) maxUlp.value = Math.max(maxUlp.value, diff.ulp);
+      }
+    } else if (check.direct) {
+      const out = check.direct(ctxBase);
+      runs = out.runs;
+      for (const d of out.diffs) {
+        failures.push({ ...d, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: d.at, seed, replay: `npm run golden (case ${d.at})` });
+        if (d.ulp !== undefined && Number.isFinite(d.ulp)) maxUlp.value = Math.max(maxUlp.value, d.ulp);
+      }
+    }
+    const annotated = failures.map((f) => {
+      const e = expectations.find((x) => matches(x, backend.name, { clause: f.clause, kernel: f.kernel, ...(f.dtype ? { dtype: f.dtype } : {}) }));
+      if (e) usedExpectations.add(e);
+      return e ? { ...f, expected_by: e } : f;
+    });
+    const unexplained = annotated.filter((f) => f.expected_by === undefined);
+    const covering = expectations.filter((e) => e.backend === backend.name && check.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
+    let status: CheckResult["status"] = unexplained.length > 0 ? "failed" : annotated.length > 0 ? "expected-failure" : "passed";
+    if (status === "passed" && covering.length > 0) status = "unexpected-pass";
+    const r: CheckResult = { ...base, status, runs, maxUlp: maxUlp.value, ms: performance.now() - start, failures: annotated };
+    results.push(r);
+    options.onCheck?.(r);
+  }
+  const clauses: Record<string, ClauseCount> = {};
+  for (const r of results) {
+    if (r.status === "not-applicable") continue;
+    const failedClauses = new Set(r.failures.filter((f) => !f.expected_by).map((f) => f.clause));
+    const expectedClauses = new Set(r.failures.filter((f) => f.expected_by).map((f) => f.clause));
+    for (const c of new Set([...r.clauses, ...failedClauses, ...expectedClauses])) {
+      const cc = (clauses[c] ??= { passed: 0, failed: 0, expected: 0 });
+      if (failedClauses.has(c)) cc.failed++;
+      else if (expectedClauses.has(c)) cc.expected++;
+      else cc.passed++;
+    }
+  }
+  const unchecked = [...specClauses().keys()].filter((c) => !(c in clauses)).sort();
+  const ran = results.filter((r) => r.status !== "not-applicable");
+  const stale = expectations.filter((e) => e.backend === backend.name && !usedExpectations.has(e) && ran.some((r) => r.clauses.includes(e.clause)));
+  const ok = results.every((r) => r.status !== "failed" && r.status !== "unexpected-pass") && stale.length === 0;
+  return { backend: backend.name, seed, numRuns, ok, checks: results, clauses, unchecked, stale };
+}
