@@ -231,3 +231,19 @@ export class InvalidArgumentError extends OptspecError {
     super(message, clause, chainer);
   }
 }
+
+/**
+ * Python float arithmetic on hyperparameters that raises where JS would give Infinity or NaN:
+ * `x / 0.0` (ZeroDivisionError) and a finite `x ** y` that overflows (OverflowError).
+ */
+export class ScalarArithmeticError extends OptspecError {
+  constructor(what: string, kind: "zero-division" | "overflow", clause: string) {
+    super(
+      `${what}: the hyperparameters make Python's float arithmetic fail (${kind === "zero-division" ? "division by zero" : "overflow"}); choose hyperparameters in the documented range`,
+      clause,
+      kind === "zero-division"
+        ? { type: "ZeroDivisionError", str: "float division by zero" }
+        : { type: "OverflowError", str: "(34, 'Numerical result out of range')" },
+    );
+  }
+}

@@ -26,3 +26,6 @@ export { lossScaling, setLossScale, updateLossScale, LOSS_SCALE_MAX } from "./op
 export * from "./optimizer/settings.js";
 export { Optimizer, UpdateRuleHandle } from "./chainer-api.js";
 export { type ComputeOverride } from "./compute.js";
+export * from "./serialization/chainer-protocol.js";
+export * from "./serialization/load-errors.js";
+export * from "./serialization/lossless.js";

@@ -6,3 +6,4 @@ export * from "./fixtures.js";
 export * from "./replay-trajectory.js";
 export * from "./replay-calls.js";
 export * from "./replay.js";
+export * from "./replay-serialization.js";

@@ -27,6 +27,12 @@
  * @clause adam.defaults `alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, eta=1.0,
  * weight_decay_rate=0 (int), amsgrad=False, adabound=False, final_lr=0.1, gamma=1e-3`; states
  * `m`, `v` (and `vhat` when `amsgrad` is on at initialization) = zeros of the parameter's dtype.
+ * @clause laws.adam-zero-grad From a fresh state with a `+0` gradient, `eps > 0` and
+ * `weight_decay_rate = 0` (any `amsgrad`/`adabound`): `m = v = +0`, the step size is finite, so
+ * `y = step·(+0) = +0` and `p + I(−eta)·(+0) = p + (−0)` is `p` bitwise (−0 included).
+ * @clause laws.adam-weight-decay-moves With `eta·weight_decay_rate ≠ 0` the update scales the
+ * parameter by `D(1 − eta·weight_decay_rate)` even when the gradient is zero, so a zero-gradient
+ * parameter moves toward 0 (`p' ≈ (1 − eta·wdr)·p`).
  */
 import { type OptimizerDef, type UpdateCall, type UpdateResult, stateEntry } from "./types.js";
 import { add, assignTo, clip, div, maximum, mul, sqrt, sub } from "../numerics/np.js";

@@ -3,6 +3,8 @@
  *
  * @clause amsbound.constructor Same positional order as AdaBound; sets `amsgrad = True` and
  * `adabound = True`.
+ * @clause laws.amsbound-is-adam-amsgrad-adabound `AMSBound(...)` and
+ * `Adam(..., amsgrad=True, adabound=True)` with the same values are bitwise the same at every step.
  */
 import type { OptimizerDef } from "./types.js";
 import { Adam } from "./adam.js";

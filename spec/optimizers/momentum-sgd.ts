@@ -7,6 +7,11 @@
  *   3. `p ← p + v`
  * each step an in-place numpy operation rounded to the state's / parameter's dtype.
  * @clause momentum-sgd.defaults `lr = 0.01`, `momentum = 0.9`; state `v` = zeros.
+ * @clause laws.momentum-sgd-zero-grad From a fresh state, a `+0` gradient and `lr ≥ 0`: `v` stays
+ * `+0` and `p + (+0)` is `p` on values, but not bitwise: a `−0` element becomes `+0`.
+ * @clause laws.momentum-sgd-moves-with-momentum With a non-zero velocity `v` and a zero gradient
+ * the parameter still moves: `v' = v·D(momentum)`, `p' = p + v'` (in D), so `p' ≠ p` wherever
+ * `|v'|` exceeds half an ulp of `p`, with `p' − p ≈ momentum·v`.
  */
 import { type OptimizerDef, stateEntry } from "./types.js";
 import { iadd, imul, isub, mul } from "../numerics/np.js";

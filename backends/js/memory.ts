@@ -1,0 +1,111 @@
+/**
+ * Memory of the JS backend: plain `Float32Array` / `Float64Array` buffers (float16 is not computed
+ * here; it runs through the spec). Also the small helpers every JS kernel shares: checking a
+ * buffer's type and a segment's bounds, numpy 1.x value-based casting of Python-float scalars, and
+ * the exact slow path for float32 segments whose scalars overflow float32.
+ */
+import type { Memory, OptimizerBuffers, Segment } from "../contract.js";
+import type { Dtype } from "../../spec/numerics/dtype.js";
+import type { NDArray } from "../../spec/ndarray.js";
+import type { OptimizerDef } from "../../spec/optimizers/types.js";
+
+/** A buffer of the JS backend. */
+export type JsBuffer = Float32Array | Float64Array;
+
+/** Largest finite float32 (numpy's `min_scalar_type` boundary for float scalars). */
+export const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * numpy 1.x value-based casting: a Python float meeting a float32 array is rounded to float32
+ * first, unless it is finite and its magnitude exceeds float32's range; then the operation (and
+ * every operation the result feeds, until it is stored into a float32 array) runs in float64.
+ */
+export function wideForF32(s: number): boolean {
+  return Math.abs(s) > F32_MAX && Number.isFinite(s);
+}
+
+function unsupported(dtype: string): never {
+  throw new TypeError(`js backend: dtype ${dtype} is not computed by this backend (float16 runs through the spec)`);
+}
+
+export function asF32(buf: unknown, what: string): Float32Array {
+  if (!(buf instanceof Float32Array)) throw new TypeError(`js backend: ${what} must be a Float32Array for dtype float32`);
+  return buf;
+}
+
+export function asF64(buf: unknown, what: string): Float64Array {
+  if (!(buf instanceof Float64Array)) throw new TypeError(`js backend: ${what} must be a Float64Array for dtype float64`);
+  return buf;
+}
+
+/** Throws unless `[offset, offset + length)` is a valid range of every buffer given. */
+export function checkRange(offset: number, length: number, bufs: readonly JsBuffer[]): void {
+  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
+    throw new RangeError(`js backend: invalid segment offset ${offset} / length ${length}`);
+  }
+  for (const b of bufs) {
+    if (offset + length > b.length) {
+      throw new RangeError(`js backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${b.length} elements`);
+    }
+  }
+}
+
+/** A state buffer of the required key, or a clear error (the spec would raise KeyError first). */
+export function stateBuf(bufs: OptimizerBuffers<JsBuffer>, key: string): JsBuffer {
+  const b = bufs.state[key];
+  if (b === undefined) throw new TypeError(`js backend: state buffer ${JSON.stringify(key)} is missing`);
+  return b;
+}
+
+function slice(dtype: Dtype, buf: JsBuffer, offset: number, length: number): NDArray {
+  return { dtype, shape: [length], data: Float64Array.from(buf.subarray(offset, offset + length)) };
+}
+
+/**
+ * The exact slow path: run the spec's own update on one segment and write the results back. Used
+ * only for float32 segments where a Python-float scalar overflows float32, so that numpy 1.x's
+ * promotion to float64 (which then propagates through every later intermediate) is reproduced by
+ * construction. No ordinary hyperparameter takes this path.
+ */
+export function specUpdateSegment(def: OptimizerDef, dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, seg: Segment): void {
+  const { offset, length } = seg;
+  const state: Record<string, NDArray> = {};
+  for (const [k, b] of Object.entries(bufs.state)) state[k] = slice(dtype, b, offset, length);
+  const r = def.update({
+    path: "",
+    param: slice(dtype, bufs.param, offset, length),
+    grad: slice(dtype, bufs.grad, offset, length),
+    state,
+    hp: seg.hp,
+    t: seg.t,
+    extras: seg.extras,
+  });
+  bufs.param.set(r.param.data, offset);
+  for (const [k, b] of Object.entries(bufs.state)) {
+    const v = r.state[k];
+    if (v !== undefined) b.set(v.data, offset);
+  }
+}
+
+export const jsMemory: Memory<JsBuffer> = {
+  alloc(dtype: Dtype, length: number): JsBuffer {
+    if (!Number.isInteger(length) || length < 0) throw new RangeError(`js backend: invalid length ${length}`);
+    if (dtype === "float32") return new Float32Array(length);
+    if (dtype === "float64") return new Float64Array(length);
+    return unsupported(dtype);
+  },
+  write(buf: JsBuffer, values: ArrayLike<number>, offset = 0): void {
+    checkRange(offset, values.length, [buf]);
+    buf.set(values, offset);
+  },
+  read(buf: JsBuffer, offset = 0, length?: number): Float64Array {
+    const n = length ?? buf.length - offset;
+    checkRange(offset, n, [buf]);
+    const out = new Float64Array(n);
+    out.set(buf.subarray(offset, offset + n));
+    return out;
+  },
+  free(): void {
+    // Garbage-collected: nothing to release.
+  },
+};

@@ -1,0 +1,80 @@
+/**
+ * Cases that call a backend's kernels directly: an optimizer kernel or a per-parameter hook kernel
+ * over `tensors` segments of packed buffers (one tensor of N elements is one segment; the
+ * many-small-tensors case is one call with 1,000 segments, the multi-tensor path).
+ */
+import type { AnyBackend, HookSegment, Segment } from "../backends/contract.js";
+import type { Dtype, OptimizerDef } from "../spec/index.js";
+import { type Case, parts } from "./case.js";
+import { bytesPerElement, optimizerBytes } from "./bytes.js";
+import { HOOKS, RULE_T, hyperparamsFor, stateRange, uniform } from "./workload.js";
+
+async function upload(backend: AnyBackend, dtype: Dtype, values: Float64Array): Promise<unknown> {
+  const buf = backend.memory.alloc(dtype, values.length);
+  await backend.memory.write(buf, values, 0);
+  return buf;
+}
+
+function freer(backend: AnyBackend, bufs: readonly unknown[]): () => void {
+  return () => {
+    for (const b of bufs) backend.memory.free?.(b);
+  };
+}
+
+export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dtype, elements: number, tensors: number): Case | undefined {
+  const kernelName = def.kernel ?? def.name;
+  const kernel = backend.optimizers[kernelName];
+  if (kernel === undefined || !backend.dtypes.includes(dtype)) return undefined;
+  return {
+    via: "kernel",
+    backend: backend.name,
+    kernel: kernelName,
+    variant: def.name,
+    category: "optimizer",
+    dtype,
+    elements,
+    tensors,
+    bytesPerElement: optimizerBytes(def, dtype),
+    async prepare() {
+      const hp = hyperparamsFor(def);
+      const keys = Object.keys(def.initState({ dtype, shape: [0], data: new Float64Array(0) }, hp));
+      const param = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 11));
+      const grad = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 22));
+      const state: Record<string, unknown> = {};
+      for (const [i, k] of keys.entries()) {
+        const [lo, hi] = stateRange(k);
+        state[k] = await upload(backend, dtype, uniform(elements, lo, hi, dtype, 33 + i));
+      }
+      const extras = def.ruleExtras?.(hp) ?? {};
+      const segments: Segment[] = parts(elements, tensors).map((p) => ({ ...p, hp, t: RULE_T, extras }));
+      const bufs = { param, grad, state };
+      return { step: () => kernel.update(dtype, bufs, segments), dispose: freer(backend, [param, grad, ...Object.values(state)]) };
+    },
+  };
+}
+
+export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elements: number, tensors: number): Case | undefined {
+  const kernel = backend.hooks[kind];
+  const w = HOOKS[kind];
+  const bpe = bytesPerElement(kind, dtype);
+  if (kernel === undefined || w === undefined || bpe === undefined || !backend.dtypes.includes(dtype)) return undefined;
+  return {
+    via: "kernel",
+    backend: backend.name,
+    kernel: kind,
+    variant: kind,
+    category: "hook",
+    dtype,
+    elements,
+    tensors,
+    bytesPerElement: bpe,
+    async prepare() {
+      const param = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 11));
+      const grad = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 22));
+      const noise = w.noise ? await upload(backend, dtype, uniform(elements, -0.01, 0.01, dtype, 44)) : undefined;
+      const segments: HookSegment[] = parts(elements, tensors).map((p) => ({ ...p, scalars: w.scalars }));
+      const bufs = noise === undefined ? { param, grad } : { param: grad, grad, noise };
+      return { step: () => kernel.apply(dtype, bufs, segments), dispose: freer(backend, noise === undefined ? [param, grad] : [param, grad, noise]) };
+    },
+  };
+}

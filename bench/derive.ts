@@ -1,0 +1,59 @@
+/**
+ * From raw timings to the figures every row carries: elements/s, GB/s from bench/bytes.ts, the
+ * fraction of the triad roofline at the same dtype and element count, and our time over each
+ * peer's time for the same work (same optimizer, dtype, elements and tensors).
+ */
+import type { Case } from "./case.js";
+import { type BenchRow, type Measurement, rowId, shapeLabel } from "./result.js";
+
+export interface RawRow extends Measurement {
+  readonly case: Omit<Case, "prepare">;
+  readonly afterDetach: boolean;
+}
+
+const key = (dtype: string, elements: number): string => `${dtype}/${elements}`;
+
+export function derive(raw: readonly RawRow[]): BenchRow[] {
+  const base = raw.map((r): Omit<BenchRow, "rooflineGBps" | "rooflineFraction" | "peerTimeRatio"> => {
+    const c = r.case;
+    const bpe = c.bytesPerElement;
+    const elementsPerSec = r.opsPerSec * c.elements;
+    const shape = shapeLabel(c.elements, c.tensors);
+    return {
+      id: rowId(c.via, c.backend, c.variant, c.dtype, shape),
+      via: c.via,
+      backend: c.backend,
+      kernel: c.kernel,
+      variant: c.variant,
+      category: c.category,
+      dtype: c.dtype,
+      elements: c.elements,
+      tensors: c.tensors,
+      shape,
+      opsPerSec: r.opsPerSec,
+      rmePct: r.rmePct,
+      samples: r.samples,
+      meanMs: r.meanMs,
+      warmupCalls: r.warmupCalls,
+      elementsPerSec,
+      bytesPerElement: bpe,
+      gbps: (bpe * elementsPerSec) / 1e9,
+      afterDetach: r.afterDetach,
+      ...(c.note !== undefined ? { note: c.note } : {}),
+    };
+  });
+  const roof = new Map<string, number>();
+  for (const r of base) if (r.via === "roofline") roof.set(key(r.dtype, r.elements), r.gbps);
+  return base.map((r) => {
+    const rooflineGBps = roof.get(key(r.dtype, r.elements)) ?? null;
+    const peerTimeRatio: Record<string, number> = {};
+    if (r.via !== "peer" && r.via !== "roofline") {
+      for (const p of base) {
+        if (p.via === "peer" && p.variant === r.variant && p.dtype === r.dtype && p.elements === r.elements && p.tensors === r.tensors) {
+          peerTimeRatio[p.backend] = p.opsPerSec / r.opsPerSec;
+        }
+      }
+    }
+    return { ...r, rooflineGBps, rooflineFraction: rooflineGBps === null ? null : r.gbps / rooflineGBps, peerTimeRatio };
+  });
+}

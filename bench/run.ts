@@ -1,0 +1,161 @@
+/**
+ * A whole run, in an order chosen for fair timings:
+ * 1. the roofline (Wasm triad) at every dtype and element count the run uses;
+ * 2. every backend's optimizer and hook kernels, one tensor of each size, then the many-small case
+ *    (one kernel call with `tensors` segments);
+ * 3. the spec's state machine over the many-small model on each synchronous backend;
+ * 4. the reference spec (smaller sizes only);
+ * 5. TF.js cpu, then TF.js wasm last: its heap growth detaches ArrayBuffers, after which V8 runs
+ *    every JS typed-array loop 1.2–1.6× slower for the life of the process. Rows carry
+ *    `afterDetach`; in a normal run only the TF.js wasm rows are true.
+ */
+import type { Dtype, OptimizerDef } from "../spec/index.js";
+import { OPTIMIZERS } from "../spec/index.js";
+import { loadBackends } from "./backends.js";
+import type { Case } from "./case.js";
+import { hookCase, optimizerCase } from "./cases-backend.js";
+import { stateMachineCase } from "./cases-model.js";
+import { specHookCase, specOptimizerCase } from "./cases-spec.js";
+import { type RawRow, derive } from "./derive.js";
+import { captureEnv } from "./env.js";
+import { measure } from "./harness.js";
+import type { BenchOptions } from "./options.js";
+import { PEER_VARIANTS, type TfjsPeer, loadTfjs } from "./peers-tfjs.js";
+import type { BenchEnv, BenchReport } from "./result.js";
+import { HOOKS } from "./workload.js";
+import { triadCase } from "./wasm-triad.js";
+
+export type Log = (line: string) => void;
+
+const selected = (o: BenchOptions, name: string): boolean => o.kernels === null || o.kernels.includes(name);
+
+function optimizerDefs(o: BenchOptions): OptimizerDef[] {
+  return Object.values(OPTIMIZERS).filter((d) => selected(o, d.name));
+}
+
+function hookKinds(o: BenchOptions): string[] {
+  return Object.keys(HOOKS).filter((k) => selected(o, k));
+}
+
+/** Each single-tensor size, then the many-small case: [elements, tensors]. */
+function shapes(o: BenchOptions): [number, number][] {
+  const out: [number, number][] = o.sizes.map((n) => [n, 1]);
+  if (o.many !== null) out.push([o.many.tensors * o.many.length, o.many.tensors]);
+  return out;
+}
+
+function fmtCase(c: Omit<Case, "prepare">): string {
+  const shape = c.tensors === 1 ? `${c.elements}` : `${c.tensors}x${c.elements / c.tensors}`;
+  return `${c.via}:${c.backend} ${c.variant} ${c.dtype} ${shape}`;
+}
+
+export async function runBench(o: BenchOptions, argv: readonly string[], log: Log): Promise<BenchReport> {
+  const t0 = performance.now();
+  const raw: RawRow[] = [];
+  let afterDetach = false;
+  const run = async (c: Case): Promise<void> => {
+    const prepared = await c.prepare();
+    try {
+      const m = await measure(fmtCase(c), prepared.step, o.timing);
+      const { prepare: _omit, ...meta } = c;
+      raw.push({ ...m, case: meta, afterDetach });
+      log(`  ${fmtCase(c).padEnd(52)} ${(m.meanMs * 1e3).toFixed(1).padStart(12)} µs ±${m.rmePct.toFixed(1)}% (${m.samples} samples)`);
+    } finally {
+      await prepared.dispose();
+    }
+  };
+
+  const loaded = await loadBackends(o.backends);
+  for (const p of loaded.problems) log(`note: ${p}`);
+  const defs = optimizerDefs(o);
+  const hooks = hookKinds(o);
+
+  const kernelCases: Case[] = [];
+  for (const b of loaded.backends) {
+    for (const [elements, tensors] of shapes(o)) {
+      for (const dtype of o.dtypes) {
+        for (const def of defs) {
+          const c = optimizerCase(b, def, dtype, elements, tensors);
+          if (c !== undefined) kernelCases.push(c);
+        }
+        for (const k of hooks) {
+          const c = hookCase(b, k, dtype, elements, tensors);
+          if (c !== undefined) kernelCases.push(c);
+        }
+      }
+    }
+  }
+  const modelCases: Case[] = [];
+  if (o.many !== null) {
+    for (const b of loaded.backends) {
+      for (const def of defs) {
+        const c = stateMachineCase(b, def, "float32", o.many.tensors, o.many.length);
+        if (c !== undefined) modelCases.push(c);
+      }
+    }
+  }
+  const specCases: Case[] = [];
+  for (const n of o.specSizes) {
+    for (const dtype of o.dtypes) {
+      for (const def of defs) specCases.push(specOptimizerCase(def, dtype, n));
+      for (const k of hooks) {
+        const c = specHookCase(k, dtype, n);
+        if (c !== undefined) specCases.push(c);
+      }
+    }
+  }
+  const peerVariants = PEER_VARIANTS.filter((v) => selected(o, v));
+  const roofKeys = new Map<string, [Dtype, number]>();
+  const planned = [...kernelCases, ...modelCases, ...specCases];
+  for (const c of planned) roofKeys.set(`${c.dtype}/${c.elements}`, [c.dtype, c.elements]);
+  if (o.peers.length > 0 && peerVariants.length > 0) for (const [n] of shapes(o)) roofKeys.set(`float32/${n}`, ["float32", n]);
+
+  log(`roofline (Wasm SIMD triad): ${roofKeys.size} cases`);
+  for (const [dtype, n] of roofKeys.values()) if (dtype !== "float16") await run(triadCase(dtype, n));
+  log(`backend kernels: ${kernelCases.length} cases on ${loaded.backends.map((b) => b.name).join(", ") || "no backend"}`);
+  for (const c of kernelCases) await run(c);
+  if (modelCases.length > 0) log(`spec state machine over ${o.many?.tensors} parameters on a backend: ${modelCases.length} cases`);
+  for (const c of modelCases) await run(c);
+  if (specCases.length > 0) log(`reference spec (slow baseline, sizes ${o.specSizes.join(", ")} only): ${specCases.length} cases`);
+  for (const c of specCases) await run(c);
+
+  let tfjsVersion: string | null = null;
+  let tfjsWasm: BenchEnv["tfjsWasm"] = null;
+  for (const name of o.peers) {
+    if (peerVariants.length === 0) break;
+    let peer: TfjsPeer;
+    try {
+      peer = await loadTfjs(name);
+    } catch (e) {
+      log(`note: ${name} skipped: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
+    }
+    if (name === "tfjs-wasm") afterDetach = true;
+    tfjsVersion = peer.version;
+    tfjsWasm = peer.wasm ?? tfjsWasm;
+    log(`peer ${name} ${peer.version}${peer.wasm ? ` (wasm simd=${peer.wasm.simd}, threads=${peer.wasm.threads})` : ""}`);
+    for (const [elements, tensors] of shapes(o)) for (const v of peerVariants) await run(peer.cases(v, elements, tensors));
+  }
+
+  const env = captureEnv(tfjsWasm);
+  return {
+    schema: "optspec-bench/1",
+    mode: o.mode,
+    argv,
+    env: { ...env, tfjs: tfjsVersion ?? env.tfjs },
+    settings: {
+      sizes: o.sizes,
+      specSizes: o.specSizes,
+      dtypes: o.dtypes,
+      kernels: o.kernels ?? "all",
+      many: o.many,
+      peers: o.peers,
+      timing: o.timing,
+      roofline: "Wasm SIMD128 triad a = b + s·c at the same dtype and element count, same process (bench/wasm-triad.ts)",
+      bytes: "bench/bytes.ts",
+    },
+    backends: loaded.listing,
+    results: derive(raw),
+    wallSeconds: (performance.now() - t0) / 1e3,
+  };
+}
