@@ -8,7 +8,7 @@
 import { TRAFFIC } from "./bytes.js";
 import type { BenchReport, BenchRow } from "./result.js";
 
-const W = 380, H = 280, M = { l: 58, r: 12, t: 26, b: 36 }, COLS = 3, HEADER = 78;
+const W = 380, H = 280, M = { l: 58, r: 20, t: 26, b: 36 }, COLS = 3, LEGEND_COLS = 5;
 const PALETTE = ["#1f77b4", "#d62728", "#8c564b", "#e377c2", "#17becf", "#bcbd22"];
 const FIXED: Readonly<Record<string, string>> = { "peer:tfjs-cpu": "#ff7f0e", "peer:tfjs-wasm": "#2ca02c", "spec:spec": "#7f7f7f", roofline: "#000000" };
 
@@ -33,11 +33,13 @@ export function renderChart(report: BenchReport): string {
   const rows = report.results.filter((r) => r.elementsPerSec > 0);
   const roof = rows.filter((r) => r.via === "roofline");
   const work = rows.filter((r) => r.via !== "roofline");
+  // The roofline line joins the single-tensor sizes (the many-small case has its own triad size).
+  const singleSizes = new Set(work.filter((r) => r.tensors === 1).map((r) => r.elements));
   const order = Object.keys(TRAFFIC);
   const variants = [...new Set(work.map((r) => r.variant))].sort((a, b) => order.indexOf(a) - order.indexOf(b));
   const roofPts = (variant: string, dtype: string): Pt[] => {
     const bpe = work.find((r) => r.variant === variant && r.dtype === dtype)?.bytesPerElement ?? 0;
-    return roof.filter((r) => r.dtype === dtype && bpe > 0).map((r) => ({ x: r.elements, y: (r.gbps * 1e9) / bpe }));
+    return roof.filter((r) => r.dtype === dtype && bpe > 0 && singleSizes.has(r.elements)).map((r) => ({ x: r.elements, y: (r.gbps * 1e9) / bpe }));
   };
   const allY = [...work.map((r) => r.elementsPerSec), ...variants.flatMap((v) => ["float32", "float64"].flatMap((d) => roofPts(v, d).map((p) => p.y)))];
   const allX = rows.map((r) => r.elements);
@@ -52,7 +54,7 @@ export function renderChart(report: BenchReport): string {
   const others = new Map<string, string>();
   const legend = new Map<string, string>();
   const panels = variants.map((variant, i) => {
-    const ox = (i % COLS) * W, oy = HEADER + Math.floor(i / COLS) * H;
+    const ox = (i % COLS) * W, oy = Math.floor(i / COLS) * H;
     const out: string[] = [`<g transform="translate(${ox},${oy})">`, `<rect x="${M.l}" y="${M.t}" width="${pw}" height="${ph}" fill="#fff" stroke="#999"/>`];
     for (let e = x0; e <= x1; e++) out.push(`<line x1="${f(sx(10 ** e))}" y1="${M.t}" x2="${f(sx(10 ** e))}" y2="${M.t + ph}" stroke="#eee"/>`, `<text x="${f(sx(10 ** e))}" y="${M.t + ph + 14}" text-anchor="middle">${siLabel(10 ** e)}</text>`);
     for (let e = y0; e <= y1; e++) out.push(`<line x1="${M.l}" y1="${f(sy(10 ** e))}" x2="${M.l + pw}" y2="${f(sy(10 ** e))}" stroke="#eee"/>`, `<text x="${M.l - 4}" y="${f(sy(10 ** e) + 4)}" text-anchor="end">${siLabel(10 ** e)}/s</text>`);
@@ -91,13 +93,14 @@ export function renderChart(report: BenchReport): string {
     return out.join("\n");
   });
 
-  const width = COLS * W, height = HEADER + Math.max(1, Math.ceil(variants.length / COLS)) * H;
+  const items = [...legend.entries()];
+  const header = 44 + Math.ceil(items.length / LEGEND_COLS) * 14 + 4;
+  const width = COLS * W, height = header + Math.max(1, Math.ceil(variants.length / COLS)) * H;
   const e = report.env;
   const title = `optspec: elements/s vs elements (log-log), ${report.mode} run, node ${e.node}, ${e.cpuModel} × ${e.cores}, ${e.date.slice(0, 10)}${e.gitCommit ? `, ${e.gitCommit.slice(0, 10)}` : ""}`;
-  const items = [...legend.entries()];
   const legendSvg = items.map(([label, style], i) => {
     const [color, dash] = style.split("|") as [string, string];
-    const lx = 10 + (i % 5) * 225, ly = 36 + Math.floor(i / 5) * 14;
+    const lx = 10 + (i % LEGEND_COLS) * 225, ly = 52 + Math.floor(i / LEGEND_COLS) * 14;
     return `<line x1="${lx}" y1="${ly - 4}" x2="${lx + 26}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ""}/><text x="${lx + 32}" y="${ly}">${esc(label)}</text>`;
   });
   return [
@@ -106,8 +109,10 @@ export function renderChart(report: BenchReport): string {
     `<rect width="100%" height="100%" fill="#fafafa"/>`,
     `<text x="10" y="18" font-size="13" font-weight="bold">${esc(title)}</text>`,
     ...legendSvg,
-    `<text x="${width - 10}" y="18" text-anchor="end">◇ = ${esc(manyLabel(work))}; dashed black = triad roofline</text>`,
+    `<text x="10" y="34">${esc(`Lines: one tensor per size. ◇: ${manyLabel(work)}. Black dashed: the roofline, the Wasm SIMD triad's GB/s over the kernel's bytes per element.`)}</text>`,
+    `<g transform="translate(0,${header})">`,
     ...panels,
+    `</g>`,
     `</svg>`,
     "",
   ].join("\n");

@@ -5,11 +5,12 @@
  *   65,536, 1,048,576 and 16,777,216 elements, the 1,000 × 1,024 case, the spec at 4,096 and
  *   65,536, TF.js cpu and wasm.
  * - `--quick`: SGD, MomentumSGD, Adam and WeightDecay, float32, at 65,536 and 1,048,576, the
- *   1,000 × 1,024 case, the spec at 65,536, TF.js cpu and wasm; fewer samples (under two minutes).
+ *   1,000 × 1,024 case (the state machine for Adam only), the spec at 65,536, TF.js cpu and wasm;
+ *   sampling stops sooner (under two minutes).
  * - `--smoke`: SGD float32 at 4,096 with minimal samples, no peers (for the test suite).
  *
  * Any mode can be narrowed or widened with `--kernels`, `--sizes`, `--dtypes`, `--backends`,
- * `--peers`, `--spec-sizes`, `--many`, and re-timed with `--warmup-ms`, `--min-samples`, `--max-time`.
+ * `--peers`, `--spec-sizes`, `--many`, `--state-machine`, and re-timed with `--warmup-ms`, `--min-samples`, `--max-time`.
  */
 import type { Dtype } from "../spec/index.js";
 import type { Timing } from "./harness.js";
@@ -29,6 +30,8 @@ export interface BenchOptions {
   readonly backends: readonly string[] | null;
   /** The many-small-tensors case, or null to skip it. */
   readonly many: { readonly tensors: number; readonly length: number } | null;
+  /** Optimizers whose spec state machine is timed over the many-small model (null: all selected). */
+  readonly stateMachine: readonly string[] | null;
   readonly peers: readonly PeerName[];
   readonly timing: Timing;
 }
@@ -40,6 +43,7 @@ const PEERS: readonly PeerName[] = ["tfjs-cpu", "tfjs-wasm"];
 export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--json out.json] [--chart path.svg | --no-chart]
   [--kernels Adam,SGD,WeightDecay] [--sizes 4096,65536] [--dtypes float32,float64] [--backends js]
   [--peers tfjs-cpu,tfjs-wasm | --no-peers] [--spec-sizes 4096 | --no-spec] [--many 1000x1024 | --no-many]
+  [--state-machine Adam,SGD | --no-state-machine]
   [--warmup-ms 1000] [--min-samples 5] [--max-time 1]`;
 
 function defaults(mode: Mode): BenchOptions {
@@ -53,6 +57,7 @@ function defaults(mode: Mode): BenchOptions {
         dtypes: ["float32", "float64"],
         kernels: null,
         many: { tensors: 1000, length: 1024 },
+        stateMachine: null,
         peers: PEERS,
         timing: { warmupMs: 1000, warmupCalls: 5, minSamples: 5, maxTimeS: 1, minTimeS: 0 },
       };
@@ -64,8 +69,9 @@ function defaults(mode: Mode): BenchOptions {
         dtypes: ["float32"],
         kernels: QUICK_KERNELS,
         many: { tensors: 1000, length: 1024 },
+        stateMachine: ["Adam"],
         peers: PEERS,
-        timing: { warmupMs: 1000, warmupCalls: 5, minSamples: 5, maxTimeS: 0.4, minTimeS: 0 },
+        timing: { warmupMs: 1000, warmupCalls: 2, minSamples: 4, maxTimeS: 0.3, minTimeS: 0 },
       };
     case "smoke":
       return {
@@ -76,6 +82,7 @@ function defaults(mode: Mode): BenchOptions {
         dtypes: ["float32"],
         kernels: ["SGD"],
         many: null,
+        stateMachine: [],
         peers: [],
         timing: { warmupMs: 20, warmupCalls: 2, minSamples: 2, maxTimeS: 0.02, minTimeS: 0.005 },
       };
@@ -142,6 +149,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
         break;
       }
       case "--no-many": o.many = null; break;
+      case "--state-machine": o.stateMachine = list(value()); break;
+      case "--no-state-machine": o.stateMachine = []; break;
       case "--warmup-ms": timing = { ...timing, warmupMs: positive(flag, value()) }; break;
       case "--min-samples": timing = { ...timing, minSamples: Math.max(2, Math.round(positive(flag, value()))) }; break;
       case "--max-time": timing = { ...timing, maxTimeS: positive(flag, value()) }; break;

@@ -71,14 +71,18 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const hooks = hookKinds(o);
 
   const kernelCases: Case[] = [];
+  // dtype by dtype (a float32-only run then sees the same JIT history as the float32 part of a full
+  // run), kernel by kernel, sizes growing.
   for (const b of loaded.backends) {
-    for (const [elements, tensors] of shapes(o)) {
-      for (const dtype of o.dtypes) {
-        for (const def of defs) {
+    for (const dtype of o.dtypes) {
+      for (const def of defs) {
+        for (const [elements, tensors] of shapes(o)) {
           const c = optimizerCase(b, def, dtype, elements, tensors);
           if (c !== undefined) kernelCases.push(c);
         }
-        for (const k of hooks) {
+      }
+      for (const k of hooks) {
+        for (const [elements, tensors] of shapes(o)) {
           const c = hookCase(b, k, dtype, elements, tensors);
           if (c !== undefined) kernelCases.push(c);
         }
@@ -88,17 +92,17 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const modelCases: Case[] = [];
   if (o.many !== null) {
     for (const b of loaded.backends) {
-      for (const def of defs) {
+      for (const def of defs.filter((d) => o.stateMachine === null || o.stateMachine.includes(d.name))) {
         const c = stateMachineCase(b, def, "float32", o.many.tensors, o.many.length);
         if (c !== undefined) modelCases.push(c);
       }
     }
   }
   const specCases: Case[] = [];
-  for (const n of o.specSizes) {
-    for (const dtype of o.dtypes) {
-      for (const def of defs) specCases.push(specOptimizerCase(def, dtype, n));
-      for (const k of hooks) {
+  for (const dtype of o.dtypes) {
+    for (const def of defs) for (const n of o.specSizes) specCases.push(specOptimizerCase(def, dtype, n));
+    for (const k of hooks) {
+      for (const n of o.specSizes) {
         const c = specHookCase(k, dtype, n);
         if (c !== undefined) specCases.push(c);
       }
@@ -134,7 +138,7 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
     tfjsVersion = peer.version;
     tfjsWasm = peer.wasm ?? tfjsWasm;
     log(`peer ${name} ${peer.version}${peer.wasm ? ` (wasm simd=${peer.wasm.simd}, threads=${peer.wasm.threads})` : ""}`);
-    for (const [elements, tensors] of shapes(o)) for (const v of peerVariants) await run(peer.cases(v, elements, tensors));
+    for (const v of peerVariants) for (const [elements, tensors] of shapes(o)) await run(peer.cases(v, elements, tensors));
   }
 
   const env = captureEnv(tfjsWasm);

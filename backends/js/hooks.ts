@@ -16,7 +16,7 @@
  */
 import type { HookKernel, HookSegment } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type JsBuffer, asF32, asF64, checkRange, wideForF32 } from "./memory.js";
+import { type JsBuffer, asF32, asF64, checkSegment, limitOf, wideForF32 } from "./memory.js";
 
 interface HookBufs {
   readonly param: JsBuffer;
@@ -33,6 +33,18 @@ function scalar(seg: HookSegment, name: string, hook: string): number {
 function nullableScalar(seg: HookSegment, name: string): number | null {
   const v = seg.scalars[name];
   return v === undefined || v === null ? null : v;
+}
+
+/**
+ * Checks every segment (bounds and scalars) before anything is written, so that a call that
+ * throws leaves the gradient untouched.
+ */
+function validate(segments: readonly HookSegment[], limit: number, hook: string, required: readonly string[]): void {
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    checkSegment(seg.offset, seg.length, limit);
+    for (const name of required) scalar(seg, name, hook);
+  }
 }
 
 function noDtype(dtype: Dtype, hook: string): never {
@@ -137,18 +149,20 @@ export const weightDecayKernel: HookKernel<JsBuffer> = {
     if (dtype === "float32") {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
-        const r = scalar(seg, "rate", "WeightDecay");
+      validate(segments, limitOf([p, g]), "WeightDecay", ["rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        const r = seg.scalars["rate"] as number;
         if (wideForF32(r)) addScaledWide32(g, p, seg.offset, seg.offset + seg.length, r);
         else addScaled32(g, p, seg.offset, seg.offset + seg.length, r);
       }
     } else if (dtype === "float64") {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
-        addScaled64(g, p, seg.offset, seg.offset + seg.length, scalar(seg, "rate", "WeightDecay"));
+      validate(segments, limitOf([p, g]), "WeightDecay", ["rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        addScaled64(g, p, seg.offset, seg.offset + seg.length, seg.scalars["rate"] as number);
       }
     } else noDtype(dtype, "WeightDecay");
   },
@@ -159,18 +173,20 @@ export const lassoKernel: HookKernel<JsBuffer> = {
     if (dtype === "float32") {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
-        const r = scalar(seg, "rate", "Lasso");
+      validate(segments, limitOf([p, g]), "Lasso", ["rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        const r = seg.scalars["rate"] as number;
         if (wideForF32(r)) lassoWide32(g, p, seg.offset, seg.offset + seg.length, r);
         else lasso32(g, p, seg.offset, seg.offset + seg.length, r);
       }
     } else if (dtype === "float64") {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
-        lasso64(g, p, seg.offset, seg.offset + seg.length, scalar(seg, "rate", "Lasso"));
+      validate(segments, limitOf([p, g]), "Lasso", ["rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        lasso64(g, p, seg.offset, seg.offset + seg.length, seg.scalars["rate"] as number);
       }
     } else noDtype(dtype, "Lasso");
   },
@@ -180,8 +196,9 @@ export const gradientHardClippingKernel: HookKernel<JsBuffer> = {
   apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
     if (dtype === "float32") {
       const g = asF32(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [g]);
+      validate(segments, g.length, "GradientHardClipping", []);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
         const lo = nullableScalar(seg, "lower");
         const hi = nullableScalar(seg, "upper");
         // One bound beyond float32's range makes the whole clip float64 (the other bound unrounded).
@@ -192,8 +209,9 @@ export const gradientHardClippingKernel: HookKernel<JsBuffer> = {
       }
     } else if (dtype === "float64") {
       const g = asF64(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [g]);
+      validate(segments, g.length, "GradientHardClipping", []);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
         const lo = nullableScalar(seg, "lower");
         const hi = nullableScalar(seg, "upper");
         clipLoop64(g, seg.offset, seg.offset + seg.length, lo !== null, lo ?? NaN, hi !== null, hi ?? NaN);
@@ -208,15 +226,17 @@ export const gradientNoiseKernel: HookKernel<JsBuffer> = {
     if (dtype === "float32") {
       const g = asF32(bufs.grad, "grad");
       const n = asF32(bufs.noise, "noise");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [g, n]);
+      validate(segments, limitOf([g, n]), "GradientNoise", []);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
         addNoise32(g, n, seg.offset, seg.offset + seg.length);
       }
     } else if (dtype === "float64") {
       const g = asF64(bufs.grad, "grad");
       const n = asF64(bufs.noise, "noise");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [g, n]);
+      validate(segments, limitOf([g, n]), "GradientNoise", []);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
         addNoise64(g, n, seg.offset, seg.offset + seg.length);
       }
     } else noDtype(dtype, "GradientNoise");
@@ -228,23 +248,24 @@ export const gradientLarsKernel: HookKernel<JsBuffer> = {
     if (dtype === "float32") {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
-        const wd = scalar(seg, "weight_decay", "GradientLARS");
-        const rate = scalar(seg, "rate", "GradientLARS");
+      validate(segments, limitOf([p, g]), "GradientLARS", ["weight_decay", "rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        const wd = seg.scalars["weight_decay"] as number;
         const end = seg.offset + seg.length;
         if (wideForF32(wd)) addScaledWide32(g, p, seg.offset, end, wd);
         else addScaled32(g, p, seg.offset, end, wd);
-        scale32(g, seg.offset, end, rate);
+        scale32(g, seg.offset, end, seg.scalars["rate"] as number);
       }
     } else if (dtype === "float64") {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g]);
+      validate(segments, limitOf([p, g]), "GradientLARS", ["weight_decay", "rate"]);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
         const end = seg.offset + seg.length;
-        addScaled64(g, p, seg.offset, end, scalar(seg, "weight_decay", "GradientLARS"));
-        scale64(g, seg.offset, end, scalar(seg, "rate", "GradientLARS"));
+        addScaled64(g, p, seg.offset, end, seg.scalars["weight_decay"] as number);
+        scale64(g, seg.offset, end, seg.scalars["rate"] as number);
       }
     } else noDtype(dtype, "GradientLARS");
   },

@@ -38,15 +38,40 @@ export function asF64(buf: unknown, what: string): Float64Array {
   return buf;
 }
 
-/** Throws unless `[offset, offset + length)` is a valid range of every buffer given. */
-export function checkRange(offset: number, length: number, bufs: readonly JsBuffer[]): void {
+/** The shortest length among the buffers of one call (the bound every segment must respect). */
+export function limitOf(bufs: readonly JsBuffer[]): number {
+  let n = Infinity;
+  for (const b of bufs) n = Math.min(n, b.length);
+  return n;
+}
+
+/** Throws unless `[offset, offset + length)` lies within `[0, limit)`. */
+export function checkSegment(offset: number, length: number, limit: number): void {
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
     throw new RangeError(`js backend: invalid segment offset ${offset} / length ${length}`);
   }
-  for (const b of bufs) {
-    if (offset + length > b.length) {
-      throw new RangeError(`js backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${b.length} elements`);
-    }
+  if (offset + length > limit) {
+    throw new RangeError(`js backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`);
+  }
+}
+
+/** true for float32, false for float64; any other dtype is refused (float16 runs through the spec). */
+export function isFloat32(dtype: Dtype, kernel: string): boolean {
+  if (dtype === "float32") return true;
+  if (dtype === "float64") return false;
+  throw new TypeError(`js backend: ${kernel} does not compute ${dtype} (float16 runs through the spec)`);
+}
+
+/**
+ * A kernel's reusable scratch for its per-segment scalars, so that a call allocates nothing once
+ * warm. Kernels fill it for every segment first (validating everything, writing nothing), then
+ * run the loops: a call that throws leaves every buffer untouched.
+ */
+export class Scratch {
+  private buf = new Float64Array(64);
+  need(n: number): Float64Array {
+    if (this.buf.length < n) this.buf = new Float64Array(Math.max(n, 2 * this.buf.length));
+    return this.buf;
   }
 }
 
@@ -80,6 +105,9 @@ export function specUpdateSegment(def: OptimizerDef, dtype: Dtype, bufs: Optimiz
     t: seg.t,
     extras: seg.extras,
   });
+  for (const v of [r.param, ...Object.values(r.state)]) {
+    if (v.dtype !== dtype) throw new TypeError(`js backend: ${def.name} would change a ${dtype} array to ${v.dtype}`);
+  }
   bufs.param.set(r.param.data, offset);
   for (const [k, b] of Object.entries(bufs.state)) {
     const v = r.state[k];
@@ -95,12 +123,12 @@ export const jsMemory: Memory<JsBuffer> = {
     return unsupported(dtype);
   },
   write(buf: JsBuffer, values: ArrayLike<number>, offset = 0): void {
-    checkRange(offset, values.length, [buf]);
+    checkSegment(offset, values.length, buf.length);
     buf.set(values, offset);
   },
   read(buf: JsBuffer, offset = 0, length?: number): Float64Array {
     const n = length ?? buf.length - offset;
-    checkRange(offset, n, [buf]);
+    checkSegment(offset, n, buf.length);
     const out = new Float64Array(n);
     out.set(buf.subarray(offset, offset + n));
     return out;

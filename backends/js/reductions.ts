@@ -9,7 +9,7 @@
  */
 import type { Reductions } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type JsBuffer, asF32, asF64, checkRange } from "./memory.js";
+import { type JsBuffer, asF32, asF64, checkSegment } from "./memory.js";
 import { scale32, scale64 } from "./hooks.js";
 
 function sumSquares32(x: Float32Array, start: number, end: number): number {
@@ -53,19 +53,19 @@ function noDtype(dtype: Dtype, what: string): never {
 
 export const jsReductions: Reductions<JsBuffer> = {
   sumSquares(dtype: Dtype, buf: JsBuffer, offset: number, length: number): number {
-    checkRange(offset, length, [buf]);
+    checkSegment(offset, length, buf.length);
     if (dtype === "float32") return sumSquares32(asF32(buf, "buffer"), offset, offset + length);
     if (dtype === "float64") return sumSquares64(asF64(buf, "buffer"), offset, offset + length);
     return noDtype(dtype, "sumSquares");
   },
   allFinite(dtype: Dtype, buf: JsBuffer, offset: number, length: number): boolean {
-    checkRange(offset, length, [buf]);
+    checkSegment(offset, length, buf.length);
     if (dtype === "float32") return allFinite32(asF32(buf, "buffer"), offset, offset + length);
     if (dtype === "float64") return allFinite64(asF64(buf, "buffer"), offset, offset + length);
     return noDtype(dtype, "allFinite");
   },
   scale(dtype: Dtype, buf: JsBuffer, offset: number, length: number, rate: number): void {
-    checkRange(offset, length, [buf]);
+    checkSegment(offset, length, buf.length);
     if (dtype === "float32") scale32(asF32(buf, "buffer"), offset, offset + length, rate);
     else if (dtype === "float64") scale64(asF64(buf, "buffer"), offset, offset + length, rate);
     else noDtype(dtype, "scale");

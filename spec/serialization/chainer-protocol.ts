@@ -31,7 +31,8 @@
  * the existing array (`numpy.copyto`): the array keeps its dtype and shape, the entry is cast to it
  * (same-kind casting; every int, bool or float entry can be cast to a float state) and broadcast to
  * it (leading unit dimensions of the entry are dropped first); an entry that does not broadcast
- * fails with numpy's ValueError `could not broadcast input array from shape (a,) into shape (b,)`.
+ * fails with numpy's ValueError `could not broadcast input array from shape (4,) into shape (2,3)`
+ * (numpy's shape text, after the leading unit dimensions were dropped).
  * A stored None would make Chainer set the state entry to None; we refuse it (deviation).
  * @clause serialization.chainer.load.adopt A rule without state (`state === null`) discovers its
  * state keys by calling `initState` with the CURRENT effective hyperparameters on a dummy float32
@@ -173,6 +174,11 @@ function elementAsFloat(src: NpyArray, i: number, dtype: Dtype): number {
   return roundTo(dtype, src.data[i] as number);
 }
 
+/** numpy's C-level shape text (`convert_shape_to_string`): `()`, `(4,)`, `(2,3)` — no spaces. */
+function npShape(shape: readonly number[]): string {
+  return shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(",")})`;
+}
+
 /**
  * `numpy.copyto(dst, src)` with same-kind casting: a new array with dst's dtype and shape.
  * @clause serialization.chainer.load.copy
@@ -184,7 +190,7 @@ function copyTo(dst: NDArray, src: NpyArray, key: string): NDArray {
   const fits =
     sShape.length <= nd && sShape.every((d, i) => d === 1 || d === dst.shape[nd - sShape.length + i]);
   if (!fits) {
-    const msg = `could not broadcast input array from shape ${reprIntTuple(src.shape)} into shape ${reprIntTuple(dst.shape)}`;
+    const msg = `could not broadcast input array from shape ${npShape(sShape)} into shape ${npShape(dst.shape)}`;
     throw new StateShapeError(
       key,
       `${msg}: the entry must broadcast to the existing state array (dtype ${dst.dtype})`,

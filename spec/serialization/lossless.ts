@@ -72,12 +72,14 @@
 import type { LossScaleState, OptimizerState, UpdateRuleState } from "../state.js";
 import type { NDArray } from "../ndarray.js";
 import type { HookEntry, HookSpec, HookTable, Json } from "../hooks/types.js";
-import type { HyperValue, Hyperparams } from "../hyperparam.js";
+import { type HyperValue, type Hyperparams, checkHyperValue } from "../hyperparam.js";
+import type { OptimizerDef } from "../optimizers/types.js";
 import { type Link, type LinkStructure, type Param, type ParamDecl, paramDecls, paramPaths, validateStructure } from "../link.js";
 import { type Dtype, isDtype } from "../numerics/dtype.js";
 import { f16FromBits, f16ToBits } from "../numerics/float16.js";
 import { getOptimizerDef } from "../optimizers/registry.js";
 import { getHookKind } from "../hooks/registry.js";
+import { type LegacyRandomState, randomDoubles } from "../numerics/mt19937.js";
 import { type NpzEntry, readNpz, writeNpz } from "./npz.js";
 import { NpyFormatError, NpzFormatError } from "./errors.js";
 import {
@@ -413,6 +415,23 @@ function decInlineArray(v: unknown, at: string): NDArray {
   return { dtype, shape, data };
 }
 
+/**
+ * The one hook state with a known layout: GradientNoise's default noise function keeps numpy's
+ * `RandomState` state; a malformed one would only fail at the next update, so refuse it now.
+ */
+function checkNoiseState(kind: string, args: Readonly<Record<string, Json>>, state: Json, at: string): void {
+  if (kind !== "GradientNoise") return;
+  const noise = args["noise"];
+  const name = isPlainObject(noise) ? noise["name"] : "exponential_decay_noise";
+  if (name !== "exponential_decay_noise") return;
+  try {
+    randomDoubles(state as unknown as LegacyRandomState, 0);
+  } catch (err) {
+    if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
+    fail(at, "the generator state of exponential_decay_noise ({key: 624 uint32 words, pos, hasGauss, gauss, gaussBits})", err.message);
+  }
+}
+
 function decHookTable(v: unknown, at: string): HookTable {
   const o = obj(v, at, ["pre", "post"]);
   const names = new Set<string>();
@@ -431,7 +450,9 @@ function decHookTable(v: unknown, at: string): HookTable {
     const spec: { -readonly [K in keyof HookSpec]: HookSpec[K] } = { kind: kindName, args };
     if ("timing" in s) spec.timing = str(s["timing"], `${where}.hook.timing`);
     if ("name" in s) spec.name = s["name"] === null ? null : str(s["name"], `${where}.hook.name`);
-    return { name, hook: spec, state: decJson(e["state"], `${where}.state`) };
+    const state = decJson(e["state"], `${where}.state`);
+    checkNoiseState(kindName, args, state, `${where}.state`);
+    return { name, hook: spec, state };
   };
   const pre = arr(o["pre"], `${at}.pre`).map((h, i) => one(h, `${at}.pre[${i}]`));
   const post = arr(o["post"], `${at}.post`).map((h, i) => one(h, `${at}.post[${i}]`));
@@ -537,6 +558,18 @@ function decRule(v: unknown, at: string, param: Param, source: ArraySource): Upd
   return rule;
 }
 
+/** Hyperparameter values of the types the optimizer declares (as `setHyperparam` checks them). */
+function checkHyperparams(def: OptimizerDef, hp: Hyperparams, at: string, complete: boolean): void {
+  for (const h of def.hyperparams) {
+    if (!(h.name in hp)) {
+      if (complete) fail(`${at}.${h.name}`, `a value (${def.name} sets every hyperparameter)`, undefined);
+      continue;
+    }
+    const bad = checkHyperValue(h.name, hp[h.name], h.type);
+    if (bad !== null) fail(`${at}.${h.name}`, `a ${h.type} value`, bad);
+  }
+}
+
 function checkHeader(v: unknown, at: string): Record<string, unknown> {
   if (!isPlainObject(v) || v["format"] !== LOSSLESS_FORMAT) {
     fail(`${at}.format`, `${JSON.stringify(LOSSLESS_FORMAT)} (an optspec lossless snapshot)`, isPlainObject(v) ? v["format"] : v);
@@ -576,9 +609,13 @@ function decodeDocument(v: unknown, source: ArraySource): OptimizerState {
     if (param === undefined) fail(`${at}.rules[${path}]`, "a rule for a parameter of the target", `a rule for ${path}`);
     rules[path] = decRule(rv, `${at}.rules[${path}]`, param, source);
   }
+  const def = getOptimizerDef(optimizer) as OptimizerDef;
+  const hyperparam = decHyper(o["hyperparam"], `${at}.hyperparam`);
+  checkHyperparams(def, hyperparam, `${at}.hyperparam`, true);
+  for (const [path, r] of Object.entries(rules)) checkHyperparams(def, r.hyperparam, `${at}.rules[${path}].hyperparam`, false);
   return {
     optimizer,
-    hyperparam: decHyper(o["hyperparam"], `${at}.hyperparam`),
+    hyperparam,
     t: decCounter(o["t"], `${at}.t`),
     epoch: decCounter(o["epoch"], `${at}.epoch`),
     useAutoNewEpoch: bool(o["useAutoNewEpoch"], `${at}.useAutoNewEpoch`),

@@ -10,7 +10,7 @@ import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.
 import type { Dtype } from "../../../spec/numerics/dtype.js";
 import { num } from "../../../spec/hyperparam.js";
 import { AdaDelta } from "../../../spec/optimizers/ada-delta.js";
-import { type JsBuffer, asF32, asF64, checkRange, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
 
 function adaDelta32(
   p: Float32Array,
@@ -58,31 +58,47 @@ function adaDelta64(
   }
 }
 
+/** Scalars per segment: rho, eps, wide. */
+const S = 3;
+const scratch = new Scratch();
+
+function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
+  const sc = scratch.need(segments.length * S);
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    checkSegment(seg.offset, seg.length, limit);
+    const rho = num(seg.hp, "rho");
+    const eps = num(seg.hp, "eps");
+    sc[k * S] = rho;
+    sc[k * S + 1] = eps;
+    sc[k * S + 2] = f32 && (wideForF32(rho) || wideForF32(1 - rho) || wideForF32(eps)) ? 1 : 0;
+  }
+  return sc;
+}
+
 export const adaDeltaKernel: OptimizerKernel<JsBuffer> = {
   update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (dtype === "float32") {
+    if (isFloat32(dtype, "AdaDelta")) {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
       const msg = asF32(stateBuf(bufs, "msg"), "state msg");
       const msdx = asF32(stateBuf(bufs, "msdx"), "state msdx");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, msg, msdx]);
-        const rho = num(seg.hp, "rho");
-        const eps = num(seg.hp, "eps");
-        if (wideForF32(rho) || wideForF32(1 - rho) || wideForF32(eps)) specUpdateSegment(AdaDelta, dtype, bufs, seg);
-        else adaDelta32(p, g, msg, msdx, seg.offset, seg.offset + seg.length, rho, eps);
+      const sc = prepare(segments, limitOf([p, g, msg, msdx]), true);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        if (sc[k * S + 2] === 1) specUpdateSegment(AdaDelta, dtype, bufs, seg);
+        else adaDelta32(p, g, msg, msdx, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
       }
-    } else if (dtype === "float64") {
+    } else {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
       const msg = asF64(stateBuf(bufs, "msg"), "state msg");
       const msdx = asF64(stateBuf(bufs, "msdx"), "state msdx");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, msg, msdx]);
-        adaDelta64(p, g, msg, msdx, seg.offset, seg.offset + seg.length, num(seg.hp, "rho"), num(seg.hp, "eps"));
+      const sc = prepare(segments, limitOf([p, g, msg, msdx]), false);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        adaDelta64(p, g, msg, msdx, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
       }
-    } else {
-      throw new TypeError(`js backend: AdaDelta does not compute ${dtype}`);
     }
   },
 };

@@ -17,63 +17,61 @@ import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.
 import type { Dtype } from "../../../spec/numerics/dtype.js";
 import { num, truthy } from "../../../spec/hyperparam.js";
 import { Adam, adaBoundBounds, alphaT } from "../../../spec/optimizers/adam.js";
-import { type JsBuffer, asF32, asF64, checkRange, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
 
-/** The per-segment Python-float scalars, in float64 (not yet rounded to D). */
-interface AdamScalars {
-  readonly c1: number;
-  readonly c2: number;
-  readonly alphaT: number;
-  readonly eps: number;
-  readonly amsgrad: boolean;
-  readonly adabound: boolean;
-  readonly lower: number;
-  readonly upper: number;
-  /** `1 − eta·weight_decay_rate`. */
-  readonly a: number;
-  /** `−eta`. */
-  readonly b: number;
-}
+/**
+ * Scalars per segment (Python floats in float64, not yet rounded to D): 1−beta1, 1−beta2, alpha_t,
+ * eps, lower, upper, a = 1 − eta·weight_decay_rate, b = −eta; flags amsgrad, adabound, a ≠ 1, wide.
+ */
+const S = 12;
+const scratch = new Scratch();
 
-function scalars(seg: Segment, dtype: Dtype): AdamScalars {
-  const hp = seg.hp;
-  const eps = num(hp, "eps");
-  if (dtype === "float32" && eps !== 0 && Math.fround(eps) === 0) {
-    throw new RangeError(`js backend: eps of Adam optimizer is too small for float32 (${eps}); the spec raises here`);
+function prepare(segments: readonly Segment[], limit: number, f32: boolean, hasVhat: boolean): Float64Array {
+  const sc = scratch.need(segments.length * S);
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    checkSegment(seg.offset, seg.length, limit);
+    const hp = seg.hp;
+    const eps = num(hp, "eps");
+    if (f32 && eps !== 0 && Math.fround(eps) === 0) {
+      throw new RangeError(`js backend: eps of Adam optimizer is too small for float32 (${eps}); the spec raises here`);
+    }
+    const amsgrad = truthy(hp, "amsgrad");
+    if (amsgrad && !hasVhat) throw new TypeError("js backend: amsgrad is on but there is no state buffer vhat");
+    const adabound = truthy(hp, "adabound");
+    let lower = 0;
+    let upper = 0;
+    if (adabound) {
+      const initialAlpha = seg.extras["initial_alpha"];
+      if (initialAlpha === undefined) throw new TypeError("js backend: AdaBound needs extras.initial_alpha");
+      [lower, upper] = adaBoundBounds(hp, seg.t, initialAlpha);
+    }
+    const eta = num(hp, "eta");
+    const a = 1.0 - eta * num(hp, "weight_decay_rate");
+    const o = k * S;
+    sc[o] = 1 - num(hp, "beta1");
+    sc[o + 1] = 1 - num(hp, "beta2");
+    sc[o + 2] = alphaT(hp, seg.t);
+    sc[o + 3] = eps;
+    sc[o + 4] = lower;
+    sc[o + 5] = upper;
+    sc[o + 6] = a;
+    sc[o + 7] = -eta;
+    sc[o + 8] = amsgrad ? 1 : 0;
+    sc[o + 9] = adabound ? 1 : 0;
+    sc[o + 10] = a !== 1 ? 1 : 0;
+    const wide =
+      f32 &&
+      (wideForF32(sc[o]!) ||
+        wideForF32(sc[o + 1]!) ||
+        wideForF32(sc[o + 2]!) ||
+        wideForF32(eps) ||
+        (adabound && (wideForF32(lower) || wideForF32(upper))) ||
+        (a !== 1 && wideForF32(a)) ||
+        wideForF32(-eta));
+    sc[o + 11] = wide ? 1 : 0;
   }
-  const adabound = truthy(hp, "adabound");
-  let lower = 0;
-  let upper = 0;
-  if (adabound) {
-    const initialAlpha = seg.extras["initial_alpha"];
-    if (initialAlpha === undefined) throw new TypeError("js backend: AdaBound needs extras.initial_alpha");
-    [lower, upper] = adaBoundBounds(hp, seg.t, initialAlpha);
-  }
-  const eta = num(hp, "eta");
-  return {
-    c1: 1 - num(hp, "beta1"),
-    c2: 1 - num(hp, "beta2"),
-    alphaT: alphaT(hp, seg.t),
-    eps,
-    amsgrad: truthy(hp, "amsgrad"),
-    adabound,
-    lower,
-    upper,
-    a: 1.0 - eta * num(hp, "weight_decay_rate"),
-    b: -eta,
-  };
-}
-
-function anyWide(s: AdamScalars): boolean {
-  return (
-    wideForF32(s.c1) ||
-    wideForF32(s.c2) ||
-    wideForF32(s.alphaT) ||
-    wideForF32(s.eps) ||
-    (s.adabound && (wideForF32(s.lower) || wideForF32(s.upper))) ||
-    (s.a !== 1 && wideForF32(s.a)) ||
-    wideForF32(s.b)
-  );
+  return sc;
 }
 
 function adam32(
@@ -84,19 +82,20 @@ function adam32(
   vhat: Float32Array,
   start: number,
   end: number,
-  s: AdamScalars,
+  sc: Float64Array,
+  o: number,
 ): void {
-  const c1 = Math.fround(s.c1);
-  const c2 = Math.fround(s.c2);
-  const at = Math.fround(s.alphaT);
-  const eps = Math.fround(s.eps);
-  const lo = Math.fround(s.lower);
-  const hi = Math.fround(s.upper);
-  const a = Math.fround(s.a);
-  const b = Math.fround(s.b);
-  const ams = s.amsgrad;
-  const bound = s.adabound;
-  const decay = s.a !== 1;
+  const c1 = Math.fround(sc[o]!);
+  const c2 = Math.fround(sc[o + 1]!);
+  const at = Math.fround(sc[o + 2]!);
+  const eps = Math.fround(sc[o + 3]!);
+  const lo = Math.fround(sc[o + 4]!);
+  const hi = Math.fround(sc[o + 5]!);
+  const a = Math.fround(sc[o + 6]!);
+  const b = Math.fround(sc[o + 7]!);
+  const ams = sc[o + 8] === 1;
+  const bound = sc[o + 9] === 1;
+  const decay = sc[o + 10] === 1;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -115,7 +114,7 @@ function adam32(
     let step = Math.fround(at / Math.fround(Math.fround(Math.sqrt(u)) + eps));
     if (bound) {
       // numpy.clip(step, lo, hi) = minimum(maximum(step, lo), hi), NaN-propagating.
-      step = step !== step ? step : lo !== lo ? lo : step >= lo ? step : lo;
+      step = step !== step ? step : lo !== lo ? lo : step > lo ? step : lo;
       step = step !== step ? step : hi !== hi ? hi : step <= hi ? step : hi;
     }
     const y = Math.fround(step * mi);
@@ -132,19 +131,20 @@ function adam64(
   vhat: Float64Array,
   start: number,
   end: number,
-  s: AdamScalars,
+  sc: Float64Array,
+  o: number,
 ): void {
-  const c1 = s.c1;
-  const c2 = s.c2;
-  const at = s.alphaT;
-  const eps = s.eps;
-  const lo = s.lower;
-  const hi = s.upper;
-  const a = s.a;
-  const b = s.b;
-  const ams = s.amsgrad;
-  const bound = s.adabound;
-  const decay = s.a !== 1;
+  const c1 = sc[o]!;
+  const c2 = sc[o + 1]!;
+  const at = sc[o + 2]!;
+  const eps = sc[o + 3]!;
+  const lo = sc[o + 4]!;
+  const hi = sc[o + 5]!;
+  const a = sc[o + 6]!;
+  const b = sc[o + 7]!;
+  const ams = sc[o + 8] === 1;
+  const bound = sc[o + 9] === 1;
+  const decay = sc[o + 10] === 1;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -172,32 +172,31 @@ function adam64(
 
 export const adamKernel: OptimizerKernel<JsBuffer> = {
   update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (dtype === "float32") {
+    const vh = bufs.state["vhat"];
+    if (isFloat32(dtype, "Adam")) {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
       const m = asF32(stateBuf(bufs, "m"), "state m");
       const v = asF32(stateBuf(bufs, "v"), "state v");
-      for (const seg of segments) {
-        const s = scalars(seg, dtype);
-        // Without amsgrad the vhat slot is never touched; pass m to keep the call monomorphic.
-        const vhat = s.amsgrad ? asF32(stateBuf(bufs, "vhat"), "state vhat") : m;
-        checkRange(seg.offset, seg.length, [p, g, m, v, vhat]);
-        if (anyWide(s)) specUpdateSegment(Adam, dtype, bufs, seg);
-        else adam32(p, g, m, v, vhat, seg.offset, seg.offset + seg.length, s);
+      // Segments without amsgrad never touch vhat; m stands in so that the loop stays monomorphic.
+      const vhat = vh === undefined ? m : asF32(vh, "state vhat");
+      const sc = prepare(segments, limitOf([p, g, m, v, vhat]), true, vh !== undefined);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        if (sc[k * S + 11] === 1) specUpdateSegment(Adam, dtype, bufs, seg);
+        else adam32(p, g, m, v, vhat, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else if (dtype === "float64") {
+    } else {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
       const m = asF64(stateBuf(bufs, "m"), "state m");
       const v = asF64(stateBuf(bufs, "v"), "state v");
-      for (const seg of segments) {
-        const s = scalars(seg, dtype);
-        const vhat = s.amsgrad ? asF64(stateBuf(bufs, "vhat"), "state vhat") : m;
-        checkRange(seg.offset, seg.length, [p, g, m, v, vhat]);
-        adam64(p, g, m, v, vhat, seg.offset, seg.offset + seg.length, s);
+      const vhat = vh === undefined ? m : asF64(vh, "state vhat");
+      const sc = prepare(segments, limitOf([p, g, m, v, vhat]), false, vh !== undefined);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        adam64(p, g, m, v, vhat, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else {
-      throw new TypeError(`js backend: Adam does not compute ${dtype}`);
     }
   },
 };

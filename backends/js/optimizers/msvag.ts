@@ -15,49 +15,20 @@ import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.
 import type { Dtype } from "../../../spec/numerics/dtype.js";
 import { num } from "../../../spec/hyperparam.js";
 import { MSVAG, msvagRho } from "../../../spec/optimizers/msvag.js";
-import { type JsBuffer, asF32, asF64, checkRange, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
 
-interface MsvagScalars {
-  /** `1 − beta` */
-  readonly c: number;
-  /** `1 − beta_power` */
-  readonly cbp: number;
-  readonly rho: number;
-  /** `1 − rho` */
-  readonly crho: number;
-  readonly eta: number;
-  readonly lr: number;
-  readonly wdr: number;
-}
+/** Scalars per segment: 1−beta, 1−bp, rho, 1−rho, eta, lr, weight_decay_rate, wide. */
+const S = 8;
+const scratch = new Scratch();
 
-function scalars(seg: Segment): MsvagScalars {
-  const beta = num(seg.hp, "beta");
-  const bp = seg.extras["beta_power"];
-  if (bp === undefined) throw new TypeError("js backend: MSVAG needs extras.beta_power");
-  const rho = msvagRho(beta, bp);
-  return {
-    c: 1 - beta,
-    cbp: 1 - bp,
-    rho,
-    crho: 1 - rho,
-    eta: num(seg.hp, "eta"),
-    lr: num(seg.hp, "lr"),
-    wdr: num(seg.hp, "weight_decay_rate"),
-  };
-}
-
-function anyWide(s: MsvagScalars): boolean {
-  return wideForF32(s.c) || wideForF32(s.cbp) || wideForF32(s.rho) || wideForF32(s.crho) || wideForF32(s.eta) || wideForF32(s.lr) || wideForF32(s.wdr);
-}
-
-function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, start: number, end: number, s: MsvagScalars): void {
-  const c = Math.fround(s.c);
-  const cbp = Math.fround(s.cbp);
-  const rho = Math.fround(s.rho);
-  const crho = Math.fround(s.crho);
-  const eta = Math.fround(s.eta);
-  const lr = Math.fround(s.lr);
-  const wdr = Math.fround(s.wdr);
+function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, start: number, end: number, sc: Float64Array, o: number): void {
+  const c = Math.fround(sc[o]!);
+  const cbp = Math.fround(sc[o + 1]!);
+  const rho = Math.fround(sc[o + 2]!);
+  const crho = Math.fround(sc[o + 3]!);
+  const eta = Math.fround(sc[o + 4]!);
+  const lr = Math.fround(sc[o + 5]!);
+  const wdr = Math.fround(sc[o + 6]!);
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -79,14 +50,14 @@ function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Ar
   }
 }
 
-function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, start: number, end: number, s: MsvagScalars): void {
-  const c = s.c;
-  const cbp = s.cbp;
-  const rho = s.rho;
-  const crho = s.crho;
-  const eta = s.eta;
-  const lr = s.lr;
-  const wdr = s.wdr;
+function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, start: number, end: number, sc: Float64Array, o: number): void {
+  const c = sc[o]!;
+  const cbp = sc[o + 1]!;
+  const rho = sc[o + 2]!;
+  const crho = sc[o + 3]!;
+  const eta = sc[o + 4]!;
+  const lr = sc[o + 5]!;
+  const wdr = sc[o + 6]!;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -106,30 +77,53 @@ function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Ar
   }
 }
 
+function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
+  const sc = scratch.need(segments.length * S);
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    checkSegment(seg.offset, seg.length, limit);
+    const beta = num(seg.hp, "beta");
+    const bp = seg.extras["beta_power"];
+    if (bp === undefined) throw new TypeError("js backend: MSVAG needs extras.beta_power");
+    const rho = msvagRho(beta, bp);
+    const o = k * S;
+    sc[o] = 1 - beta;
+    sc[o + 1] = 1 - bp;
+    sc[o + 2] = rho;
+    sc[o + 3] = 1 - rho;
+    sc[o + 4] = num(seg.hp, "eta");
+    sc[o + 5] = num(seg.hp, "lr");
+    sc[o + 6] = num(seg.hp, "weight_decay_rate");
+    let wide = false;
+    if (f32) for (let j = 0; j < 7; j++) wide = wide || wideForF32(sc[o + j]!);
+    sc[o + 7] = wide ? 1 : 0;
+  }
+  return sc;
+}
+
 export const msvagKernel: OptimizerKernel<JsBuffer> = {
   update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (dtype === "float32") {
+    if (isFloat32(dtype, "MSVAG")) {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
       const m = asF32(stateBuf(bufs, "m"), "state m");
       const v = asF32(stateBuf(bufs, "v"), "state v");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, m, v]);
-        const s = scalars(seg);
-        if (anyWide(s)) specUpdateSegment(MSVAG, dtype, bufs, seg);
-        else msvag32(p, g, m, v, seg.offset, seg.offset + seg.length, s);
+      const sc = prepare(segments, limitOf([p, g, m, v]), true);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        if (sc[k * S + 7] === 1) specUpdateSegment(MSVAG, dtype, bufs, seg);
+        else msvag32(p, g, m, v, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else if (dtype === "float64") {
+    } else {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
       const m = asF64(stateBuf(bufs, "m"), "state m");
       const v = asF64(stateBuf(bufs, "v"), "state v");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, m, v]);
-        msvag64(p, g, m, v, seg.offset, seg.offset + seg.length, scalars(seg));
+      const sc = prepare(segments, limitOf([p, g, m, v]), false);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        msvag64(p, g, m, v, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else {
-      throw new TypeError(`js backend: MSVAG does not compute ${dtype}`);
     }
   },
 };

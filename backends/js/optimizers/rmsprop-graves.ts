@@ -10,15 +10,11 @@ import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.
 import type { Dtype } from "../../../spec/numerics/dtype.js";
 import { num } from "../../../spec/hyperparam.js";
 import { RMSpropGraves } from "../../../spec/optimizers/rmsprop-graves.js";
-import { type JsBuffer, asF32, asF64, checkRange, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
 
-interface GravesScalars {
-  readonly lr: number;
-  readonly alpha: number;
-  readonly c: number;
-  readonly momentum: number;
-  readonly eps: number;
-}
+/** Scalars per segment: lr, alpha, 1 − alpha, momentum, eps, wide. */
+const S = 6;
+const scratch = new Scratch();
 
 function graves32(
   p: Float32Array,
@@ -28,13 +24,14 @@ function graves32(
   delta: Float32Array,
   start: number,
   end: number,
-  s: GravesScalars,
+  sc: Float64Array,
+  o: number,
 ): void {
-  const lrD = Math.fround(s.lr);
-  const alphaD = Math.fround(s.alpha);
-  const cD = Math.fround(s.c);
-  const momD = Math.fround(s.momentum);
-  const epsD = Math.fround(s.eps);
+  const lrD = Math.fround(sc[o]!);
+  const alphaD = Math.fround(sc[o + 1]!);
+  const cD = Math.fround(sc[o + 2]!);
+  const momD = Math.fround(sc[o + 3]!);
+  const epsD = Math.fround(sc[o + 4]!);
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     const ni = Math.fround(Math.fround(n[i]! * alphaD) + Math.fround(Math.fround(cD * gi) * gi));
@@ -56,13 +53,14 @@ function graves64(
   delta: Float64Array,
   start: number,
   end: number,
-  s: GravesScalars,
+  sc: Float64Array,
+  o: number,
 ): void {
-  const lr = s.lr;
-  const alpha = s.alpha;
-  const c = s.c;
-  const mom = s.momentum;
-  const eps = s.eps;
+  const lr = sc[o]!;
+  const alpha = sc[o + 1]!;
+  const c = sc[o + 2]!;
+  const mom = sc[o + 3]!;
+  const eps = sc[o + 4]!;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     const ni = n[i]! * alpha + c * gi * gi;
@@ -75,38 +73,51 @@ function graves64(
   }
 }
 
-function scalars(seg: Segment): GravesScalars {
-  const alpha = num(seg.hp, "alpha");
-  return { lr: num(seg.hp, "lr"), alpha, c: 1 - alpha, momentum: num(seg.hp, "momentum"), eps: num(seg.hp, "eps") };
+function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
+  const sc = scratch.need(segments.length * S);
+  for (let k = 0; k < segments.length; k++) {
+    const seg = segments[k]!;
+    checkSegment(seg.offset, seg.length, limit);
+    const lr = num(seg.hp, "lr");
+    const alpha = num(seg.hp, "alpha");
+    const momentum = num(seg.hp, "momentum");
+    const eps = num(seg.hp, "eps");
+    const o = k * S;
+    sc[o] = lr;
+    sc[o + 1] = alpha;
+    sc[o + 2] = 1 - alpha;
+    sc[o + 3] = momentum;
+    sc[o + 4] = eps;
+    sc[o + 5] = f32 && (wideForF32(lr) || wideForF32(alpha) || wideForF32(1 - alpha) || wideForF32(momentum) || wideForF32(eps)) ? 1 : 0;
+  }
+  return sc;
 }
 
 export const rmspropGravesKernel: OptimizerKernel<JsBuffer> = {
   update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (dtype === "float32") {
+    if (isFloat32(dtype, "RMSpropGraves")) {
       const p = asF32(bufs.param, "param");
       const g = asF32(bufs.grad, "grad");
       const n = asF32(stateBuf(bufs, "n"), "state n");
       const gs = asF32(stateBuf(bufs, "g"), "state g");
       const delta = asF32(stateBuf(bufs, "delta"), "state delta");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, n, gs, delta]);
-        const s = scalars(seg);
-        if (wideForF32(s.lr) || wideForF32(s.alpha) || wideForF32(s.c) || wideForF32(s.momentum) || wideForF32(s.eps)) {
-          specUpdateSegment(RMSpropGraves, dtype, bufs, seg);
-        } else graves32(p, g, n, gs, delta, seg.offset, seg.offset + seg.length, s);
+      const sc = prepare(segments, limitOf([p, g, n, gs, delta]), true);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        if (sc[k * S + 5] === 1) specUpdateSegment(RMSpropGraves, dtype, bufs, seg);
+        else graves32(p, g, n, gs, delta, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else if (dtype === "float64") {
+    } else {
       const p = asF64(bufs.param, "param");
       const g = asF64(bufs.grad, "grad");
       const n = asF64(stateBuf(bufs, "n"), "state n");
       const gs = asF64(stateBuf(bufs, "g"), "state g");
       const delta = asF64(stateBuf(bufs, "delta"), "state delta");
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, [p, g, n, gs, delta]);
-        graves64(p, g, n, gs, delta, seg.offset, seg.offset + seg.length, scalars(seg));
+      const sc = prepare(segments, limitOf([p, g, n, gs, delta]), false);
+      for (let k = 0; k < segments.length; k++) {
+        const seg = segments[k]!;
+        graves64(p, g, n, gs, delta, seg.offset, seg.offset + seg.length, sc, k * S);
       }
-    } else {
-      throw new TypeError(`js backend: RMSpropGraves does not compute ${dtype}`);
     }
   },
 };
