@@ -24,6 +24,10 @@ import {
   setLossScale,
   setup,
   update,
+  saveLossless,
+  loadLossless,
+  saveNpz,
+  loadNpz,
 } from "../../spec/index.js";
 import { updateOn } from "../../backends/engine.js";
 import type { AnyBackend } from "../../backends/contract.js";
@@ -104,7 +108,7 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
     group: "trajectories",
     kernel,
     dtype,
-    clauses: ["update.sequence", "rule.update.order", "rule.update.disabled", "hooks.call.order", "hyperparam.inherit", "update.zero-grad", "loss-scale.static.positive", "rule.update.unscale"],
+    clauses: ["update.sequence", "serialization.lossless.complete", "rule.update.order", "rule.update.disabled", "hooks.call.order", "hyperparam.inherit", "update.zero-grad", "loss-scale.static.positive", "rule.update.unscale"],
     applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
     property: (ctx) => {
       const onBackend = updateOn(ctx.backend);
@@ -165,7 +169,15 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
       }));
       const epoch = fc.constant<Cmd>({ check: () => true, run: (_m, r) => both(r, (s) => newEpoch(s)), toString: () => "newEpoch()" });
       const scale = fc.constantFrom(8, 1000).map((v): Cmd => ({ check: () => true, run: (_m, r) => both(r, (s) => setLossScale(s, v)), toString: () => `setLossScale(${v})` }));
-      return fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.commands([step, step, enable, hook, unhook, hyper, epoch, scale], { maxCommands: 12 }), (seed, cmds) => {
+      // Save mid-run and continue from the loaded copy: losslessly, or through Chainer's npz into the
+      // same optimizer (Chainer restores t, epoch and states; everything else stays as it was).
+      const saveLoad = fc.constantFrom("lossless", "chainer-npz").map((how): Cmd => ({
+        check: () => true,
+        run: (_m, r) =>
+          both(r, (s) => (how === "lossless" ? loadLossless(saveLossless(s)) : loadNpz(s, saveNpz(s, { compress: true }), { strict: false }))),
+        toString: () => `saveLoad(${how})`,
+      }));
+      return fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.commands([step, step, enable, hook, unhook, hyper, epoch, scale, saveLoad], { maxCommands: 12 }), (seed, cmds) => {
         const s0 = initial(def, dtype, seed);
         fc.modelRun(() => ({ model: {}, real: { spec: s0, backend: s0 } }), cmds);
       });

@@ -114,7 +114,7 @@ function adam32(
     let step = Math.fround(at / Math.fround(Math.fround(Math.sqrt(u)) + eps));
     if (bound) {
       // numpy.clip(step, lo, hi) = minimum(maximum(step, lo), hi), NaN-propagating.
-      step = step !== step ? step : lo !== lo ? lo : step > lo ? step : lo;
+      step = step !== step ? step : lo !== lo ? lo : step >= lo ? step : lo;
       step = step !== step ? step : hi !== hi ? hi : step <= hi ? step : hi;
     }
     const y = Math.fround(step * mi);
