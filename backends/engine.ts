@@ -57,6 +57,9 @@ function computes(backend: AnyBackend, dtype: Dtype): boolean {
 export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): UpdateResult | undefined {
   const kernel = backend.optimizers[def.kernel ?? def.name];
   if (kernel === undefined || !computes(backend, call.param.dtype) || call.grad.dtype !== call.param.dtype) return undefined;
+  // A 0-d parameter computes in float64 under numpy 1.x (numerics.promotion.scalars): kernels see
+  // flat segments and cannot know, so the spec computes it.
+  if (call.param.shape.length === 0) return undefined;
   for (const s of Object.values(call.state)) if (s.dtype !== call.param.dtype || s.data.length !== call.param.data.length) return undefined;
   let dry: UpdateResult;
   try {
@@ -67,6 +70,9 @@ export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: 
     return undefined; // the spec raises (with Chainer's partial effect) on the real call
   }
   if (Object.keys(dry.state).join() !== Object.keys(call.state).join()) return undefined;
+  // A state whose dtype the update changes (numpy widening, e.g. SMORMS3 with an eps beyond
+  // float32) cannot live in the kernel's buffers.
+  if (Object.values(dry.state).some((v) => v.dtype !== call.param.dtype)) return undefined;
   const param = upload(backend, call.param);
   const grad = upload(backend, call.grad);
   const state: Record<string, unknown> = {};
@@ -104,7 +110,7 @@ function hookScalars(kind: HookKind, call: PerParamCall, backend: AnyBackend): H
 export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
   const hk = backend.hooks[kind.kind];
   const { param } = call;
-  if (hk === undefined || param.grad === null || !computes(backend, param.grad.dtype)) return undefined;
+  if (hk === undefined || param.grad === null || !computes(backend, param.grad.dtype) || param.grad.shape.length === 0) return undefined;
   if (kind.kind === "GradientNoise") {
     const g = param.grad;
     const drawn = drawNoise(call.args, call.state, call.rule, g.shape, g.dtype);
@@ -126,7 +132,7 @@ export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerPar
 export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
   if (kind.kind !== "GradientClipping") return undefined;
   const grads = call.params.flatMap(({ path, param }) => (param.grad === null ? [] : [{ path, g: param.grad }]));
-  if (grads.some(({ g }) => !computes(backend, g.dtype))) return undefined;
+  if (grads.some(({ g }) => !computes(backend, g.dtype) || g.shape.length === 0)) return undefined;
   const bufs = grads.map(({ g }) => upload(backend, g));
   const squares = grads.map(({ g }, i) => sync(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length), backend));
   const rate = clippingRate(call.args["threshold"] as number, squares);

@@ -2,7 +2,7 @@
  * The picture of a run, as hand-written SVG: one panel per optimizer / hook, elements per second
  * against elements (log-log). Lines: each backend's kernel, the spec state machine on a backend,
  * the reference spec, the TF.js peers, and the roofline (the triad's bandwidth over the kernel's
- * bytes per element). float32 solid, float64 dashed; the many-small case (1,000 tensors) is a
+ * bytes per element). float32 solid, float64 dashed with hollow dots; the many-small case (1,000 tensors) is a
  * hollow diamond at its total element count.
  */
 import { TRAFFIC } from "./bytes.js";
@@ -59,16 +59,17 @@ export function renderChart(report: BenchReport): string {
     for (let e = x0; e <= x1; e++) out.push(`<line x1="${f(sx(10 ** e))}" y1="${M.t}" x2="${f(sx(10 ** e))}" y2="${M.t + ph}" stroke="#eee"/>`, `<text x="${f(sx(10 ** e))}" y="${M.t + ph + 14}" text-anchor="middle">${siLabel(10 ** e)}</text>`);
     for (let e = y0; e <= y1; e++) out.push(`<line x1="${M.l}" y1="${f(sy(10 ** e))}" x2="${M.l + pw}" y2="${f(sy(10 ** e))}" stroke="#eee"/>`, `<text x="${M.l - 4}" y="${f(sy(10 ** e) + 4)}" text-anchor="end">${siLabel(10 ** e)}/s</text>`);
     out.push(`<text x="${M.l + pw / 2}" y="${M.t - 8}" text-anchor="middle" font-weight="bold">${esc(variant)}</text>`, `<text x="${M.l + pw / 2}" y="${H - 6}" text-anchor="middle">elements</text>`);
-    const line = (pts: Pt[], color: string, dash: string, title: string) => {
+    const line = (pts: Pt[], color: string, dash: string, title: string, hollow = false) => {
       const sorted = [...pts].sort((a, b) => a.x - b.x);
       if (sorted.length === 0) return;
       out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.8"${dash ? ` stroke-dasharray="${dash}"` : ""} points="${sorted.map((p) => `${f(sx(p.x))},${f(sy(p.y))}`).join(" ")}"><title>${esc(title)}</title></polyline>`);
-      for (const p of sorted) out.push(`<circle cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="2.6" fill="${color}"/>`);
+      const fill = hollow ? `fill="#fff" stroke="${color}" stroke-width="1.2"` : `fill="${color}"`;
+      for (const p of sorted) out.push(`<circle cx="${f(sx(p.x))}" cy="${f(sy(p.y))}" r="2.6" ${fill}/>`);
     };
     for (const dtype of ["float32", "float64"]) {
       const pts = roofPts(variant, dtype);
       if (pts.length > 0 && work.some((r) => r.variant === variant && r.dtype === dtype)) {
-        line(pts, FIXED["roofline"] as string, dtype === "float64" ? "2 3" : "7 3", `roofline ${dtype}`);
+        line(pts, FIXED["roofline"] as string, dtype === "float64" ? "2 3" : "7 3", `roofline ${dtype}`, dtype === "float64");
         legend.set(`roofline ${dtype}`, `${FIXED["roofline"]}|${dtype === "float64" ? "2 3" : "7 3"}`);
       }
     }
@@ -83,7 +84,7 @@ export function renderChart(report: BenchReport): string {
       const color = colorOf(s, others);
       const dash = dtype === "float64" ? "5 3" : "";
       legend.set(`${s} ${dtype}`, `${color}|${dash}`);
-      line(rs.filter((r) => r.tensors === 1).map((r) => ({ x: r.elements, y: r.elementsPerSec })), color, dash, `${s} ${dtype}`);
+      line(rs.filter((r) => r.tensors === 1).map((r) => ({ x: r.elements, y: r.elementsPerSec })), color, dash, `${s} ${dtype}`, dtype === "float64");
       for (const r of rs.filter((r) => r.tensors > 1)) {
         const cx = sx(r.elements), cy = sy(r.elementsPerSec);
         out.push(`<path d="M${f(cx)},${f(cy - 5)} L${f(cx + 5)},${f(cy)} L${f(cx)},${f(cy + 5)} L${f(cx - 5)},${f(cy)} Z" fill="none" stroke="${color}" stroke-width="1.5"><title>${esc(`${s} ${dtype} ${r.shape}`)}</title></path>`);
@@ -109,7 +110,7 @@ export function renderChart(report: BenchReport): string {
     `<rect width="100%" height="100%" fill="#fafafa"/>`,
     `<text x="10" y="18" font-size="13" font-weight="bold">${esc(title)}</text>`,
     ...legendSvg,
-    `<text x="10" y="34">${esc(`Lines: one tensor per size. ◇: ${manyLabel(work)}. Black dashed: the roofline, the Wasm SIMD triad's GB/s over the kernel's bytes per element.`)}</text>`,
+    `<text x="10" y="34">${esc(`Lines: one tensor per size (float32 solid dots, float64 dashed, hollow dots). ◇: ${manyLabel(work)}. Black dashed: the roofline, the Wasm SIMD triad's GB/s over the kernel's bytes per element.`)}</text>`,
     `<g transform="translate(0,${header})">`,
     ...panels,
     `</g>`,

@@ -1,4 +1,5 @@
 /** The console table of a run: one row per result, peers' time ratios beside our rows. */
+import { TRAFFIC } from "./bytes.js";
 import type { BenchReport, BenchRow } from "./result.js";
 
 export function fmtTime(ms: number): string {
@@ -19,9 +20,12 @@ const ratio = (x: number | undefined): string => (x === undefined ? "" : `${x < 
 
 const ORDER = ["roofline", "kernel", "state-machine", "spec", "peer"];
 
+const VARIANTS = Object.keys(TRAFFIC);
+
 function sortKey(r: BenchRow): string {
   const cat = r.category === "roofline" ? 0 : r.category === "optimizer" ? 1 : 2;
-  return [cat, r.variant, r.dtype, String(r.tensors).padStart(6, "0"), String(r.elements).padStart(10, "0"), ORDER.indexOf(r.via), r.backend].join("|");
+  const v = VARIANTS.indexOf(r.variant);
+  return [cat, String(v < 0 ? 999 : v).padStart(3, "0"), r.variant, r.dtype, String(r.tensors).padStart(6, "0"), String(r.elements).padStart(10, "0"), ORDER.indexOf(r.via), r.backend].join("|");
 }
 
 export function formatTable(report: BenchReport): string {

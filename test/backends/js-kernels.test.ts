@@ -66,16 +66,17 @@ function stateValueArb(dtype: Dt, key: string): fc.Arbitrary<number> {
 
 const lengthArb = fc.oneof(fc.constantFrom(0, 1, 3, 5, 17, 33), fc.integer({ min: 0, max: 70 }));
 
+const edgeValueArb = (dtype: Dt): fc.Arbitrary<number> =>
+  fc.constantFrom(0, -0, 0, -0, 1, -1, NaN, Infinity, -Infinity, dtype === "float32" ? F32_MIN_SUB : 5e-324);
+
 /**
- * An array of n elements: usually from the mixed distribution above, sometimes drawn only from a
- * handful of special values, so that ties such as ±0 against ±0 or NaN against ±Inf meet often.
+ * An array of n elements: usually from the mixed distribution above, sometimes (always with `edge`)
+ * drawn only from a handful of special values, so that ties such as ±0 against ±0 meet often.
  */
-function valuesArb(dtype: Dt, n: number, key = ""): fc.Arbitrary<number[]> {
-  const special = fc.constantFrom(0, -0, 0, -0, 1, -1, NaN, Infinity, -Infinity, dtype === "float32" ? F32_MIN_SUB : 5e-324);
-  return fc.oneof(
-    { weight: 5, arbitrary: fc.array(stateValueArb(dtype, key), { minLength: n, maxLength: n }) },
-    { weight: 1, arbitrary: fc.array(special, { minLength: n, maxLength: n }) },
-  );
+function valuesArb(dtype: Dt, n: number, key = "", edge = false): fc.Arbitrary<number[]> {
+  const specialOnly = fc.array(edgeValueArb(dtype), { minLength: n, maxLength: n });
+  if (edge) return specialOnly;
+  return fc.oneof({ weight: 5, arbitrary: fc.array(stateValueArb(dtype, key), { minLength: n, maxLength: n }) }, { weight: 1, arbitrary: specialOnly });
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -99,13 +100,22 @@ function numberHpArb(name: string, def: number): fc.Arbitrary<number> {
   return fc.oneof({ weight: 24, arbitrary: typical }, { weight: 1, arbitrary: fc.constantFrom(...EXTREME) });
 }
 
-function hpArb(def: OptimizerDef, force?: { name: string; values: readonly number[] }): fc.Arbitrary<Hyperparams> {
+interface CaseOptions {
+  /** One hyperparameter drawn from these values only. */
+  readonly force?: { readonly name: string; readonly values: readonly number[] };
+  /** Edge mode: hyperparameters from {default, ±0, ±1, 2, NaN, ±Inf}, arrays of special values only. */
+  readonly edge?: boolean;
+}
+
+function hpArb(def: OptimizerDef, opts: CaseOptions = {}): fc.Arbitrary<Hyperparams> {
+  const force = opts.force;
   const rec: Record<string, fc.Arbitrary<HyperValue>> = {};
   for (const h of def.hyperparams) {
     const fixed = def.fixed?.[h.name];
     if (fixed !== undefined) rec[h.name] = fc.constant(fixed);
     else if (force !== undefined && force.name === h.name) rec[h.name] = fc.constantFrom(...force.values);
     else if (h.type === "bool") rec[h.name] = fc.boolean();
+    else if (typeof h.default === "number" && opts.edge) rec[h.name] = fc.constantFrom(h.default, 0, -0, 1, -1, 2, NaN, Infinity, -Infinity);
     else if (typeof h.default === "number") rec[h.name] = numberHpArb(h.name, h.default);
     else rec[h.name] = fc.constant(h.default);
   }
@@ -172,20 +182,21 @@ interface SegCase {
   readonly gap: Record<string, number[]>;
 }
 
-function segCaseArb(defs: readonly OptimizerDef[], dtype: Dt, keys: readonly string[] | null, force?: { name: string; values: readonly number[] }): fc.Arbitrary<SegCase> {
+function segCaseArb(defs: readonly OptimizerDef[], dtype: Dt, opts: CaseOptions = {}): fc.Arbitrary<SegCase> {
+  const edge = opts.edge ?? false;
   return fc
     .record({ def: fc.constantFrom(...defs), n: lengthArb, t: tArb, gapLen: fc.integer({ min: 0, max: 3 }) })
     .chain(({ def, n, t, gapLen }) =>
-      hpArb(def, force).chain((hp) => {
-        const stateKeys = keys ?? Object.keys(def.initState(nd(dtype, []), hp));
+      hpArb(def, opts).chain((hp) => {
+        const stateKeys = Object.keys(def.initState(nd(dtype, []), hp));
         const stateArbs: Record<string, fc.Arbitrary<number[]>> = {};
         const gapArbs: Record<string, fc.Arbitrary<number[]>> = { param: valuesArb(dtype, gapLen), grad: valuesArb(dtype, gapLen) };
         for (const k of stateKeys) {
-          stateArbs[k] = valuesArb(dtype, n, k);
+          stateArbs[k] = valuesArb(dtype, n, k, edge);
           gapArbs[k] = valuesArb(dtype, gapLen, k);
         }
         return fc
-          .record({ extras: extrasArb(def, hp), param: valuesArb(dtype, n), grad: valuesArb(dtype, n), state: fc.record(stateArbs), gap: fc.record(gapArbs) })
+          .record({ extras: extrasArb(def, hp), param: valuesArb(dtype, n, "", edge), grad: valuesArb(dtype, n, "", edge), state: fc.record(stateArbs), gap: fc.record(gapArbs) })
           .map((r) => ({ def, n, hp, t, ...r }));
       }),
     );
@@ -324,6 +335,36 @@ describe("js backend: metadata and memory", () => {
     expect(() => m.write(a, [1, 2], 4)).toThrow(RangeError);
     expect(() => m.read(a, 4, 2)).toThrow(RangeError);
   });
+  it("a call that throws writes nothing: every segment is validated before the first is computed", () => {
+    const k = jsBackend.optimizers["Adam"]!;
+    const p = Float32Array.of(1, 2, 3, 4);
+    const g = Float32Array.of(0.5, 0.5, 0.5, 0.5);
+    const m = new Float32Array(4);
+    const v = new Float32Array(4);
+    const hp = { alpha: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, eta: 1, weight_decay_rate: 0, amsgrad: false, adabound: false, final_lr: 0.1, gamma: 1e-3 };
+    const good = { offset: 0, length: 2, hp, t: 1, extras: {} };
+    for (const bad of [
+      { ...good, offset: 2, t: 0 }, // alpha_t needs t ≥ 1
+      { ...good, offset: 2, hp: { ...hp, amsgrad: true } }, // no vhat buffer
+      { ...good, offset: 2, hp: { ...hp, adabound: true } }, // no initial_alpha
+      { ...good, offset: 3 }, // past the end
+    ]) {
+      expect(() => k.update("float32", { param: p, grad: g, state: { m, v } }, [good, bad])).toThrow();
+      expect([...p, ...m, ...v]).toEqual([1, 2, 3, 4, 0, 0, 0, 0, 0, 0, 0, 0]);
+    }
+  });
+  it("SMORMS3 float32 with an eps beyond float32's range is refused (numpy would make mem a float64 array)", () => {
+    const k = jsBackend.optimizers["SMORMS3"]!;
+    const bufs = { param: Float32Array.of(1, 2), grad: Float32Array.of(0.5, 0.5), state: { mem: Float32Array.of(1, 1), g: new Float32Array(2), g2: new Float32Array(2) } };
+    expect(() => k.update("float32", bufs, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }])).toThrow(RangeError);
+    expect([...bufs.param, ...bufs.state.mem]).toEqual([1, 2, 1, 1]);
+    const r = OPTIMIZERS["SMORMS3"]!.update({ path: "/p", param: nd("float32", [1, 2]), grad: nd("float32", [0.5, 0.5]), state: { mem: nd("float32", [1, 1]), g: nd("float32", [0, 0]), g2: nd("float32", [0, 0]) }, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} });
+    expect(r.state["mem"]!.dtype).toBe("float64");
+    // float64 and an ordinary eps go through the kernel.
+    const b64 = { param: Float64Array.of(1, 2), grad: Float64Array.of(0.5, 0.5), state: { mem: Float64Array.of(1, 1), g: new Float64Array(2), g2: new Float64Array(2) } };
+    k.update("float64", b64, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]);
+    expect(b64.state.mem[0]).not.toBe(1);
+  });
   it("rejects segments that run past a buffer and buffers of the wrong type", () => {
     const k = jsBackend.optimizers["SGD"]!;
     const p = new Float32Array(3);
@@ -341,7 +382,7 @@ describe("js backend: optimizer kernels equal the spec bit for bit", () => {
         it(`${def.name} (kernel ${kernelName}) ${dtype}: one segment inside padding`, () => {
           let ran = 0;
           fc.assert(
-            fc.property(segCaseArb([def], dtype, null), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tailVals) => {
+            fc.property(segCaseArb([def], dtype), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tailVals) => {
               const keys = unionKeys([c], dtype);
               const tail: Record<string, number[]> = { param: tailVals, grad: tailVals };
               for (const k of keys) tail[k] = tailVals;
@@ -353,13 +394,21 @@ describe("js backend: optimizer kernels equal the spec bit for bit", () => {
           );
           expect(ran).toBeGreaterThan(RUNS / 2);
         });
+        it(`${def.name} (kernel ${kernelName}) ${dtype}: edge values (±0 ties, NaN, ±Inf in arrays and hyperparameters)`, () => {
+          fc.assert(
+            fc.property(segCaseArb([def], dtype, { edge: true }), (c) => {
+              if (runSegments(kernelName, dtype, unionKeys([c], dtype), [c], {}) === "spec-rejects") fc.pre(false);
+            }),
+            { numRuns: RUNS, seed: SEED },
+          );
+        });
       }
     }
     for (const dtype of DTYPES) {
       it(`${kernelName} ${dtype}: several segments (own hp, t, extras; ${defs.map((d) => d.name).join("/")}) with gaps`, () => {
         fc.assert(
           fc.property(
-            fc.array(segCaseArb(defs, dtype, null), { minLength: 2, maxLength: 4 }).chain((cs) => {
+            fc.array(segCaseArb(defs, dtype), { minLength: 2, maxLength: 4 }).chain((cs) => {
               const keys = unionKeys(cs, dtype);
               // Regenerate every segment's state with the union of keys, and non-empty gaps.
               return fc
@@ -395,7 +444,7 @@ describe("js backend: optimizer kernels equal the spec bit for bit", () => {
       for (const h of def.hyperparams) {
         if (typeof h.default !== "number" || def.fixed?.[h.name] !== undefined) continue;
         fc.assert(
-          fc.property(segCaseArb([def], "float32", null, { name: h.name, values: [1e39, -1e39, 1e300, 3.4028235677973366e38] }), (c) => {
+          fc.property(segCaseArb([def], "float32", { force: { name: h.name, values: [1e39, -1e39, 1e300, 3.4028235677973366e38] } }), (c) => {
             const keys = unionKeys([c], "float32");
             if (runSegments(kernelName, "float32", keys, [c], {}) === "spec-rejects") fc.pre(false);
           }),

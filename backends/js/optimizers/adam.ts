@@ -26,6 +26,28 @@ import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf,
 const S = 12;
 const scratch = new Scratch();
 
+// alpha_t costs two correctly rounded powers; consecutive segments of one model usually share
+// (alpha, beta1, beta2, t), so the last value is kept (Object.is: ±0 and NaN inputs keyed exactly).
+let memoAlpha = NaN;
+let memoBeta1 = NaN;
+let memoBeta2 = NaN;
+let memoT = -1;
+let memoAlphaT = NaN;
+
+function alphaTOf(hp: Segment["hp"], t: number): number {
+  const alpha = num(hp, "alpha");
+  const beta1 = num(hp, "beta1");
+  const beta2 = num(hp, "beta2");
+  if (t !== memoT || !Object.is(alpha, memoAlpha) || !Object.is(beta1, memoBeta1) || !Object.is(beta2, memoBeta2)) {
+    memoAlphaT = alphaT(hp, t);
+    memoAlpha = alpha;
+    memoBeta1 = beta1;
+    memoBeta2 = beta2;
+    memoT = t;
+  }
+  return memoAlphaT;
+}
+
 function prepare(segments: readonly Segment[], limit: number, f32: boolean, hasVhat: boolean): Float64Array {
   const sc = scratch.need(segments.length * S);
   for (let k = 0; k < segments.length; k++) {
@@ -51,7 +73,7 @@ function prepare(segments: readonly Segment[], limit: number, f32: boolean, hasV
     const o = k * S;
     sc[o] = 1 - num(hp, "beta1");
     sc[o + 1] = 1 - num(hp, "beta2");
-    sc[o + 2] = alphaT(hp, seg.t);
+    sc[o + 2] = alphaTOf(hp, seg.t);
     sc[o + 3] = eps;
     sc[o + 4] = lower;
     sc[o + 5] = upper;

@@ -21,6 +21,23 @@ import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf,
 const S = 8;
 const scratch = new Scratch();
 
+// rho costs four correctly rounded powers; consecutive segments usually share (beta, beta_power).
+let memoBeta = NaN;
+let memoBp = NaN;
+let memoRho = NaN;
+let memoValid = false;
+
+function rhoOf(beta: number, bp: number): number {
+  if (!memoValid || !Object.is(beta, memoBeta) || !Object.is(bp, memoBp)) {
+    memoValid = false;
+    memoRho = msvagRho(beta, bp); // raises (ZeroDivision, Overflow) where Python raises
+    memoBeta = beta;
+    memoBp = bp;
+    memoValid = true;
+  }
+  return memoRho;
+}
+
 function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, start: number, end: number, sc: Float64Array, o: number): void {
   const c = Math.fround(sc[o]!);
   const cbp = Math.fround(sc[o + 1]!);
@@ -85,7 +102,7 @@ function prepare(segments: readonly Segment[], limit: number, f32: boolean): Flo
     const beta = num(seg.hp, "beta");
     const bp = seg.extras["beta_power"];
     if (bp === undefined) throw new TypeError("js backend: MSVAG needs extras.beta_power");
-    const rho = msvagRho(beta, bp);
+    const rho = rhoOf(beta, bp);
     const o = k * S;
     sc[o] = 1 - beta;
     sc[o + 1] = 1 - bp;
