@@ -98,7 +98,9 @@ export function renderChart(report: BenchReport): string {
   const header = 44 + Math.ceil(items.length / LEGEND_COLS) * 14 + 4;
   const width = COLS * W, height = header + Math.max(1, Math.ceil(variants.length / COLS)) * H;
   const e = report.env;
-  const title = `optspec: elements/s vs elements (log-log), ${report.mode} run, node ${e.node}, ${e.cpuModel} × ${e.cores}, ${e.date.slice(0, 10)}${e.gitCommit ? `, ${e.gitCommit.slice(0, 10)}` : ""}`;
+  const k = report.settings["kernels"];
+  const which = Array.isArray(k) ? ` (${k.join(", ")})` : "";
+  const title = `optspec: elements/s vs elements (log-log), ${report.mode} mode${which}, node ${e.node}, ${e.cpuModel} × ${e.cores}, ${e.date.slice(0, 10)}${e.gitCommit ? `, ${e.gitCommit.slice(0, 10)}` : ""}`;
   const legendSvg = items.map(([label, style], i) => {
     const [color, dash] = style.split("|") as [string, string];
     const lx = 10 + (i % LEGEND_COLS) * 225, ly = 52 + Math.floor(i / LEGEND_COLS) * 14;

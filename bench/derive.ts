@@ -14,34 +14,47 @@ export interface RawRow extends Measurement {
 const key = (dtype: string, elements: number): string => `${dtype}/${elements}`;
 
 export function derive(raw: readonly RawRow[]): BenchRow[] {
-  const base = raw.map((r): Omit<BenchRow, "rooflineGBps" | "rooflineFraction" | "peerTimeRatio"> => {
-    const c = r.case;
-    const bpe = c.bytesPerElement;
-    const elementsPerSec = r.opsPerSec * c.elements;
-    const shape = shapeLabel(c.elements, c.tensors);
-    return {
-      id: rowId(c.via, c.backend, c.variant, c.dtype, shape),
-      via: c.via,
-      backend: c.backend,
-      kernel: c.kernel,
-      variant: c.variant,
-      category: c.category,
-      dtype: c.dtype,
-      elements: c.elements,
-      tensors: c.tensors,
-      shape,
-      opsPerSec: r.opsPerSec,
-      rmePct: r.rmePct,
-      samples: r.samples,
-      meanMs: r.meanMs,
-      warmupCalls: r.warmupCalls,
-      elementsPerSec,
-      bytesPerElement: bpe,
-      gbps: (bpe * elementsPerSec) / 1e9,
-      afterDetach: r.afterDetach,
-      ...(c.note !== undefined ? { note: c.note } : {}),
-    };
-  });
+  return link(raw.map(baseRow));
+}
+
+type BaseRow = Omit<BenchRow, "rooflineGBps" | "rooflineFraction" | "peerTimeRatio">;
+
+function baseRow(r: RawRow): BaseRow {
+  const c = r.case;
+  const elementsPerSec = r.opsPerSec * c.elements;
+  const shape = shapeLabel(c.elements, c.tensors);
+  return {
+    id: rowId(c.via, c.backend, c.variant, c.dtype, shape),
+    via: c.via,
+    backend: c.backend,
+    kernel: c.kernel,
+    variant: c.variant,
+    category: c.category,
+    dtype: c.dtype,
+    elements: c.elements,
+    tensors: c.tensors,
+    shape,
+    opsPerSec: r.opsPerSec,
+    rmePct: r.rmePct,
+    samples: r.samples,
+    meanMs: r.meanMs,
+    warmupCalls: r.warmupCalls,
+    elementsPerSec,
+    bytesPerElement: c.bytesPerElement,
+    gbps: (c.bytesPerElement * elementsPerSec) / 1e9,
+    afterDetach: r.afterDetach,
+    ...(c.note !== undefined ? { note: c.note } : {}),
+  };
+}
+
+/** A row with a new ops/s: every figure that follows from it, recomputed (roofline and peers by `link`). */
+export function withOpsPerSec<R extends BaseRow>(r: R, opsPerSec: number): R {
+  const elementsPerSec = opsPerSec * r.elements;
+  return { ...r, opsPerSec, meanMs: 1e3 / opsPerSec, elementsPerSec, gbps: (r.bytesPerElement * elementsPerSec) / 1e9 };
+}
+
+/** Roofline fraction and peer time ratios, from the rows of the same run. */
+export function link(base: readonly BaseRow[]): BenchRow[] {
   const roof = new Map<string, number>();
   for (const r of base) if (r.via === "roofline") roof.set(key(r.dtype, r.elements), r.gbps);
   return base.map((r) => {

@@ -11,6 +11,7 @@
  *
  * Any mode can be narrowed or widened with `--kernels`, `--sizes`, `--dtypes`, `--backends`,
  * `--peers`, `--spec-sizes`, `--many`, `--state-machine`, and re-timed with `--warmup-ms`, `--min-samples`, `--max-time`.
+ * `--runs N` runs the whole selection in N separate processes, one after another, and merges them.
  */
 import type { Dtype } from "../spec/index.js";
 import type { Timing } from "./harness.js";
@@ -34,6 +35,8 @@ export interface BenchOptions {
   readonly stateMachine: readonly string[] | null;
   readonly peers: readonly PeerName[];
   readonly timing: Timing;
+  /** Separate processes to run and merge (bench/merge.ts); 1: this process runs the cases. */
+  readonly runs: number;
 }
 
 export const ALL_SIZES = [4096, 65536, 1048576, 16777216] as const;
@@ -44,10 +47,10 @@ export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--json out.js
   [--kernels Adam,SGD,WeightDecay] [--sizes 4096,65536] [--dtypes float32,float64] [--backends js]
   [--peers tfjs-cpu,tfjs-wasm | --no-peers] [--spec-sizes 4096 | --no-spec] [--many 1000x1024 | --no-many]
   [--state-machine Adam,SGD | --no-state-machine]
-  [--warmup-ms 1000] [--min-samples 5] [--max-time 1]`;
+  [--warmup-ms 1000] [--min-samples 5] [--max-time 1] [--runs 3]`;
 
 function defaults(mode: Mode): BenchOptions {
-  const base = { mode, json: null, chart: "bench/chart.svg", backends: null };
+  const base = { mode, json: null, chart: "bench/chart.svg", backends: null, runs: 1 };
   switch (mode) {
     case "full":
       return {
@@ -151,6 +154,12 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
       case "--no-many": o.many = null; break;
       case "--state-machine": o.stateMachine = list(value()); break;
       case "--no-state-machine": o.stateMachine = []; break;
+      case "--runs": {
+        const n = Number(value());
+        if (!Number.isInteger(n) || n < 1) throw new Error("--runs: expected a positive integer");
+        o.runs = n;
+        break;
+      }
       case "--warmup-ms": timing = { ...timing, warmupMs: positive(flag, value()) }; break;
       case "--min-samples": timing = { ...timing, minSamples: Math.max(2, Math.round(positive(flag, value()))) }; break;
       case "--max-time": timing = { ...timing, maxTimeS: positive(flag, value()) }; break;

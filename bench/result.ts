@@ -60,6 +60,11 @@ export interface BenchRow extends Measurement {
   /** Our time over the peer's time for the same work, by peer backend (below 1: we are faster). */
   readonly peerTimeRatio: Readonly<Record<string, number>>;
   readonly note?: string;
+  /**
+   * In a merged file (bench/merge.ts): how many runs had this row. opsPerSec is then their median
+   * and rmePct the larger of their largest rme and their half-range around the median, in percent.
+   */
+  readonly runs?: number;
 }
 
 export interface BenchEnv {
@@ -89,6 +94,8 @@ export interface BenchReport {
   readonly backends: readonly { readonly name: string; readonly source: string; readonly skipped?: string }[];
   readonly results: readonly BenchRow[];
   readonly wallSeconds: number;
+  /** In a merged file: how many runs were merged. */
+  readonly runs?: number;
 }
 
 export function shapeLabel(elements: number, tensors: number): string {

@@ -21,7 +21,7 @@ import { captureEnv } from "./env.js";
 import { measure } from "./harness.js";
 import type { BenchOptions } from "./options.js";
 import { PEER_VARIANTS, type TfjsPeer, loadTfjs } from "./peers-tfjs.js";
-import type { BenchEnv, BenchReport } from "./result.js";
+import { type BenchEnv, type BenchReport, shapeLabel } from "./result.js";
 import { HOOKS } from "./workload.js";
 import { triadCase } from "./wasm-triad.js";
 
@@ -45,8 +45,7 @@ function shapes(o: BenchOptions): [number, number][] {
 }
 
 function fmtCase(c: Omit<Case, "prepare">): string {
-  const shape = c.tensors === 1 ? `${c.elements}` : `${c.tensors}x${c.elements / c.tensors}`;
-  return `${c.via}:${c.backend} ${c.variant} ${c.dtype} ${shape}`;
+  return `${c.via}:${c.backend} ${c.variant} ${c.dtype} ${shapeLabel(c.elements, c.tensors)}`;
 }
 
 export async function runBench(o: BenchOptions, argv: readonly string[], log: Log): Promise<BenchReport> {
@@ -71,8 +70,8 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const hooks = hookKinds(o);
 
   const kernelCases: Case[] = [];
-  // dtype by dtype (a float32-only run then sees the same JIT history as the float32 part of a full
-  // run), kernel by kernel, sizes growing.
+  // dtype by dtype (so a float32-only run's JIT history is close to the float32 part of a full
+  // run's), kernel by kernel, sizes growing.
   for (const b of loaded.backends) {
     for (const dtype of o.dtypes) {
       for (const def of defs) {

@@ -1,13 +1,15 @@
 /**
- * `npm run bench:compare -- base.json head.json [--threshold 10]`: lists every kernel of ours whose
- * slowdown exceeds both the threshold (percent) and the measured noise; exits 1 when there is one,
- * 2 on bad usage. See bench/compare.ts and bench/README.md.
+ * `npm run bench:compare -- base.json head.json [more-head.json …] [--threshold 10]`: lists every
+ * kernel of ours whose slowdown exceeds both the threshold (percent) and the measured noise; exits 1
+ * when there is one, 2 on bad usage. Several head files are merged first (bench/merge.ts), so their
+ * run-to-run spread counts as noise. See bench/compare.ts and bench/README.md.
  */
 import { readFileSync } from "node:fs";
 import { compareRuns, formatComparison } from "../bench/compare.js";
+import { mergeRuns } from "../bench/merge.js";
 import type { BenchReport } from "../bench/result.js";
 
-const USAGE = "usage: npm run bench:compare -- base.json head.json [--threshold PERCENT]";
+const USAGE = "usage: npm run bench:compare -- base.json head.json [more-head.json ...] [--threshold PERCENT]";
 
 function fail(msg: string): never {
   console.error(`${msg}\n${USAGE}`);
@@ -36,8 +38,8 @@ for (let i = 0; i < args.length; i++) {
   } else if (a.startsWith("--")) fail(`unknown option ${a}`);
   else files.push(a);
 }
-if (files.length !== 2) fail("expected two result files");
-const [basePath, headPath] = files as [string, string];
-const c = compareRuns(load(basePath), load(headPath), threshold);
-console.log(formatComparison(c, basePath, headPath));
+if (files.length < 2) fail("expected a base file and at least one head file");
+const [basePath, ...headPaths] = files as [string, ...string[]];
+const c = compareRuns(load(basePath), mergeRuns(headPaths.map(load)), threshold);
+console.log(formatComparison(c, basePath, headPaths.length === 1 ? (headPaths[0] as string) : `${headPaths.length} merged runs`));
 process.exit(c.regressions.length > 0 ? 1 : 0);

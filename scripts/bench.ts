@@ -1,13 +1,19 @@
 /**
- * `npm run bench -- [--quick | --smoke] [--json out.json] [--chart bench/chart.svg] …`
+ * `npm run bench -- [--quick | --smoke] [--json out.json] [--chart bench/chart.svg] [--runs N] …`
  * Times every optimizer and hook kernel on every registered backend against the Wasm triad
- * roofline and TensorFlow.js; see bench/README.md.
+ * roofline and TensorFlow.js; see bench/README.md. With `--runs N` the selection runs in N child
+ * processes, one after another, and their results are merged (bench/merge.ts).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { renderChart } from "../bench/chart.js";
-import { parseArgs } from "../bench/options.js";
+import { mergeRuns } from "../bench/merge.js";
+import { type BenchOptions, parseArgs } from "../bench/options.js";
 import { formatTable } from "../bench/report.js";
+import type { BenchReport } from "../bench/result.js";
 import { runBench } from "../bench/run.js";
 
 function write(path: string, text: string): void {
@@ -15,8 +21,37 @@ function write(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
+/** argv without the options that the parent handles itself. */
+function childArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    if (a === "--runs" || a === "--json" || a === "--chart") i++;
+    else if (a !== "--no-chart") out.push(a);
+  }
+  return out;
+}
+
+function runChildren(o: BenchOptions, argv: readonly string[]): BenchReport {
+  const dir = mkdtempSync(join(tmpdir(), "optspec-bench-runs-"));
+  const script = fileURLToPath(import.meta.url);
+  try {
+    const reports: BenchReport[] = [];
+    for (let i = 1; i <= o.runs; i++) {
+      console.log(`— run ${i} of ${o.runs} (separate process)`);
+      const out = join(dir, `run${i}.json`);
+      const r = spawnSync(process.execPath, [...process.execArgv, script, ...childArgs(argv), "--json", out, "--no-chart"], { stdio: "inherit" });
+      if (r.status !== 0) throw new Error(`run ${i} failed (exit ${r.status ?? r.signal})`);
+      reports.push(JSON.parse(readFileSync(out, "utf8")) as BenchReport);
+    }
+    return { ...mergeRuns(reports), argv };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const argv = process.argv.slice(2);
-let options;
+let options: BenchOptions;
 try {
   options = parseArgs(argv);
 } catch (e) {
@@ -24,8 +59,8 @@ try {
   process.exit(2);
 }
 console.log(`optspec bench, ${options.mode} mode (node ${process.version})`);
-const report = await runBench(options, argv, (line) => console.log(line));
-console.log(`\n${formatTable(report)}\n`);
+const report = options.runs > 1 ? runChildren(options, argv) : await runBench(options, argv, (line) => console.log(line));
+console.log(`\n${options.runs > 1 ? `merged ${options.runs} runs (median ops/s; ±rme includes the run-to-run spread)\n` : ""}${formatTable(report)}\n`);
 if (options.json !== null) {
   write(options.json, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`wrote ${options.json}`);

@@ -1,6 +1,10 @@
-/** bench:compare's rule: a slowdown counts only above both the threshold and the combined rme. */
+/**
+ * bench:compare's rule: a slowdown counts only above both the threshold and the combined rme; and
+ * merging runs turns their spread into noise.
+ */
 import { describe, expect, it } from "vitest";
 import { compareRuns } from "../../bench/compare.js";
+import { mergeRuns } from "../../bench/merge.js";
 import type { BenchReport, BenchRow, Via } from "../../bench/result.js";
 
 function row(id: string, opsPerSec: number, rmePct: number, via: Via = "kernel"): BenchRow {
@@ -41,5 +45,28 @@ describe("compareRuns", () => {
   });
   it("honours the threshold", () => {
     expect(compareRuns(base, head, 30).regressions).toEqual([]);
+  });
+});
+
+describe("mergeRuns", () => {
+  const m = mergeRuns([report([row("a", 100, 2), row("b", 10, 1)]), report([row("a", 200, 3)]), report([row("a", 150, 1)])]);
+  const a = m.results.find((r) => r.id === "a");
+
+  it("takes the median ops/s and recomputes what follows from it", () => {
+    expect(a?.opsPerSec).toBe(150);
+    expect(a?.meanMs).toBeCloseTo(1e3 / 150);
+    expect(a?.elementsPerSec).toBe(150 * 4096);
+    expect(a?.samples).toBe(30);
+    expect(a?.runs).toBe(3);
+    expect(m.runs).toBe(3);
+  });
+  it("counts the run-to-run half-range as noise when it exceeds every rme", () => {
+    expect(a?.rmePct).toBeCloseTo((50 / 150) * 100); // (200 − 100) / 2 over the median
+  });
+  it("keeps rows found in some runs only, with their own rme", () => {
+    expect(m.results.find((r) => r.id === "b")?.rmePct).toBe(1);
+  });
+  it("makes a same-code comparison quiet when the spread covers it", () => {
+    expect(compareRuns(m, report([row("a", 120, 2)]), 10).regressions).toEqual([]); // 25% slower, noise ±33%
   });
 });
