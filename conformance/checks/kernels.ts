@@ -7,7 +7,7 @@ import fc from "fast-check";
 import { type Dtype, type OptimizerDef, type HookKind, type NDArray, OPTIMIZERS, BUILTIN_HOOKS, np } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { optimizerUpdateOn, perParamHookOn, wholeHookOn } from "../../backends/engine.js";
-import { arrayArb, kernelCaseArb, lengthArb, valueArb } from "../arbitraries.js";
+import { arrayArb, kernelCaseArb, lengthArb } from "../arbitraries.js";
 import { describeArray, expectClose } from "./compare.js";
 import { type Check, Mismatch } from "./types.js";
 
@@ -157,5 +157,3 @@ export function kernelChecks(): Check[] {
   }
   return out;
 }
-
-export { valueArb };

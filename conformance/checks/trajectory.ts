@@ -30,7 +30,6 @@ import {
   loadNpz,
 } from "../../spec/index.js";
 import { updateOn } from "../../backends/engine.js";
-import type { AnyBackend } from "../../backends/contract.js";
 import { goldenLoss } from "../golden/fixtures.js";
 import { hyperparamsArb } from "../arbitraries.js";
 import { expectClose } from "./compare.js";

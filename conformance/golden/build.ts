@@ -19,7 +19,7 @@ import {
   getOptimizerDef,
   getHookKind,
 } from "../../spec/index.js";
-import { decodeArray, decodeValue, isGoldenPyFloat } from "./encoding.js";
+import { decodeArray, decodeValue } from "./encoding.js";
 import type { GoldenStructure, GoldenTrajectory } from "./format.js";
 import { GOLDEN_NOISE_NAME, isGoldenNoiseDescription, OBSERVER_KIND } from "./fixtures.js";
 
@@ -82,8 +82,4 @@ export function buildTrajectory(c: GoldenTrajectory): OptimizerState {
     for (const [name, v] of Object.entries(hp)) s = setRuleHyperparam(s, path, name, decodeValue(v));
   }
   return s;
-}
-
-export function isPyFloatLike(v: unknown): boolean {
-  return isGoldenPyFloat(v);
 }

@@ -2,8 +2,6 @@
 import {
   type NDArray,
   type OptimizerState,
-  type Dtype,
-  type Param,
   alphaT,
   adaBoundBounds,
   effectiveHyperparams,
@@ -129,9 +127,3 @@ export function compareSnapshot(s: OptimizerState, after: GoldenSnapshot, gradsI
   }
   return out;
 }
-
-export function paramGrads(s: OptimizerState): Record<string, Param> {
-  return { ...(s.target?.params ?? {}) };
-}
-
-export type { Dtype };
