@@ -114,6 +114,8 @@ export function replayCallSequence(c: GoldenCallSequence, structure: GoldenStruc
   const link = structure ? createLink(structureOf(structure, "float32")) : null;
   let s: OptimizerState = createOptimizer(c.optimizer);
   if (link !== null) s = setup(s, link);
+  // "where is rule hook" asks about the rule the sequence last added a hook to.
+  let lastRule: HookTarget = { rule: "/enc/W" };
   for (const [k, call] of c.calls.entries()) {
     const text = call.call.replace(/\s+#.*$/, "").trim();
     let value: unknown = null;
@@ -129,11 +131,12 @@ export function replayCallSequence(c: GoldenCallSequence, structure: GoldenStruc
         value = s.epoch;
       } else if ((m = /^(opt|rule\([^)]*\))\.add_hook\((.*)\)$/.exec(text))) {
         const { positional, keywords } = parseArgs(m[2] as string);
+        if (m[1] !== "opt") lastRule = targetOf(m[1] as string);
         s = addHook(s, hookOf(positional[0] ?? null), { name: (keywords["name"] as string | undefined) ?? null, timing: "timing" in keywords ? keywords["timing"] : "auto", warn: (w) => warnings.push(w) }, targetOf(m[1] as string));
       } else if ((m = /^(opt|rule\([^)]*\))\.remove_hook\("([^"]*)"\)$/.exec(text))) {
         s = removeHook(s, m[2] as string, targetOf(m[1] as string));
       } else if ((m = /^where is (opt|rule) hook "([^"]*)"$/.exec(text))) {
-        const target: HookTarget = m[1] === "opt" ? "optimizer" : { rule: "/enc/W" };
+        const target: HookTarget = m[1] === "opt" ? "optimizer" : lastRule;
         value = hookTiming(s, m[2] as string, target);
       } else if ((m = /^([A-Za-z]+)\(\)\.add_hook\((.*)\)$/.exec(text))) {
         addHook(createOptimizer(m[1] as string), hookOf(parseArgs(m[2] as string).positional[0] ?? null));
