@@ -84,7 +84,8 @@ export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: 
   return { param: download(backend, param, call.param), state: outState, ...(dry.extras ? { extras: dry.extras } : {}) };
 }
 
-function hookScalars(kind: HookKind, call: PerParamCall, backend: AnyBackend): HookSegment["scalars"] | undefined {
+/** The spec-computed scalars of a per-parameter hook, given the parameter and gradient already uploaded. */
+function hookScalars(kind: HookKind, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): HookSegment["scalars"] | undefined {
   const { args, param } = call;
   const p = param.data as NDArray;
   const g = param.grad as NDArray;
@@ -96,8 +97,6 @@ function hookScalars(kind: HookKind, call: PerParamCall, backend: AnyBackend): H
     case "GradientHardClipping":
       return { lower: (args["lower_bound"] as number | null) ?? null, upper: (args["upper_bound"] as number | null) ?? null };
     case "GradientLARS": {
-      const pb = upload(backend, p);
-      const gb = upload(backend, g);
       const pSq = sync(backend.reductions.sumSquares(p.dtype, pb, 0, p.data.length), backend);
       const gSq = sync(backend.reductions.sumSquares(g.dtype, gb, 0, g.data.length), backend);
       return { weight_decay: args["weight_decay"] as number, rate: larsRate(args, p.dtype, pSq, gSq) };
@@ -120,10 +119,14 @@ export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerPar
     return { grad: download(backend, gb, g), state: drawn.state };
   }
   if (param.data === null || param.data.dtype !== param.grad.dtype) return undefined;
-  const scalars = hookScalars(kind, call, backend);
-  if (scalars === undefined) return undefined;
   const pb = upload(backend, param.data);
   const gb = upload(backend, param.grad);
+  const scalars = hookScalars(kind, call, backend, pb, gb);
+  if (scalars === undefined) {
+    backend.memory.free?.(pb);
+    backend.memory.free?.(gb);
+    return undefined;
+  }
   sync(hk.apply(param.grad.dtype, { param: pb, grad: gb }, [{ offset: 0, length: param.grad.data.length, scalars }]), backend);
   backend.memory.free?.(pb);
   return { grad: download(backend, gb, param.grad) };

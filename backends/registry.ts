@@ -3,25 +3,18 @@
  * `backends/index.ts` is imported; third-party backends call `registerBackend`.
  */
 import type { AnyBackend } from "./contract.js";
+import { namedRegistry } from "../spec/named-registry.js";
 
-const backends = new Map<string, AnyBackend>();
+const backends = namedRegistry<AnyBackend>("backend", (b) => b.name);
 
-export function registerBackend(backend: AnyBackend): void {
-  const existing = backends.get(backend.name);
-  if (existing !== undefined && existing !== backend) {
-    throw new TypeError(`registerBackend: a backend named ${JSON.stringify(backend.name)} is already registered`);
-  }
-  backends.set(backend.name, backend);
-}
+export const registerBackend = (backend: AnyBackend): void => backends.register(backend);
 
 export function getBackend(name: string): AnyBackend {
   const b = backends.get(name);
   if (b === undefined) {
-    throw new TypeError(`no backend named ${JSON.stringify(name)}; registered: ${[...backends.keys()].join(", ") || "none"}`);
+    throw new TypeError(`no backend named ${JSON.stringify(name)}; registered: ${backends.names().join(", ") || "none"}`);
   }
   return b;
 }
 
-export function listBackends(): AnyBackend[] {
-  return [...backends.values()];
-}
+export const listBackends = (): AnyBackend[] => backends.values();

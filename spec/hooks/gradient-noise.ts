@@ -17,6 +17,7 @@
  */
 import type { HookKind, Json, RuleView } from "./types.js";
 import { numberArg } from "./args.js";
+import { namedRegistry } from "../named-registry.js";
 import { iadd } from "../numerics/np.js";
 import { array, type NDArray, sizeOf } from "../ndarray.js";
 import type { Dtype } from "../numerics/dtype.js";
@@ -40,19 +41,10 @@ export interface NoiseFunction {
   draw(call: NoiseCall): { readonly noise: NDArray; readonly state?: Json };
 }
 
-const noiseFunctions = new Map<string, NoiseFunction>();
+const noiseFunctions = namedRegistry<NoiseFunction>("noise function", (f) => f.name);
 
-export function registerNoiseFunction(fn: NoiseFunction): void {
-  const existing = noiseFunctions.get(fn.name);
-  if (existing !== undefined && existing !== fn) {
-    throw new TypeError(`registerNoiseFunction: a noise function named ${JSON.stringify(fn.name)} is already registered`);
-  }
-  noiseFunctions.set(fn.name, fn);
-}
-
-export function getNoiseFunction(name: string): NoiseFunction | undefined {
-  return noiseFunctions.get(name);
-}
+export const registerNoiseFunction = (fn: NoiseFunction): void => noiseFunctions.register(fn);
+export const getNoiseFunction = (name: string): NoiseFunction | undefined => noiseFunctions.get(name);
 
 /** @clause hooks.gradient-noise.default */
 export const exponentialDecayNoise: NoiseFunction = {
@@ -90,7 +82,7 @@ export const GradientNoise: HookKind = {
         return "argument noise must be {name, ...settings} naming a registered noise function";
       }
       const name = (n as Record<string, Json>)["name"] as string;
-      if (!noiseFunctions.has(name)) return `no noise function named ${JSON.stringify(name)} is registered`;
+      if (noiseFunctions.get(name) === undefined) return `no noise function named ${JSON.stringify(name)} is registered`;
     }
     const extra = Object.keys(args).filter((k) => k !== "eta" && k !== "noise");
     return extra.length > 0 ? `unexpected arguments ${extra.join(", ")}; expected eta, noise` : null;

@@ -21,6 +21,7 @@ import type { OptimizerDef, UpdateResult } from "../optimizers/types.js";
 import type { Param } from "../link.js";
 import type { HookEntry, Json } from "../hooks/types.js";
 import { getHookKind } from "../hooks/registry.js";
+import { ruleView } from "./hooks.js";
 import { GradUnavailableError, HookArityError, HookNotCallableError, OptspecError } from "../errors.js";
 import { astype, type NDArray } from "../ndarray.js";
 import { idiv } from "../numerics/np.js";
@@ -52,8 +53,7 @@ function runRuleHooks(
     const kind = getHookKind(entry.hook.kind);
     if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
     if (!kind.perParam) throw new HookArityError(kind.kind, path);
-    const view = { t: rule.t, hyperparam: effectiveHyperparams(optimizer.hyperparam, rule.hyperparam), path };
-    const r = runPerParam(compute, kind, { args: entry.hook.args, state: entry.state, rule: view, param: w, path });
+    const r = runPerParam(compute, kind, { args: entry.hook.args, state: entry.state, rule: ruleView(path, rule, optimizer), param: w, path });
     if (r.grad !== w.grad) w = { ...w, grad: r.grad };
     out.push(r.state === undefined ? entry : { ...entry, state: r.state as Json });
   }
