@@ -20,6 +20,8 @@ export interface ConformanceOptions {
   readonly numRuns?: number;
   /** Replay path from a failure (with its seed). */
   readonly path?: string;
+  /** fast-check replay path of a failing command sequence (trajectories print it in their counterexample). */
+  readonly replayPath?: string;
   /** Keep checks whose id, kernel or clauses contain this text. */
   readonly filter?: string;
   readonly expectations?: readonly Expectation[];
@@ -70,21 +72,30 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
     let runs = 0;
     const replay = (extra: string) => `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
     if (check.property) {
-      const details = fc.check(check.property(ctxBase, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      const ctx = { ...ctxBase, ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}) };
+      const out = fc.check(check.property(ctx, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      if (out instanceof Promise) throw new TypeError(`backend ${backend.name} is asynchronous; this runConformance runs synchronous backends only`);
+      const details = out;
       runs = details.numRuns;
       if (details.failed) {
         const err = details.errorInstance;
-        const diff = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        const base = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        // Diagnose once, on the shrunk counterexample; the diagnosis may narrow the clause.
+        const diagnosis = err instanceof Mismatch && err.diagnose ? err.diagnose() : undefined;
+        const diff = diagnosis === undefined ? base : { ...base, clause: diagnosis.clause, diagnosis };
+        const counterexample = fc.stringify(details.counterexample);
+        // A command sequence replays only with its own replay path (printed inside the counterexample).
+        const rp = /replayPath="([^"]*)"/.exec(counterexample)?.[1];
         failures.push({
           ...diff,
           backend: backend.name,
           check: check.id,
           kernel: check.kernel,
           ...(check.dtype ? { dtype: check.dtype } : {}),
-          counterexample: fc.stringify(details.counterexample),
+          counterexample,
           seed: details.seed,
           path: details.counterexamplePath ?? "",
-          replay: replay(details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""),
+          replay: replay(`${details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""}${rp ? ` --replay-path ${rp}` : ""}`),
         });
         if (diff.ulp !== undefined && Number.isFinite(diff.ulp)) maxUlp.value = Math.max(maxUlp.value, diff.ulp);
       }

@@ -1,6 +1,6 @@
 /**
  * `optspec conformance --backend <module path or registered name> [--seed N] [--runs N]
- *   [--path P] [--filter text] [--expectations file.json] [--json report.json] [--no-golden]`
+ *   [--path P] [--replay-path R] [--filter text] [--expectations file.json] [--json report.json] [--no-golden]`
  *
  * A backend module exports a `Backend` as `default` or as `backend`.
  */
@@ -14,7 +14,7 @@ import { formatFailure, parseExpectations, runConformance } from "../conformance
 
 function usage(msg?: string): never {
   if (msg) console.error(`optspec: ${msg}`);
-  console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--filter text] [--expectations file] [--json out.json] [--no-golden]");
+  console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--replay-path R] [--filter text] [--expectations file] [--json out.json] [--no-golden]");
   process.exit(2);
 }
 
@@ -53,11 +53,13 @@ async function main(): Promise<void> {
   const seed = num("seed");
   const numRuns = num("runs");
   const path = opt.get("path");
+  const replayPath = opt.get("replay-path");
   const filter = opt.get("filter");
   const report = runConformance(backend, {
     ...(seed !== undefined ? { seed } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),
     ...(path !== undefined ? { path } : {}),
+    ...(replayPath !== undefined ? { replayPath } : {}),
     ...(filter !== undefined ? { filter } : {}),
     ...(expFile ? { expectations: parseExpectations(readFileSync(expFile, "utf8"), expFile) } : {}),
     ...(flags.has("--no-golden") ? { goldenDir: null } : {}),

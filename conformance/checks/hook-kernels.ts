@@ -1,0 +1,86 @@
+/**
+ * Per-parameter hook kernel checks: packs of parameters (each its own arguments, loss scale and
+ * length) in shared param/grad buffers with guarded gaps, one `apply` through the contract, each
+ * segment's gradient compared with the spec's hook, guards and the parameter left untouched.
+ */
+import fc from "fast-check";
+import { type Dtype, type HookKind, type Json, type NDArray, type PerParamCall, drawNoise } from "../../spec/index.js";
+import type { AnyBackend, HookSegment } from "../../backends/contract.js";
+import { arrayArb, hookArgsArb, lengthArb } from "../arbitraries.js";
+import { backendProperty, type Body } from "./drive.js";
+import { expectClose } from "./compare.js";
+import { allowedUlp } from "./kernel-clauses.js";
+import { hookScalars } from "./hook-scalars.js";
+import { download, firstGuardViolation, layoutOf, packArb, packedData, slice, upload } from "./packed.js";
+import { type Check, type CheckContext, Mismatch } from "./types.js";
+
+interface HookCase {
+  readonly p: NDArray;
+  readonly g: NDArray;
+  readonly args: Readonly<Record<string, Json>>;
+  readonly lossScale: number | null;
+  readonly t: number;
+}
+
+function hookCaseArb(kind: HookKind, dtype: Dtype): fc.Arbitrary<HookCase> {
+  return lengthArb.chain((n) =>
+    fc.record({ p: arrayArb(dtype, n), g: arrayArb(dtype, n), t: fc.integer({ min: 0, max: 20 }), lossScale: fc.constantFrom(null, 128, 1000) }).chain((r) =>
+      hookArgsArb(kind.kind, r.p, r.g).map((args) => ({ ...r, args })),
+    ),
+  );
+}
+
+function callOf(kind: HookKind, c: HookCase): PerParamCall {
+  const state = kind.initialState ? kind.initialState(c.args) : null;
+  const param = { dtype: c.p.dtype, shape: c.p.shape, data: c.p, grad: c.g, gradValid: true, lossScale: c.lossScale };
+  return { args: c.args, state, rule: { t: c.t, hyperparam: {}, path: "/p" }, param, path: "/p" };
+}
+
+function* packBody(ctx: CheckContext, kind: HookKind, dtype: Dtype, cases: readonly HookCase[], gaps: readonly number[], maxUlp: { value: number }): Body {
+  const backend: AnyBackend = ctx.backend;
+  const hk = backend.hooks[kind.kind];
+  if (hk === undefined) throw new Mismatch({ what: `no ${kind.kind} kernel`, clause: kind.clause });
+  const perParam = kind.perParam;
+  if (perParam === undefined) return;
+  const layout = layoutOf(cases.map((c) => c.p.data.length), gaps);
+  const calls = cases.map((c) => callOf(kind, c));
+  const expected = calls.map((call) => perParam(call).grad as NDArray);
+  const noisy = kind.kind === "GradientNoise";
+  const pBuf = yield* upload(backend, dtype, packedData(dtype, layout, 0, cases.map((c) => c.p)));
+  const gBuf = yield* upload(backend, dtype, packedData(dtype, layout, 1, cases.map((c) => c.g)));
+  const noise = noisy ? calls.map((call, k) => drawNoise(call.args, call.state, call.rule, (cases[k] as HookCase).p.shape, dtype).noise) : [];
+  const nBuf = noisy ? yield* upload(backend, dtype, packedData(dtype, layout, 2, noise)) : undefined;
+  const segments: HookSegment[] = [];
+  for (const [k, c] of cases.entries()) {
+    const offset = layout.offsets[k] as number;
+    const length = c.p.data.length;
+    const scalars = hookScalars(kind, calls[k] as PerParamCall);
+    segments.push({ offset, length, scalars });
+  }
+  yield hk.apply(dtype, { param: pBuf, grad: gBuf, ...(nBuf !== undefined ? { noise: nBuf } : {}) }, segments);
+  const p = yield* download(backend, pBuf, layout.total);
+  const g = yield* download(backend, gBuf, layout.total);
+  for (const b of [pBuf, gBuf, ...(nBuf !== undefined ? [nBuf] : [])]) backend.memory.free?.(b);
+  const tol = allowedUlp(backend, kind.kind);
+  for (const [k, e] of expected.entries()) {
+    const a = slice(dtype, g, layout.offsets[k] as number, layout.lengths[k] as number);
+    maxUlp.value = Math.max(maxUlp.value, expectClose(`segment ${k} of ${cases.length} (offset ${layout.offsets[k]}): grad`, kind.clause, e, a, tol));
+  }
+  const gi = firstGuardViolation(dtype, layout, 1, g);
+  if (gi >= 0) throw new Mismatch({ what: `grad element ${gi} lies outside every segment but was overwritten`, clause: kind.clause, index: gi, detail: `segments at offsets [${layout.offsets.join(", ")}]` });
+  const pin = packedData(dtype, layout, 0, cases.map((c) => c.p));
+  const pi = p.findIndex((x, i) => !Object.is(x, pin[i]) && !(Number.isNaN(x) && Number.isNaN(pin[i] as number)));
+  if (pi >= 0) throw new Mismatch({ what: `param element ${pi} changed (a hook rewrites the gradient only)`, clause: kind.clause, index: pi });
+}
+
+export function hookCheck(kind: HookKind, dtype: Dtype): Check {
+  return {
+    id: `hook/${kind.kind}/${dtype}`,
+    group: "hook kernels",
+    kernel: kind.kind,
+    dtype,
+    clauses: [kind.clause],
+    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.hooks[kind.kind] === undefined ? `no ${kind.kind} kernel` : null),
+    property: (ctx, maxUlp) => backendProperty(ctx.backend, packArb(hookCaseArb(kind, dtype)), (pk) => packBody(ctx, kind, dtype, pk.cases, pk.gaps, maxUlp)),
+  };
+}
