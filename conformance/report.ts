@@ -122,3 +122,10 @@ export function formatFailure(f: Failure): string {
     `    seed ${f.seed}${f.path ? `, path ${f.path}` : ""}; replay: ${f.replay}`,
   ].join("\n");
 }
+
+/** A check's failures for a console: at most `cap` of them, then how many more the JSON report holds. */
+export function formatFailures(r: CheckResult, cap = 5): string[] {
+  const shown = r.failures.slice(0, cap).map(formatFailure);
+  if (r.failures.length > cap) shown.push(`    … ${r.failures.length - cap} more failures of ${r.check} (all of them are in the JSON report, --json FILE)`);
+  return shown;
+}

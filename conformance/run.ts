@@ -22,6 +22,8 @@ export interface ConformanceOptions {
   readonly path?: string;
   /** fast-check replay path of a failing command sequence (trajectories print it in their counterexample). */
   readonly replayPath?: string;
+  /** Replay only this golden case (by id). */
+  readonly goldenCase?: string;
   /** Keep checks whose id, kernel or clauses contain this text. */
   readonly filter?: string;
   readonly expectations?: readonly Expectation[];
@@ -37,8 +39,8 @@ export interface ConformanceOptions {
 
 const DEFAULT_GOLDEN = resolve(fileURLToPath(new URL("..", import.meta.url)), "..", "shared", "golden");
 
-export function allChecks(goldenDir: string | null): Check[] {
-  return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir)])];
+export function allChecks(goldenDir: string | null, goldenCase?: string): Check[] {
+  return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir, goldenCase)])];
 }
 
 function selected(c: Check, filter: string | undefined, groups: readonly string[] | undefined): boolean {
@@ -56,11 +58,11 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];
   const usedExpectations = new Set<Expectation>();
-  for (const check of allChecks(goldenDir)) {
+  for (const check of allChecks(goldenDir, options.goldenCase)) {
     if (!selected(check, options.filter, options.groups)) continue;
     const start = performance.now();
     const why = check.applies(backend);
-    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
+    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clausesFor?.(backend) ?? check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
     if (why !== null) {
       const r: CheckResult = { ...base, status: "not-applicable", runs: 0, maxUlp: 0, ms: 0, failures: [], reason: why };
       results.push(r);
@@ -103,7 +105,9 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
       const out = check.direct(ctxBase);
       runs = out.runs;
       for (const d of out.diffs) {
-        failures.push({ ...d, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: d.at, seed, replay: `npm run golden (case ${d.at})` });
+        const { at, caseId, ...diff } = d;
+        const replayCase = caseId === undefined ? "" : ` --case ${caseId}`;
+        failures.push({ ...diff, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: at, seed, replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id}${replayCase}${options.goldenDir ? ` --golden ${options.goldenDir}` : ""}` });
         if (d.ulp !== undefined && Number.isFinite(d.ulp)) maxUlp.value = Math.max(maxUlp.value, d.ulp);
       }
     }
@@ -113,7 +117,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
       return e ? { ...f, expected_by: e } : f;
     });
     const unexplained = annotated.filter((f) => f.expected_by === undefined);
-    const covering = expectations.filter((e) => e.backend === backend.name && check.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
+    const covering = expectations.filter((e) => e.backend === backend.name && base.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
     let status: CheckResult["status"] = unexplained.length > 0 ? "failed" : annotated.length > 0 ? "expected-failure" : "passed";
     if (status === "passed" && covering.length > 0) status = "unexpected-pass";
     const r: CheckResult = { ...base, status, runs, maxUlp: maxUlp.value, ms: performance.now() - start, failures: annotated };

@@ -1,6 +1,6 @@
 /**
  * `optspec conformance --backend <module path or registered name> [--seed N] [--runs N]
- *   [--path P] [--replay-path R] [--filter text] [--expectations file.json] [--json report.json] [--no-golden]`
+ *   [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file.json] [--json report.json] [--no-golden]`
  *
  * A backend module exports a `Backend` as `default` or as `backend`.
  */
@@ -10,11 +10,11 @@ import { pathToFileURL } from "node:url";
 import "../backends/index.js";
 import { getBackend } from "../backends/registry.js";
 import type { AnyBackend } from "../backends/contract.js";
-import { formatFailure, parseExpectations, runConformance } from "../conformance/index.js";
+import { formatFailures, parseExpectations, runConformance } from "../conformance/index.js";
 
 function usage(msg?: string): never {
   if (msg) console.error(`optspec: ${msg}`);
-  console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--replay-path R] [--filter text] [--expectations file] [--json out.json] [--no-golden]");
+  console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file] [--json out.json] [--no-golden]");
   process.exit(2);
 }
 
@@ -60,6 +60,8 @@ async function main(): Promise<void> {
     ...(numRuns !== undefined ? { numRuns } : {}),
     ...(path !== undefined ? { path } : {}),
     ...(replayPath !== undefined ? { replayPath } : {}),
+    ...(opt.get("case") !== undefined ? { goldenCase: opt.get("case") as string } : {}),
+    ...(opt.get("golden") !== undefined ? { goldenDir: resolve(opt.get("golden") as string) } : {}),
     ...(filter !== undefined ? { filter } : {}),
     ...(expFile ? { expectations: parseExpectations(readFileSync(expFile, "utf8"), expFile) } : {}),
     ...(flags.has("--no-golden") ? { goldenDir: null } : {}),
@@ -67,7 +69,7 @@ async function main(): Promise<void> {
     onCheck: (r) => {
       const mark = r.status === "passed" ? "✓" : r.status === "not-applicable" ? "·" : r.status === "expected-failure" ? "~" : "✗";
       console.log(`${mark} ${r.check} ${r.status}${r.reason ? ` (${r.reason})` : ""}${r.runs ? ` — ${r.runs} runs, max ${r.maxUlp} ulp, ${r.ms.toFixed(0)} ms` : ""}`);
-      for (const f of r.failures) console.log(formatFailure(f));
+      for (const line of formatFailures(r)) console.log(line);
     },
   });
   for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);

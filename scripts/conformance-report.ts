@@ -6,7 +6,7 @@
 import { writeFileSync } from "node:fs";
 import "../backends/index.js";
 import { listBackends } from "../backends/registry.js";
-import { formatFailure, runConformance, type ConformanceReport } from "../conformance/index.js";
+import { formatFailures, runConformance, type ConformanceReport } from "../conformance/index.js";
 
 const args = process.argv.slice(2);
 const get = (k: string): string | undefined => {
@@ -43,7 +43,7 @@ for (const backend of listBackends()) {
     const result = g.failed > 0 ? `FAILED ${g.failed}/${g.n}` : g.expected > 0 ? `passed (${g.expected} expected failures)` : `passed ${g.n}/${g.n}`;
     rows.push([backend.name, name, `${g.n}${g.na ? ` (+${g.na} n/a)` : ""}`, result, String(g.ulp), `${(g.ms / 1000).toFixed(1)} s`]);
   }
-  for (const c of report.checks) for (const f of c.failures) console.log(formatFailure(f));
+  for (const c of report.checks) for (const line of formatFailures(c)) console.log(line);
 }
 const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
 for (const [k, r] of rows.entries()) {

@@ -1,11 +1,18 @@
-/** The golden files, replayed through a backend (cases it cannot compute run through the spec). */
+/**
+ * The golden files, replayed through a backend (cases it cannot compute run through the spec).
+ * A difference cites the clause of the kernel that computed the differing array, carries both
+ * values and their dtype, and replays with `--filter golden --case <id>` on the same backend.
+ * Clauses count as checked only for cases the backend's own kernels computed.
+ */
 import { existsSync, readFileSync } from "node:fs";
-import { BUILTIN_HOOKS, OPTIMIZERS } from "../../spec/index.js";
+import { BUILTIN_HOOKS, OPTIMIZERS, type OptimizerDef, isDtype } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { updateOn } from "../../backends/engine.js";
 import { listGoldenFiles, replayDirectory } from "../golden/replay.js";
-import type { Check } from "./types.js";
+import type { Difference } from "../golden/compare.js";
 import type { GoldenCase } from "../golden/format.js";
+import { outputClause } from "./kernel-clauses.js";
+import type { Check } from "./types.js";
 
 const STATE_MACHINE = [
   "errors.chainer-compat", "update.sequence", "update.lossfun", "update.zero-grad", "update.partial",
@@ -21,53 +28,105 @@ const SERIALIZATION = [
   "serialization.chainer.lossy",
 ];
 
-/** The clauses the cases of a golden directory exercise: found from the optimizers, hooks and case kinds in it. */
-function clausesExercised(dir: string): string[] {
-  if (!existsSync(dir)) return [];
-  const out = new Set<string>(STATE_MACHINE);
+interface CaseInfo {
+  readonly def?: OptimizerDef;
+  readonly dtype?: string;
+  readonly hooks: readonly string[];
+  readonly kind: string;
+}
+
+function caseInfo(c: GoldenCase): CaseInfo {
+  const opt = (c as { optimizer?: unknown }).optimizer;
+  const name = typeof opt === "string" ? opt : (opt as { class?: string } | undefined)?.class;
+  const def = name === undefined ? undefined : OPTIMIZERS[name];
+  const dtype = (c as { dtype?: string }).dtype;
+  const hooks = ((c as { hooks?: readonly { class: string }[] }).hooks ?? []).map((h) => h.class);
+  return { ...(def !== undefined ? { def } : {}), ...(dtype !== undefined ? { dtype } : {}), hooks, kind: c.kind };
+}
+
+function loadCases(dir: string): Map<string, CaseInfo> {
+  const out = new Map<string, CaseInfo>();
+  if (!existsSync(dir)) return out;
   for (const file of listGoldenFiles(dir)) {
     const doc = JSON.parse(readFileSync(file, "utf8")) as { cases?: readonly GoldenCase[] };
-    for (const c of doc.cases ?? []) {
-      const opt = (c as { optimizer?: unknown }).optimizer;
-      const name = typeof opt === "string" ? opt : (opt as { class?: string } | undefined)?.class;
-      const def = name === undefined ? undefined : OPTIMIZERS[name];
-      if (def !== undefined) {
-        out.add(def.clause);
-        for (const cl of Object.values(def.stateClauses ?? {})) out.add(cl);
-      }
-      for (const h of (c as { hooks?: readonly { class: string }[] }).hooks ?? []) {
-        const kind = (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[h.class];
-        if (kind !== undefined) out.add(kind.clause);
-      }
-      if (c.kind === "serialization") for (const cl of SERIALIZATION) out.add(cl);
-      if (c.kind === "call_sequence") for (const cl of ["hooks.add.auto-timing", "hooks.remove", "optimizer.new-epoch"]) out.add(cl);
+    for (const c of doc.cases ?? []) out.set(c.id, caseInfo(c));
+  }
+  return out;
+}
+
+/** Whether the backend's own kernels computed (some of) a case: its optimizer kernel, in a dtype it computes. */
+function computedBy(backend: AnyBackend | null, info: CaseInfo): boolean {
+  if (backend === null) return true;
+  if (info.def === undefined) return false;
+  const dtypeOk = info.dtype === undefined || (isDtype(info.dtype) && backend.dtypes.includes(info.dtype)) || (info.dtype === "float16" && backend.dtypes.includes("float32"));
+  return dtypeOk && backend.optimizers[info.def.kernel ?? info.def.name] !== undefined;
+}
+
+/** The clauses the cases exercise; with a backend, only the cases its own kernels computed. */
+function clausesExercised(cases: ReadonlyMap<string, CaseInfo>, backend: AnyBackend | null): string[] {
+  const out = new Set<string>();
+  for (const info of cases.values()) {
+    if (!computedBy(backend, info)) continue;
+    for (const cl of STATE_MACHINE) out.add(cl);
+    if (info.def !== undefined) {
+      out.add(info.def.clause);
+      for (const cl of Object.values(info.def.stateClauses ?? {})) out.add(cl);
     }
+    for (const h of info.hooks) {
+      const kind = (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[h];
+      if (kind !== undefined && (backend === null || backend.hooks[h] !== undefined || h === "GradientClipping")) out.add(kind.clause);
+    }
+    if (info.kind === "serialization") for (const cl of SERIALIZATION) out.add(cl);
+    if (info.kind === "call_sequence") for (const cl of ["hooks.add.auto-timing", "hooks.remove", "optimizer.new-epoch"]) out.add(cl);
   }
   return [...out];
 }
 
-export function goldenCheck(dir: string): Check {
-  let clauses: string[] | null = null;
+/** The clause of the kernel that computed a differing array, when the backend computed it. */
+function kernelClause(backend: AnyBackend, info: CaseInfo | undefined, f: Difference): string | undefined {
+  if (info?.def === undefined || !computedBy(backend, info)) return undefined;
+  const state = /state\.([A-Za-z0-9_]+)/.exec(f.what);
+  if (state) return outputClause(info.def, state[1] as string);
+  if (/\bparams\b|fp32_param/.test(f.what)) return info.def.clause;
+  if (/\bgrads\b/.test(f.what)) {
+    const hooked = info.hooks.filter((h) => backend.hooks[h] !== undefined || h === "GradientClipping");
+    const kind = hooked.length === 1 ? (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[hooked[0] as string] : undefined;
+    return kind?.clause ?? (hooked.length > 1 ? "hooks.call.order" : undefined);
+  }
+  return undefined;
+}
+
+export function goldenCheck(dir: string, only?: string): Check {
+  let cases: Map<string, CaseInfo> | null = null;
+  const all = () => (cases ??= loadCases(dir));
   return {
     id: "golden",
     group: "golden",
     kernel: "all",
     get clauses() {
-      clauses ??= clausesExercised(dir);
-      return clauses;
+      return clausesExercised(all(), null);
     },
+    clausesFor: (backend) => clausesExercised(all(), backend),
     applies: () => (existsSync(dir) ? null : `no golden directory at ${dir}`),
     direct: (ctx) => {
       const engine = { name: ctx.backend.name, update: updateOn(ctx.backend as AnyBackend) };
-      const results = replayDirectory(dir, engine);
+      const results = replayDirectory(dir, engine, only === undefined ? undefined : (id) => id === only);
       const diffs = results.flatMap((r) =>
-        r.failures.map((f) => ({
-          what: `${f.what}: ${f.detail}`,
-          clause: f.clause ?? "update.sequence",
-          at: `${r.id}${f.step === undefined ? "" : ` step ${f.step}`}`,
-          ...(f.expectedBits !== undefined ? { expectedBits: f.expectedBits, actualBits: f.actualBits as string, ulp: f.ulp as number } : {}),
-          ...(f.index !== undefined ? { index: f.index } : {}),
-        })),
+        r.failures.map((f) => {
+          const clause = kernelClause(ctx.backend, all().get(r.id), f) ?? f.clause ?? "update.sequence";
+          return {
+            what: f.what,
+            // The bits and values are fields of their own; the prose detail only when there are none.
+            ...(f.expectedBits === undefined ? { detail: f.detail } : {}),
+            clause,
+            caseId: r.id,
+            at: `${r.id}${f.step === undefined ? "" : ` step ${f.step}`}`,
+            ...(f.dtype !== undefined ? { dtype: f.dtype } : {}),
+            ...(f.expectedBits !== undefined ? { expectedBits: f.expectedBits, actualBits: f.actualBits as string, ulp: f.ulp as number } : {}),
+            ...(f.expected !== undefined && f.actual !== undefined ? { expected: f.expected, actual: f.actual } : {}),
+            ...(f.index !== undefined ? { index: f.index } : {}),
+          };
+        }),
       );
       return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
     },

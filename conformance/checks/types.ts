@@ -33,10 +33,12 @@ export interface Check {
   readonly kernel: string;
   readonly dtype?: Dtype;
   readonly clauses: readonly string[];
+  /** The clauses this check exercises on a given backend's own kernels, when narrower than `clauses`. */
+  clausesFor?(backend: AnyBackend): readonly string[];
   /** Why the check does not apply to a backend, or null. */
   applies(backend: AnyBackend): string | null;
   /** A fast-check property (mismatches throw `Mismatch`); records the largest ULP distance seen. */
   property?(ctx: CheckContext, maxUlp: { value: number }): import("fast-check").IRawProperty<unknown>;
   /** A direct check (golden replay): returns its differences and how many items it ran. */
-  direct?(ctx: CheckContext): { readonly diffs: readonly (Difference & { readonly at: string })[]; readonly runs: number };
+  direct?(ctx: CheckContext): { readonly diffs: readonly (Difference & { readonly at: string; readonly caseId?: string; readonly dtype?: Dtype })[]; readonly runs: number };
 }
