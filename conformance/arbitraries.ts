@@ -3,7 +3,7 @@
  * across their valid ranges, states and rule counters. Any optimizer in the registry gets these.
  */
 import fc from "fast-check";
-import { type Dtype, type NDArray, type OptimizerDef, type HyperValue, type Hyperparams, type Json, roundTo, maxFinite, np } from "../spec/index.js";
+import { type Dtype, type NDArray, type OptimizerDef, type HyperValue, type Hyperparams, roundTo, maxFinite } from "../spec/index.js";
 
 /** Lengths that exercise empty, single, and SIMD tails (non-multiples of 4 and 16). */
 export const lengthArb = fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 33), fc.integer({ min: 0, max: 70 }));
@@ -103,37 +103,4 @@ export function kernelCaseArb(def: OptimizerDef, dtype: Dtype): fc.Arbitrary<Ker
         .record({ param: fc.tuple(arrayArb(dtype, n), scaleArb(dtype)).map(([a, e]) => scaled(a, e)), grad: arrayArb(dtype, n), state: fc.record(stateArb) })
         .map((r) => ({ dtype, hp, t, extras, ...r }));
     });
-}
-
-/**
- * Arguments of a per-parameter hook for one parameter `p` with gradient `g`, reaching each hook's
- * corners: a rate of 0, clipping bounds equal to gradient elements or crossed, LARS's threshold
- * equal to the parameter's norm and `eps = 0`.
- */
-export function hookArgsArb(kind: string, p: NDArray, g: NDArray): fc.Arbitrary<Record<string, Json>> {
-  const dtype = p.dtype;
-  const fromG = g.data.length > 0 ? [fc.integer({ min: 0, max: g.data.length - 1 }).map((i) => g.data[i] as number).filter((x) => Number.isFinite(x))] : [];
-  switch (kind) {
-    case "WeightDecay":
-      return fc.record({ rate: fc.oneof(fc.constantFrom(0.01, 1e-4, 0), fc.double({ min: -2, max: 2, noNaN: true })) });
-    case "Lasso":
-      return fc.record({ rate: fc.oneof(fc.constantFrom(0.005, 0), fc.double({ min: -2, max: 2, noNaN: true })) });
-    case "GradientHardClipping":
-      return fc.record({
-        lower_bound: fc.oneof(fc.constant(null), fc.double({ min: -2, max: 0, noNaN: true }), ...fromG),
-        upper_bound: fc.oneof(fc.double({ min: -0.5, max: 2, noNaN: true }), ...fromG),
-      });
-    case "GradientLARS": {
-      const norm = roundTo(dtype, Math.sqrt(np.dotSelf(p).data[0] as number));
-      return fc.record({
-        threshold: fc.constantFrom(1e-2, 0, 10, ...(Number.isFinite(norm) ? [norm] : [])),
-        weight_decay: fc.constantFrom(0, 1e-3, 0.2),
-        eps: fc.constantFrom(1e-9, 0),
-      });
-    }
-    case "GradientNoise":
-      return fc.record({ eta: fc.constantFrom(0.01, 0.3) });
-    default:
-      return fc.constant({});
-  }
 }

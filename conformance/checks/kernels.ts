@@ -6,7 +6,7 @@
 import { type Dtype, OPTIMIZERS, BUILTIN_HOOKS } from "../../spec/index.js";
 import { optimizerCheck } from "./optimizer-kernels.js";
 import { hookCheck } from "./hook-kernels.js";
-import { clippingCheck, reductionCheck } from "./reductions.js";
+import { wholeHookCheck, reductionCheck } from "./reductions.js";
 import type { Check } from "./types.js";
 
 export { allowedUlp, outputClause } from "./kernel-clauses.js";
@@ -16,8 +16,10 @@ export function kernelChecks(): Check[] {
   const dtypes: Dtype[] = ["float16", "float32", "float64"];
   for (const dtype of dtypes) {
     for (const def of Object.values(OPTIMIZERS)) out.push(optimizerCheck(def, dtype));
-    for (const kind of Object.values(BUILTIN_HOOKS)) if (kind.perParam) out.push(hookCheck(kind, dtype));
-    out.push(clippingCheck(dtype));
+    for (const kind of Object.values(BUILTIN_HOOKS)) {
+      if (kind.kernel?.scope === "param") out.push(hookCheck(kind, kind.kernel, dtype));
+      else if (kind.kernel?.scope === "whole") out.push(wholeHookCheck(kind, kind.kernel, dtype));
+    }
     out.push(reductionCheck(dtype));
   }
   return out;

@@ -3,11 +3,12 @@
  * binades (a pairwise, lane-wise or widened sum rounds differently from the sequential one),
  * lengths that are not multiples of 4 or 16, and a non-finite element at any position, tails
  * included. Segments sit in packed buffers whose gaps hold non-finite and huge guards, so a
- * reduction that reads outside its segment is caught too. GradientClipping, the one whole-model
- * hook, is checked on the same packs: the spec's rate from the backend's norms, then `scale`.
+ * reduction that reads outside its segment is caught too. Whole-model hooks (GradientClipping)
+ * are checked on the same packs: the spec's rate from the backend's norms, then `scale`.
  */
 import fc from "fast-check";
-import { type Dtype, type HookKind, type NDArray, BUILTIN_HOOKS, clippingRate, np, roundTo, maxFinite } from "../../spec/index.js";
+import { type Dtype, type HookKind, type Json, type NDArray, type WholeKernelDesc, np, roundTo, maxFinite } from "../../spec/index.js";
+import { hookArgsArb } from "../hook-args.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { lengthArb, valueArb } from "../arbitraries.js";
 import { diagnoseSumSquares } from "../diagnosis/reductions.js";
@@ -92,53 +93,53 @@ export function reductionCheck(dtype: Dtype): Check {
   };
 }
 
-function* clippingBody(ctx: CheckContext, dtype: Dtype, gs: readonly NDArray[], gaps: readonly number[], threshold: number, maxUlp: { value: number }): Body {
-  const kind = BUILTIN_HOOKS.GradientClipping as HookKind;
+function* wholeBody(ctx: CheckContext, kind: HookKind, desc: WholeKernelDesc, dtype: Dtype, gs: readonly NDArray[], gaps: readonly number[], args: Readonly<Record<string, Json>>, maxUlp: { value: number }): Body {
   const whole = kind.whole;
   if (whole === undefined) return;
   const b: AnyBackend = ctx.backend;
   const layout = layoutOf(gs.map((g) => g.data.length), gaps);
   const params = gs.map((g, i) => ({ path: `/p${i}`, param: { dtype, shape: g.shape, data: g, grad: g, gradValid: true, lossScale: null } }));
-  const expected = whole({ args: { threshold }, state: null, params, t: 1 });
+  const expected = whole({ args, state: null, params, t: 1 });
   const guards = packed(dtype, layout, gs);
   const buf = b.memory.alloc(dtype, layout.total);
   yield b.memory.write(buf, guards, 0);
   const squares: number[] = [];
   for (const [k, g] of gs.entries()) squares.push((yield b.reductions.sumSquares(dtype, buf, layout.offsets[k] as number, g.data.length)) as number);
-  const rate = clippingRate(threshold, squares);
-  const scaling = !(rate >= 1); // NaN scales too, as in the spec
-  if (scaling) for (const [k, g] of gs.entries()) yield b.reductions.scale(dtype, buf, layout.offsets[k] as number, g.data.length, rate);
+  const { rate } = desc.rateOf(args, squares);
+  const scaling = rate !== null;
+  if (rate !== null) for (const [k, g] of gs.entries()) yield b.reductions.scale(dtype, buf, layout.offsets[k] as number, g.data.length, rate);
   const out = yield* download(b, buf, layout.total);
   b.memory.free?.(buf);
-  const tol = allowedUlp(b, "GradientClipping");
+  const tol = allowedUlp(b, kind.kind);
   for (const [k, g] of gs.entries()) {
     const e = expected.grads[`/p${k}`] ?? g;
     const a = slice(dtype, out, layout.offsets[k] as number, g.data.length);
-    maxUlp.value = Math.max(maxUlp.value, expectClose(`grad of segment ${k} (offset ${layout.offsets[k]})`, scaling ? "hooks.gradient-clipping.scale" : "hooks.gradient-clipping.norm", e, a, tol));
+    maxUlp.value = Math.max(maxUlp.value, expectClose(`grad of segment ${k} (offset ${layout.offsets[k]})`, scaling ? desc.clause : kind.clause, e, a, tol));
   }
   // A scale that reaches outside its segment changes a finite guard.
   for (let j = 0; j < out.length; j++) {
     const inside = layout.offsets.some((o, k) => j >= o && j < o + (layout.lengths[k] as number));
     const gv = guards[j] as number;
     if (!inside && Number.isFinite(gv) && !Object.is(out[j], gv)) {
-      throw new Mismatch({ what: `element ${j} lies outside every segment but was scaled`, clause: "hooks.gradient-clipping.scale", index: j });
+      throw new Mismatch({ what: `element ${j} lies outside every segment but was scaled`, clause: desc.clause, index: j });
     }
   }
 }
 
-export function clippingCheck(dtype: Dtype): Check {
+/** A whole-model hook (GradientClipping): norms from the backend's `sumSquares`, the spec's rate, then `scale`. */
+export function wholeHookCheck(kind: HookKind, desc: WholeKernelDesc, dtype: Dtype): Check {
   return {
-    id: `hook/GradientClipping/${dtype}`,
+    id: `hook/${kind.kind}/${dtype}`,
     group: "hook kernels",
-    kernel: "GradientClipping",
+    kernel: kind.kind,
     dtype,
-    clauses: ["hooks.gradient-clipping.norm", "hooks.gradient-clipping.scale", "numerics.dot.sequential"],
+    clauses: [kind.clause, desc.clause, "numerics.dot.sequential"],
     applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : null),
     property: (ctx, maxUlp) =>
       backendProperty(
         ctx.backend,
-        fc.tuple(packArb(lengthArb.chain((n) => fc.array(valueArb(dtype), { minLength: n, maxLength: n }).map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })))), fc.constantFrom(0.5, 1, 3, 1e30)),
-        ([p, threshold]) => clippingBody(ctx, dtype, p.cases, p.gaps, threshold, maxUlp),
+        fc.tuple(packArb(lengthArb.chain((n) => fc.array(valueArb(dtype), { minLength: n, maxLength: n }).map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })))), hookArgsArb(kind)),
+        ([p, args]) => wholeBody(ctx, kind, desc, dtype, p.cases, p.gaps, args, maxUlp),
       ),
   };
 }
