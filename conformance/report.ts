@@ -28,6 +28,8 @@ export interface Diagnosis {
   /** Failing elements the variant reproduces, of all failing elements. */
   readonly matched?: number;
   readonly failing?: number;
+  /** Other catalogued mistakes that reproduce the outputs equally well. */
+  readonly alternatives?: readonly string[];
 }
 
 export interface Failure extends Difference {

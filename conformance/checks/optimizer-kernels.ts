@@ -47,7 +47,11 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
   const names = ["param", "grad", ...keys];
   const inputs = (name: string): NDArray[] => kept.map(({ call }) => (name === "param" ? call.param : name === "grad" ? call.grad : (call.state[name] as NDArray)));
   const bufs: Record<string, unknown> = {};
-  for (const [w, name] of names.entries()) bufs[name] = yield* upload(backend, dtype, packedData(dtype, layout, w, inputs(name)));
+  const packedIn: Record<string, Float64Array> = {};
+  for (const [w, name] of names.entries()) {
+    packedIn[name] = packedData(dtype, layout, w, inputs(name));
+    bufs[name] = yield* upload(backend, dtype, packedIn[name]);
+  }
   const state: Record<string, unknown> = {};
   for (const k of keys) state[k] = bufs[k];
   const segments = kept.map(({ call }, k) => ({ offset: layout.offsets[k] as number, length: layout.lengths[k] as number, hp: call.hp, t: call.t, extras: call.extras }));
@@ -64,7 +68,7 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
     for (const key of keys) st[key] = at(key);
     return { call, expected, actual: { param: at("param"), state: st } };
   });
-  const diagnose = (k: number) => () => diagnoseOptimizer({ def, dtype, tol, segments: outcomes, k, raw, layout });
+  const diagnose = (k: number) => () => diagnoseOptimizer({ def, dtype, tol, segments: outcomes, k, raw, inputs: packedIn, layout });
   for (const [k, o] of outcomes.entries()) {
     // Stage order: the state entries (computed first), then the parameter.
     for (const name of [...keys, "param"]) {
@@ -86,7 +90,7 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
     }
   }
   const g = raw["grad"] as Float64Array;
-  const gin = packedData(dtype, layout, 1, inputs("grad"));
+  const gin = packedIn["grad"] as Float64Array;
   const gi = g.findIndex((x, i) => !Object.is(x, gin[i]) && !(Number.isNaN(x) && Number.isNaN(gin[i] as number)));
   if (gi >= 0) throw new Mismatch({ what: `grad element ${gi} changed (an optimizer update reads the gradient, never writes it)`, clause: def.clause, index: gi });
 }

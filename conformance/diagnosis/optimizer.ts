@@ -4,6 +4,7 @@
  * and report the one that reproduces the backend's outputs, narrowing the clause to the mistake's
  * stage when it has one.
  */
+import type { NDArray, UpdateResult } from "../../spec/index.js";
 import type { Diagnosis } from "../report.js";
 import { failingIndices, sameBits } from "../checks/compare.js";
 import { outputClause } from "../checks/kernel-clauses.js";
@@ -22,17 +23,26 @@ function firstFailingOutput(f: OptimizerFailure): string {
   return "param";
 }
 
-/** Whether the backend wrote segment k's expected outputs at offset 0 instead of its own offset. */
-function computedAtZero(f: OptimizerFailure): boolean {
-  const o = f.segments[f.k] as SegmentOutcome;
-  const off = f.layout.offsets[f.k] as number;
-  const n = o.call.param.data.length;
-  if (off === 0 || n === 0) return false;
-  const at0 = (name: string, e: Float64Array) => {
-    const raw = f.raw[name];
-    return raw !== undefined && Array.from(e).every((x, i) => sameBits(x, raw[i] as number));
-  };
-  return at0("param", o.expected.param.data) && Object.entries(o.expected.state).every(([k, v]) => at0(k, v.data));
+/**
+ * The segment whose offset the backend ignored, if any: its update, applied to whatever the buffers
+ * held at offset 0, is what the backend wrote at offset 0.
+ */
+function computedAtZero(f: OptimizerFailure): number {
+  return f.segments.findIndex((o, j) => {
+    const n = o.call.param.data.length;
+    if ((f.layout.offsets[j] as number) === 0 || n === 0) return false;
+    const at0 = (name: string) => ({ dtype: f.dtype, shape: [n], data: (f.inputs[name] as Float64Array).slice(0, n) });
+    const state: Record<string, NDArray> = {};
+    for (const k of Object.keys(o.call.state)) state[k] = at0(k);
+    let r: UpdateResult;
+    try {
+      r = f.def.update({ ...o.call, param: at0("param"), grad: at0("grad"), state });
+    } catch {
+      return false;
+    }
+    const same = (name: string, e: NDArray) => Array.from(e.data).every((x, i) => sameBits(x, (f.raw[name] as Float64Array)[i] as number));
+    return same("param", r.param) && Object.entries(r.state).every(([k, v]) => same(k, v));
+  });
 }
 
 interface Scored {
@@ -53,19 +63,23 @@ export function diagnoseOptimizer(f: OptimizerFailure): Diagnosis {
   scored.sort((a, b) => Number(b.count.whole) - Number(a.count.whole) || b.count.matched - a.count.matched);
   const best = scored[0];
   const where = `segment ${f.k} (offset ${f.layout.offsets[f.k]}, length ${o.call.param.data.length})`;
+  const zero = computedAtZero(f);
+  if (zero >= 0) {
+    return { clause: stage, variant: "offset-ignored", summary: `segment ${zero} (offset ${f.layout.offsets[zero]}) was computed at offset 0 from what lay there: Segment.offset ignored` };
+  }
   if (best === undefined || best.count.matched === 0) {
     return { clause: stage, variant: null, summary: `no catalogued mistake reproduces ${where}; the first stage that differs is ${stage}` };
   }
   const { variant, count } = best;
-  if (variant.id === "segment-skipped" && computedAtZero(f)) {
-    return { clause: stage, variant: "offset-ignored", summary: `${where} was computed at offset 0: Segment.offset ignored`, matched: count.matched, failing: count.failing };
-  }
   const clause = count.whole ? (variant.clause?.(f.def) ?? stage) : stage;
   const how = count.whole ? "match" : "partly match";
+  // Other mistakes that reproduce the outputs just as well (a small counterexample may not tell them apart).
+  const alternatives = scored.slice(1).filter((x) => x.count.whole === count.whole && x.count.matched === count.matched).map((x) => x.variant.id);
   return {
+    ...(alternatives.length > 0 ? { alternatives } : {}),
     clause,
     variant: variant.id,
-    summary: `your outputs ${how} the spec with ${variant.mistake} in ${clause} on ${count.matched} of ${count.failing} failing elements (${where})`,
+    summary: `your outputs ${how} the spec with ${variant.mistake} in ${clause} on ${count.matched} of ${count.failing} failing elements (${where})${alternatives.length > 0 ? `; equally consistent with: ${alternatives.join(", ")}` : ""}`,
     matched: count.matched,
     failing: count.failing,
   };

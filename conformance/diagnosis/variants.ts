@@ -8,6 +8,8 @@
  */
 import { type Dtype, type NDArray, type OptimizerDef, type UpdateCall, type UpdateResult, astype, np, num, pow, roundTo, truthy, withStageProbe, alphaT, intermediateDtype } from "../../spec/index.js";
 import type { Layout } from "../checks/packed.js";
+import { type NumericsContext, withNumerics } from "../../spec/index.js";
+import { float64Intermediates, flushSubnormals, fusedMultiplyAdd, scalarUnrounded, staleState } from "./arithmetic.js";
 import type { Outputs } from "./match.js";
 
 export interface SegmentOutcome {
@@ -26,6 +28,8 @@ export interface OptimizerFailure {
   readonly k: number;
   /** Whole buffers as read back ("param", "grad", state keys). */
   readonly raw: Readonly<Record<string, Float64Array>>;
+  /** Whole buffers as written before the call. */
+  readonly inputs: Readonly<Record<string, Float64Array>>;
   readonly layout: Layout;
 }
 
@@ -79,7 +83,12 @@ function alphaTVariant(id: string, mistake: string, value: (hp: UpdateCall["hp"]
   };
 }
 
-export const OPTIMIZER_VARIANTS: readonly OptimizerVariant[] = [
+/** The segment's update with the spec's formulas under another arithmetic. */
+function under(f: OptimizerFailure, ctx: NumericsContext): Outputs | null {
+  return withNumerics(ctx, () => rerun(f.def, seg(f).call));
+}
+
+const CATALOG: readonly OptimizerVariant[] = [
   {
     id: "t-plus-one",
     mistake: "`t + 1` for the rule's t (counter incremented twice, or read after the next increment)",
@@ -126,6 +135,19 @@ export const OPTIMIZER_VARIANTS: readonly OptimizerVariant[] = [
       return withStage(f, "adam.bounds", () => [final * (1 - 1 / (gt + 1)), final * (1 + 1 / gt)]);
     },
   },
+  {
+    id: "stale-state",
+    mistake: "the parameter updated from the state as it was before this step (a stale read)",
+    predict: (f) => {
+      const o = seg(f);
+      const r = under(f, staleState(Object.values(o.call.state)));
+      return r === null ? null : { param: r.param, state: o.expected.state };
+    },
+  },
+  { id: "fused-multiply-add", mistake: "`a·b + c` fused (the product not rounded before the addition)", predict: (f) => under(f, fusedMultiplyAdd()) },
+  { id: "scalar-unrounded", mistake: "Python-float scalars not rounded to the array's dtype before they meet it", predict: (f) => (f.dtype === "float64" ? null : under(f, scalarUnrounded())) },
+  { id: "float64-intermediates", mistake: "float64 intermediates, rounded once when stored", predict: (f) => (f.dtype === "float64" ? null : under(f, float64Intermediates())) },
+  { id: "flushed-subnormals", mistake: "subnormals flushed to zero (inputs and results)", predict: (f) => under(f, flushSubnormals()) },
   {
     id: "zero-grad-skipped",
     mistake: "elements whose gradient is zero skipped (left as they were)",
@@ -176,4 +198,13 @@ export const OPTIMIZER_VARIANTS: readonly OptimizerVariant[] = [
       return { param: down(r.param), state: st };
     },
   },
+];
+
+// Where several variants reproduce a shrunk counterexample equally well, the narrower mistake is
+// named first (a tail skip explains fewer elements than "every zero gradient skipped").
+const PREFERENCE = ["first-segment-settings", "simd-tail-skipped-4", "simd-tail-skipped-8", "simd-tail-skipped-16"];
+
+export const OPTIMIZER_VARIANTS: readonly OptimizerVariant[] = [
+  ...CATALOG.filter((v) => PREFERENCE.includes(v.id)).sort((a, b) => PREFERENCE.indexOf(a.id) - PREFERENCE.indexOf(b.id)),
+  ...CATALOG.filter((v) => !PREFERENCE.includes(v.id)),
 ];
