@@ -114,9 +114,10 @@ export function parseExpectations(text: string, source: string): Expectation[] {
 
 export function formatFailure(f: Failure): string {
   const at = f.index === undefined ? "" : ` element ${f.index}`;
-  const dist = f.ulp === Infinity ? "NaN vs number" : f.ulp === 0 ? "signed zero" : `${f.ulp} ulp`;
+  // Different bits 0 ULP apart are a signed zero, which the detail names.
+  const dist = f.ulp === Infinity ? ", NaN vs number" : f.ulp === 0 ? "" : `, ${f.ulp} ulp`;
   const show = (x: number | undefined) => (x === undefined ? "?" : Object.is(x, -0) ? "-0" : String(x));
-  const bits = f.expectedBits === undefined ? "" : `: backend ${show(f.actual)} (0x${f.actualBits}) vs spec ${show(f.expected)} (0x${f.expectedBits}), ${dist}`;
+  const bits = f.expectedBits === undefined ? "" : `: backend ${show(f.actual)} (0x${f.actualBits}) vs spec ${show(f.expected)} (0x${f.expectedBits})${dist}`;
   return [
     `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what}${at}${bits}${f.detail ? ` — ${f.detail}` : ""}`,
     ...(f.diagnosis ? [`    diagnosis: ${f.diagnosis.summary}`] : []),

@@ -117,7 +117,7 @@ export function goldenCheck(dir: string, only?: string): Check {
           return {
             what: f.what,
             // The bits and values are fields of their own; the prose detail only when there are none.
-            ...(f.expectedBits === undefined ? { detail: f.detail } : {}),
+            ...(f.expectedBits === undefined ? { detail: f.detail } : f.ulp === 0 ? { detail: `signed zero: backend ${Object.is(f.actual, -0) ? "-0" : "+0"}, spec ${Object.is(f.expected, -0) ? "-0" : "+0"}` } : {}),
             clause,
             caseId: r.id,
             at: `${r.id}${f.step === undefined ? "" : ` step ${f.step}`}`,
