@@ -31,6 +31,9 @@ import { hookPlan } from "./hook-scalars.js";
 
 type Answer = StepAnswers[StepRequest["op"]];
 
+/** "Not answered on the fast path". */
+const SLOW: unique symbol = Symbol("slow");
+
 
 export class ResidentDriver {
   readonly pending: Pending;
@@ -48,7 +51,9 @@ export class ResidentDriver {
       let failed = false;
       let error: unknown;
       try {
-        answer = yield* this.answer(next.value);
+        // The common requests are answered without a generator; the rest may need the backend's values.
+        answer = this.fast(next.value);
+        if (answer === SLOW) answer = yield* this.answer(next.value);
       } catch (err) {
         failed = true;
         error = err;
@@ -81,6 +86,28 @@ export class ResidentDriver {
     if (g === null) return null;
     if (g === plain) return original;
     return this.store.adopt(g, this.slotOf(path)?.grad);
+  }
+
+  /** Answer kernel work on resident parameters by recording it; SLOW for everything else. */
+  fast(req: StepRequest): Answer | typeof SLOW {
+    switch (req.op) {
+      case "update":
+        return this.fastUpdate(req) ?? SLOW;
+      case "zeros": {
+        const slot = this.slotOf(req.path);
+        if (slot === undefined || !fits(req.like, slot)) return SLOW;
+        this.pending.record({ kind: "fill", slot, round: 0, role: "grad", key: "", value: 0 });
+        return slot.grad;
+      }
+      case "unscale": {
+        const slot = this.slotOf(req.path);
+        if (slot === undefined || req.grad !== slot.grad) return SLOW;
+        this.pending.record({ kind: "divide", slot, round: 0, value: req.scale });
+        return slot.grad;
+      }
+      default:
+        return SLOW;
+    }
   }
 
   *answer(req: StepRequest): Job<Answer> {
@@ -223,7 +250,7 @@ export class ResidentDriver {
     return { ...r, grads };
   }
 
-  private *update(req: Extract<StepRequest, { op: "update" }>): Job<UpdateResult> {
+  private fastUpdate(req: Extract<StepRequest, { op: "update" }>): UpdateResult | undefined {
     const { def, call } = req;
     const slot = this.slotOf(call.path);
     const name = def.kernel ?? def.name;
@@ -242,6 +269,14 @@ export class ResidentDriver {
         return dry.extras === undefined ? { param: call.param, state: call.state } : { param: call.param, state: call.state, extras: dry.extras };
       }
     }
+    return undefined;
+  }
+
+  private *update(req: Extract<StepRequest, { op: "update" }>): Job<UpdateResult> {
+    const fast = this.fastUpdate(req);
+    if (fast !== undefined) return fast;
+    const { def, call } = req;
+    const slot = this.slotOf(call.path);
     // The spec computes this parameter: read its arrays back, update, keep what fits resident.
     yield* this.settled();
     const state: Record<string, NDArray> = {};

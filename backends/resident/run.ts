@@ -39,6 +39,7 @@ import {
   setRuleHyperparam,
 } from "../../spec/index.js";
 import { updateProgram } from "../../spec/optimizer/step-update.js";
+import { copyTable } from "../../spec/optimizer/table.js";
 import type { AnyBackend, MaybePromise } from "../contract.js";
 import { type Job, runAsync, runSync } from "./job.js";
 import { ResidentArray, Store, type Slot } from "./store.js";
@@ -69,6 +70,7 @@ export class ResidentRun {
   private driver!: ResidentDriver;
   private tail: Promise<unknown> = Promise.resolve();
   private broken: unknown = null;
+  private readonly marks = new Set<Slot>();
 
   private constructor(readonly backend: AnyBackend) {
     this.store = new Store(backend);
@@ -161,7 +163,7 @@ export class ResidentRun {
 
   private *updateJob(lossfun: LossFunction | undefined, warn: Warn | undefined): Job<void> {
     let partial: OptimizerState | null = null;
-    const program = updateProgram(this.state, lossfun, warn, (s) => {
+    const program = updateProgram(this.current, lossfun, warn, (s) => {
       partial = s;
     });
     try {
@@ -198,7 +200,7 @@ export class ResidentRun {
   }
 
   private *setGradsJob(grads: Readonly<Record<string, GradInput>>): Job<void> {
-    const target = this.state.target as Link;
+    const target = this.current.target as Link;
     const arrays: Record<string, NDArray | null> = {};
     for (const [path, g] of Object.entries(grads)) {
       const p = target.params[path];
@@ -251,10 +253,20 @@ export class ResidentRun {
     return slot;
   }
 
+  /** Marks are applied in one pass before the state is next used (O(P) for P marks, not O(P²)). */
   private markGrad(slot: Slot): void {
-    const target = this.state.target as Link;
-    const p = target.params[slot.path] as Param;
-    this.state = { ...this.state, target: { structure: target.structure, params: { ...target.params, [slot.path]: { ...p, grad: slot.grad, gradValid: true } } } };
+    this.marks.add(slot);
+  }
+
+  private get current(): OptimizerState {
+    if (this.marks.size > 0) {
+      const target = this.state.target as Link;
+      const params = copyTable(target.params);
+      for (const slot of this.marks) params[slot.path] = { ...(params[slot.path] as Param), grad: slot.grad, gradValid: true };
+      this.marks.clear();
+      this.state = { ...this.state, target: { structure: target.structure, params } };
+    }
+    return this.state;
   }
 
   // ------------------------------------------------------------------ reading back
@@ -269,7 +281,7 @@ export class ResidentRun {
   }
 
   private *snapshotJob(): Job<OptimizerState> {
-    const s = this.state;
+    const s = this.current;
     const link = s.target as Link;
     const params: Record<string, Param> = {};
     for (const [path, p] of Object.entries(link.params)) {
@@ -290,7 +302,7 @@ export class ResidentRun {
 
   /** The spec-side state without tensor data (resident tensors are opaque handles). */
   get specState(): OptimizerState {
-    return this.state;
+    return this.current;
   }
 
   /** Which parameters are resident (the others run through the spec). */
@@ -306,7 +318,7 @@ export class ResidentRun {
    */
   command(f: (s: OptimizerState) => OptimizerState): void {
     if (this.broken !== null) throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure`);
-    this.state = f(this.state);
+    this.state = f(this.current);
   }
 
   newEpoch(auto = false): void {

@@ -9,7 +9,8 @@ import { getHookKind } from "../hooks/registry.js";
 import { HookArityError, HookNotCallableError } from "../errors.js";
 import { type Link, type Param, paramOrder } from "../link.js";
 import { effectiveHyperparams } from "../hyperparam.js";
-import { ask, type StepProgram } from "./step-requests.js";
+import type { StepAnswers, StepProgram } from "./step-requests.js";
+import { copyTable } from "./table.js";
 
 export type Warn = (message: string) => void;
 
@@ -21,11 +22,13 @@ export function ruleView(path: string, rule: UpdateRuleState | undefined, state:
 /** @clause hooks.call.reallocate */
 export function* reallocateProgram(link: Link): StepProgram<Link> {
   let params: Record<string, Param> | null = null;
-  for (const path in link.params) {
-    const p = link.params[path] as Param;
-    if (p.data !== null && p.grad === null) {
-      params ??= { ...link.params };
-      params[path] = { ...p, grad: yield* ask({ op: "zeros", path, like: p.data }), gradValid: true };
+  // Walked in Chainer's order (an array: cheaper than enumerating a large table); the order of
+  // independent zero fills does not matter.
+  for (const path of paramOrder(link.structure)) {
+    const p = link.params[path];
+    if (p !== undefined && p.data !== null && p.grad === null) {
+      params ??= copyTable(link.params);
+      params[path] = { ...p, grad: ((yield { op: "zeros", path, like: p.data }) as StepAnswers["zeros"]), gradValid: true };
     }
   }
   return params === null ? link : { structure: link.structure, params };
@@ -45,11 +48,11 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
   let hookState = entry.state;
   if (kind.callForEachParam) {
     if (!kind.perParam) throw new HookArityError(kind.kind, "the optimizer");
-    const params = { ...link.params };
+    const params = copyTable(link.params);
     for (const path of paramOrder(link.structure)) {
       const param = params[path] as Param;
       const call = { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path };
-      const r = yield* ask({ op: "perParamHook", kind, call });
+      const r = ((yield { op: "perParamHook", kind, call }) as StepAnswers["perParamHook"]);
       if (r.grad !== param.grad) params[path] = { ...param, grad: r.grad };
       if (r.state !== undefined) hookState = r.state;
     }
@@ -61,8 +64,8 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
       const param = link.params[path] as Param;
       if (param.data !== null) initialized.push({ path, param });
     }
-    const r = yield* ask({ op: "wholeHook", kind, call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t } });
-    const params = { ...link.params };
+    const r = ((yield { op: "wholeHook", kind, call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t } }) as StepAnswers["wholeHook"]);
+    const params = copyTable(link.params);
     for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
     for (const w of r.warnings ?? []) warn?.(w);
     link = { structure: link.structure, params };

@@ -49,10 +49,8 @@ export interface StepAnswers {
 
 export type StepOp = StepRequest["op"];
 
-/** A step program (or one of its parts) returning `R`. */
+/**
+ * A step program (or one of its parts) returning `R`. A request is made as
+ * `(yield { op: "…", … }) as StepAnswers["…"]` (inline, so that a request costs no generator).
+ */
 export type StepProgram<R> = Generator<StepRequest, R, unknown>;
-
-/** Ask one request and receive its answer. */
-export function* ask<K extends StepOp>(request: Extract<StepRequest, { op: K }>): StepProgram<StepAnswers[K]> {
-  return (yield request) as StepAnswers[K];
-}

@@ -13,7 +13,8 @@ import { updateLossScale } from "./loss-scale.js";
 import type { LossFunction } from "./loss.js";
 import { callHooksProgram, reallocateProgram, type Warn } from "./step-hooks.js";
 import { type RulePartial, updateRuleProgram } from "./step-rule.js";
-import { ask, type StepProgram } from "./step-requests.js";
+import type { StepAnswers, StepProgram } from "./step-requests.js";
+import { copyTable } from "./table.js";
 
 /** @clause loss-scale.dynamic.check */
 function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<OptimizerState> {
@@ -30,7 +31,7 @@ function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<Optim
     grads.push({ path, grad: g });
   }
   // The check stops at the first missing gradient, after warning about the earlier ones.
-  const finite = grads.length === 0 ? [] : yield* ask({ op: "allFinite", grads });
+  const finite = grads.length === 0 ? [] : ((yield { op: "allFinite", grads }) as StepAnswers["allFinite"]);
   let isnan = false;
   for (let i = 0; i < grads.length; i++) {
     if (finite[i] === true) continue;
@@ -51,8 +52,8 @@ function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<Optim
 /** Every rule updates its parameter in Chainer's order; one fresh table of rules and of parameters. */
 function* updateRules(def: OptimizerDef, state: OptimizerState, failed: (partial: OptimizerState) => void): StepProgram<OptimizerState> {
   const link = state.target as Link;
-  const rules: Record<string, UpdateRuleState> = { ...state.rules };
-  const params: Record<string, Param> = { ...link.params };
+  const rules: Record<string, UpdateRuleState> = copyTable(state.rules);
+  const params: Record<string, Param> = copyTable(link.params);
   const current = (): OptimizerState => ({ ...state, rules, target: { structure: link.structure, params } });
   for (const path of paramOrder(link.structure)) {
     const rule = rules[path];
@@ -86,7 +87,7 @@ export function* updateProgram(state: OptimizerState, lossfun?: LossFunction, wa
   let s = state;
   try {
     if (lossfun !== undefined) {
-      s = { ...s, target: yield* ask({ op: "backward", link: s.target as Link, lossfun, lossScale: s.lossScale.scale, useCleargrads: s.useCleargrads }) };
+      s = { ...s, target: ((yield { op: "backward", link: s.target as Link, lossfun, lossScale: s.lossScale.scale, useCleargrads: s.useCleargrads }) as StepAnswers["backward"]) };
     }
     s = { ...s, target: yield* reallocateProgram(s.target as Link) };
     s = yield* checkNanInGrads(s, warn);
