@@ -101,7 +101,7 @@ const CATALOG: readonly OptimizerVariant[] = [
     clause: (def) => (isAdam(def) ? "adam.alpha-t" : undefined),
     predict: (f) => (seg(f).call.t > 1 ? rerun(f.def, { ...seg(f).call, t: seg(f).call.t - 1 }) : null),
   },
-  alphaTVariant("beta1-power-late", "`beta1^(t−1)` in the bias correction of alpha_t", (hp, t) => (t > 1 ? (num(hp, "alpha") * Math.sqrt(1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t - 1)) : null)),
+  alphaTVariant("beta1-power-late", "`beta1^(t−1)` in the bias correction of alpha_t", (hp, t) => (num(hp, "alpha") * Math.sqrt(1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t - 1))),
   alphaTVariant("no-bias-correction", "no bias correction (alpha_t = alpha)", (hp) => num(hp, "alpha")),
   alphaTVariant("bias-correction-unrooted", "`1 − beta2^t` not square-rooted in alpha_t", (hp, t) => (num(hp, "alpha") * (1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t))),
   {
@@ -128,7 +128,7 @@ const CATALOG: readonly OptimizerVariant[] = [
     clause: () => "adam.bounds",
     predict: (f) => {
       const o = seg(f);
-      if (!isAdam(f.def) || !truthy(o.call.hp, "adabound") || o.call.t < 2) return null;
+      if (!isAdam(f.def) || !truthy(o.call.hp, "adabound")) return null;
       const hp = o.call.hp;
       const final = (num(hp, "final_lr") * num(hp, "alpha")) / (o.call.extras["initial_alpha"] ?? NaN);
       const gt = num(hp, "gamma") * (o.call.t - 1);

@@ -3,7 +3,7 @@
  * float16 backend (kernels computed by the spec on plain Float64Array buffers) with its own wrong
  * twin. Each bug is one a real SIMD or GPU backend could make.
  */
-import { type Dtype, type NDArray, type OptimizerDef, OPTIMIZERS, astype, roundTo } from "../../spec/index.js";
+import { type Dtype, type NDArray, type OptimizerDef, OPTIMIZERS, alphaT, astype, pow, roundTo } from "../../spec/index.js";
 import { jsBackend } from "../../backends/js/index.js";
 import type { AnyBackend, Memory, OptimizerBuffers, OptimizerKernel, Segment } from "../../backends/contract.js";
 
@@ -85,4 +85,53 @@ export function float16Backend(name: string, once: boolean): AnyBackend {
     reductions: js.reductions,
   };
   return b as unknown as AnyBackend;
+}
+
+// ------------------------------------------------------------------ Adam (float64) with one stage wrong
+
+/**
+ * Adam in float64 written out, with one stage wrong: `"eps-inside-sqrt"` computes
+ * `alpha_t / sqrt(u + eps)`; `"bounds-t-minus-one"` computes AdaBound's bounds with `t − 1`;
+ * `"beta1-power-late"` corrects alpha_t with `1 − beta1^(t−1)`.
+ */
+export function adam64With(mistake: "eps-inside-sqrt" | "bounds-t-minus-one" | "beta1-power-late"): OptimizerKernel<unknown>["update"] {
+  return (_d, b, segs) => {
+    const { param: p, grad: g, state } = b as Bufs;
+    const m = state["m"]!;
+    const v = state["v"]!;
+    const vhat = state["vhat"];
+    for (const s of segs) {
+      const hp = s.hp;
+      const n = (k: string) => hp[k] as number;
+      const at = mistake === "beta1-power-late" ? (n("alpha") * Math.sqrt(1 - pow(n("beta2"), s.t))) / (1 - pow(n("beta1"), s.t - 1)) : alphaT(hp, s.t);
+      const ams = hp["amsgrad"] === true;
+      const bound = hp["adabound"] === true;
+      const final = (n("final_lr") * n("alpha")) / (s.extras["initial_alpha"] ?? NaN);
+      const tb = mistake === "bounds-t-minus-one" ? s.t - 1 : s.t;
+      const lo = final * (1 - 1 / (n("gamma") * tb + 1));
+      const hi = final * (1 + 1 / (n("gamma") * tb));
+      const eta = n("eta");
+      const a = 1.0 - eta * n("weight_decay_rate");
+      for (let i = s.offset; i < s.offset + s.length; i++) {
+        const gi = g[i]!;
+        const mi = m[i]! + (1 - n("beta1")) * (gi - m[i]!);
+        const vi = v[i]! + (1 - n("beta2")) * (gi * gi - v[i]!);
+        m[i] = mi;
+        v[i] = vi;
+        let u = vi;
+        if (ams && vhat !== undefined) {
+          const h = vhat[i]!;
+          u = h !== h ? h : vi !== vi ? vi : h >= vi ? h : vi;
+          vhat[i] = u;
+        }
+        let step = mistake === "eps-inside-sqrt" ? at / Math.sqrt(u + n("eps")) : at / (Math.sqrt(u) + n("eps"));
+        if (bound) {
+          step = step !== step ? step : lo !== lo ? lo : step >= lo ? step : lo;
+          step = step !== step ? step : hi !== hi ? hi : step <= hi ? step : hi;
+        }
+        const y = step * mi;
+        p[i] = a === 1 ? p[i]! + -eta * y : a * p[i]! + -eta * y;
+      }
+    }
+  };
 }

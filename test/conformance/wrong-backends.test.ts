@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Dtype } from "../../spec/index.js";
 import type { AnyBackend, Segment } from "../../backends/contract.js";
 import { runConformance } from "../../conformance/index.js";
-import { type Bufs, float16Backend, fourLanes, js, keeping, kernel, rounder, withOptimizer } from "./wrong-backend-kit.js";
+import { type Bufs, adam64With, float16Backend, fourLanes, js, keeping, kernel, rounder, withOptimizer } from "./wrong-backend-kit.js";
 
 /** AdaGrad with `lr·(g/(sqrt(h)+eps))` instead of `(lr·g)/(sqrt(h)+eps)`: only the last bits change. */
 function adaGradSwapped(dtype: Dtype, b: unknown, segments: readonly Segment[]): void {
@@ -71,6 +71,27 @@ const WRONG: readonly WrongBackend[] = [
     filter: "kernel/Adam/",
     clauses: ["adam.alpha-t"],
     variant: ["t-plus-one"],
+  },
+  {
+    bug: "beta1 ** t one step late in Adam's bias correction (float64)",
+    backend: withOptimizer("wrong-adam-beta1-late", "Adam", adam64With("beta1-power-late")),
+    filter: "kernel/Adam/float64",
+    clauses: ["adam.alpha-t"],
+    variant: ["beta1-power-late"],
+  },
+  {
+    bug: "Adam's eps inside the square root (float64)",
+    backend: withOptimizer("wrong-adam-eps", "Adam", adam64With("eps-inside-sqrt")),
+    filter: "kernel/Adam/float64",
+    clauses: ["adam.update.step"],
+    variant: ["eps-inside-sqrt"],
+  },
+  {
+    bug: "AdaBound's bounds computed with t − 1 (float64)",
+    backend: withOptimizer("wrong-adabound-t", "Adam", adam64With("bounds-t-minus-one")),
+    filter: "kernel/AdaBound/float64",
+    clauses: ["adam.bounds"],
+    variant: ["bounds-t-minus-one"],
   },
   {
     bug: "RMSprop eps outside instead of inside the square root",
