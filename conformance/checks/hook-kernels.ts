@@ -12,6 +12,7 @@ import { backendProperty, type Body } from "./drive.js";
 import { expectClose } from "./compare.js";
 import { allowedUlp } from "./kernel-clauses.js";
 import { hookScalars } from "./hook-scalars.js";
+import { diagnoseHook } from "../diagnosis/hook.js";
 import { download, firstGuardViolation, layoutOf, packArb, packedData, slice, upload } from "./packed.js";
 import { type Check, type CheckContext, Mismatch } from "./types.js";
 
@@ -75,9 +76,14 @@ function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, 
   const g = yield* download(backend, gBuf, layout.total);
   for (const b of [pBuf, gBuf, ...(nBuf !== undefined ? [nBuf] : [])]) backend.memory.free?.(b);
   const tol = allowedUlp(backend, desc.name);
-  for (const [k, e] of expected.entries()) {
-    const a = slice(dtype, g, layout.offsets[k] as number, layout.lengths[k] as number);
-    maxUlp.value = Math.max(maxUlp.value, expectClose(`segment ${k} of ${cases.length} (offset ${layout.offsets[k]}): grad`, kind.clause, e, a, tol));
+  const outcomes = expected.map((e, k) => ({ call: calls[k] as PerParamCall, expected: e, actual: slice(dtype, g, layout.offsets[k] as number, layout.lengths[k] as number) }));
+  for (const [k, o] of outcomes.entries()) {
+    try {
+      maxUlp.value = Math.max(maxUlp.value, expectClose(`segment ${k} of ${cases.length} (offset ${layout.offsets[k]}): grad`, kind.clause, o.expected, o.actual, tol));
+    } catch (err) {
+      if (err instanceof Mismatch) throw new Mismatch(err.diff, () => diagnoseHook({ kind, tol, segments: outcomes, k, layout }));
+      throw err;
+    }
   }
   const gi = firstGuardViolation(dtype, layout, 1, g);
   if (gi >= 0) throw new Mismatch({ what: `grad element ${gi} lies outside every segment but was overwritten`, clause: kind.clause, index: gi, detail: `segments at offsets [${layout.offsets.join(", ")}]` });

@@ -105,6 +105,26 @@ const WRONG: readonly WrongBackend[] = [
     backend: { ...js, name: "wrong-no-weight-decay", hooks: { ...js.hooks, WeightDecay: { apply: () => undefined } } },
     filter: "hook/WeightDecay/",
     clauses: ["hooks.weight-decay"],
+    variant: ["segment-skipped"],
+  },
+  {
+    bug: "WeightDecay's rate left in float64 where numpy rounds it to float32",
+    backend: {
+      ...js,
+      name: "wrong-weight-decay-rate",
+      hooks: {
+        ...js.hooks,
+        WeightDecay: {
+          apply: (_d, b, segs) => {
+            const { param: p, grad: g } = b as { param: Float32Array; grad: Float32Array };
+            for (const s of segs) for (let i = s.offset; i < s.offset + s.length; i++) g[i] = Math.fround(g[i]! + Math.fround((s.scalars["rate"] as number) * p[i]!));
+          },
+        },
+      },
+    },
+    filter: "hook/WeightDecay/float32",
+    clauses: ["hooks.weight-decay"],
+    variant: ["scalar-unrounded"],
   },
   {
     bug: "two float operations swapped in AdaGrad (only the last bits change)",
