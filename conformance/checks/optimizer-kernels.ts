@@ -14,7 +14,7 @@ import { backendProperty, type Body } from "./drive.js";
 import { expectClose } from "./compare.js";
 import { type Layout, download, firstGuardViolation, layoutOf, packArb, packedData, slice, upload } from "./packed.js";
 import { type Check, type CheckContext, Mismatch } from "./types.js";
-import { allowedUlp, outputClause } from "./kernel-clauses.js";
+import { allowedUlp, outputClause, stageClauses } from "./kernel-clauses.js";
 
 /** The spec's result for a case, or null when the kernel never sees such a call (the spec raises or widens a dtype). */
 function specOutcome(def: OptimizerDef, c: KernelCase): { call: UpdateCall; expected: UpdateResult } | null {
@@ -102,7 +102,7 @@ export function optimizerCheck(def: OptimizerDef, dtype: Dtype): Check {
     group: "optimizer kernels",
     kernel,
     dtype,
-    clauses: [def.clause, ...Object.values(def.stateClauses ?? {})],
+    clauses: [...new Set([def.clause, ...Object.values(def.stateClauses ?? {}), ...stageClauses(def)])],
     applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
     property: (ctx, maxUlp) => backendProperty(ctx.backend, packArb(kernelCaseArb(def, dtype)), (p) => packBody(ctx, def, dtype, p.cases, p.gaps, maxUlp)),
   };
