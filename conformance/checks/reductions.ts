@@ -126,6 +126,20 @@ function* wholeBody(ctx: CheckContext, kind: HookKind, desc: WholeKernelDesc, dt
   }
 }
 
+/**
+ * A whole hook's arguments, where any numeric argument may equal the gradients' total norm
+ * (`sqrt` of the sum of the squared norms, in float64): a threshold met exactly.
+ */
+function atTheNorm(kind: HookKind, gs: readonly NDArray[]): fc.Arbitrary<Readonly<Record<string, Json>>> {
+  const norm = Math.sqrt(gs.reduce((acc, g) => acc + (np.dotSelf(g).data[0] as number), 0));
+  const numeric = (kind.args ?? []).filter((a) => a.type === "number").map((a) => a.name);
+  return hookArgsArb(kind).chain((args) => {
+    const present = numeric.filter((n) => n in args);
+    if (present.length === 0 || !Number.isFinite(norm) || norm === 0) return fc.constant(args);
+    return fc.option(fc.constantFrom(...present), { freq: 2 }).map((name) => (name === null ? args : { ...args, [name]: norm }));
+  });
+}
+
 /** A whole-model hook (GradientClipping): norms from the backend's `sumSquares`, the spec's rate, then `scale`. */
 export function wholeHookCheck(kind: HookKind, desc: WholeKernelDesc, dtype: Dtype): Check {
   return {
@@ -138,7 +152,9 @@ export function wholeHookCheck(kind: HookKind, desc: WholeKernelDesc, dtype: Dty
     property: (ctx, maxUlp) =>
       backendProperty(
         ctx.backend,
-        fc.tuple(packArb(lengthArb.chain((n) => fc.array(valueArb(dtype), { minLength: n, maxLength: n }).map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })))), hookArgsArb(kind)),
+        packArb(lengthArb.chain((n) => fc.array(valueArb(dtype), { minLength: n, maxLength: n }).map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })))).chain((p) =>
+          fc.tuple(fc.constant(p), atTheNorm(kind, p.cases)),
+        ),
         ([p, args]) => wholeBody(ctx, kind, desc, dtype, p.cases, p.gaps, args, maxUlp),
       ),
   };
