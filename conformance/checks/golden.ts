@@ -63,10 +63,10 @@ function computedBy(backend: AnyBackend | null, info: CaseInfo): boolean {
 }
 
 /** The clauses the cases exercise; with a backend, only the cases its own kernels computed. */
-function clausesExercised(cases: ReadonlyMap<string, CaseInfo>, backend: AnyBackend | null): string[] {
+function clausesExercised(cases: ReadonlyMap<string, CaseInfo>, backend: AnyBackend | null, only?: string): string[] {
   const out = new Set<string>();
-  for (const info of cases.values()) {
-    if (!computedBy(backend, info)) continue;
+  for (const [id, info] of cases) {
+    if ((only !== undefined && id !== only) || !computedBy(backend, info)) continue;
     for (const cl of STATE_MACHINE) out.add(cl);
     if (info.def !== undefined) {
       out.add(info.def.clause);
@@ -104,9 +104,9 @@ export function goldenCheck(dir: string, only?: string): Check {
     group: "golden",
     kernel: "all",
     get clauses() {
-      return clausesExercised(all(), null);
+      return clausesExercised(all(), null, only);
     },
-    clausesFor: (backend) => clausesExercised(all(), backend),
+    clausesFor: (backend) => clausesExercised(all(), backend, only),
     applies: () => (existsSync(dir) ? null : `no golden directory at ${dir}`),
     direct: (ctx) => {
       const engine = { name: ctx.backend.name, update: updateOn(ctx.backend as AnyBackend) };
