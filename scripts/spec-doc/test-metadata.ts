@@ -22,7 +22,10 @@ export function citationsIn(file: string, text: string): TestCitation[] {
   const out: TestCitation[] = [];
   for (const m of text.matchAll(CALL)) {
     const line = text.slice(0, m.index).split("\n").length;
-    const args = (m[1] as string).split(",").filter((a) => a.trim() !== "");
+    const inner = (m[1] as string).trim();
+    // `clauses(...)` or `clauses()` in prose is no declaration.
+    if (inner === "" || inner.startsWith(".")) continue;
+    const args = inner.split(",").filter((a) => a.trim() !== "");
     const ids = args.map((a) => {
       const lit = LITERAL.exec(a);
       if (!lit) throw new TestMetadataError(`${file}:${line}: clauses(...) takes string literals only, got ${a.trim()}`);
