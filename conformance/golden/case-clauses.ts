@@ -76,6 +76,7 @@ function trajectoryClauses(c: GoldenTrajectory): string[] {
     if (h.name_arg === null) out.push(`${base}.defaults`);
     if (h.timing_arg === null || h.timing_arg === "auto") out.push("hooks.add.auto-timing");
     if (h.target !== "optimizer") out.push("hooks.rule.call");
+    if (h.target !== "optimizer" && h.class === "GradientClipping") out.push("hooks.rule.per-param-only");
     if (h.class === "GradientClipping") out.push("hooks.gradient-clipping.scale", "numerics.dot.sequential");
     if (h.class === "GradientLARS") out.push("hooks.gradient-lars.apply", "numerics.dot.sequential");
     if (h.class === "GradientNoise") out.push("hooks.gradient-noise.injectable");
@@ -92,6 +93,7 @@ function trajectoryClauses(c: GoldenTrajectory): string[] {
     }
     if (s.grads_in !== undefined && params.some((p) => !(p in (s.grads_in as object)))) out.push("update.zero-grad");
     if (s.error) out.push("errors.chainer-compat", "update.partial");
+    if (s.error?.type === "KeyError") out.push("rule.state.key-missing");
   }
   if (c.error) out.push("errors.chainer-compat");
   if (c.set_loss_scale !== undefined && c.set_loss_scale !== null) {
