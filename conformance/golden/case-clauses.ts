@@ -13,8 +13,7 @@ import type { GoldenCallSequence, GoldenCase, GoldenTrajectory } from "./format.
 const EVERY_UPDATE = [
   "update.sequence", "rule.update.t", "rule.update.order", "rule.update.lazy-state", "optimizer.construct",
   "optimizer.setup", "hyperparam.inherit", "hyperparam.get-dict", "link.order.chain", "link.grad.states",
-  "numerics.op.rounding", "numerics.op.inplace", "numerics.promotion.value-based", "numerics.promotion.scalars",
-  "numerics.dtype.rounding",
+  "numerics.op.rounding", "numerics.op.inplace", "numerics.promotion.value-based", "numerics.dtype.rounding",
 ];
 const SERIALIZATION = [
   "serialization.chainer.key-order", "serialization.chainer.save-values", "serialization.chainer.load.order",
@@ -58,7 +57,8 @@ function optimizerClauses(c: GoldenTrajectory): string[] {
     if (c.optimizer.class !== "Adam") out.push(`${c.optimizer.class.toLowerCase()}.constructor`);
   }
   if (Object.keys(kw).length === 0) out.push(`${prefix}.defaults`);
-  if (prefix === "rmsprop") out.push("rmsprop.eps-check");
+  // RMSprop's eps check compares a numpy scalar `D(eps)`: scalar-only promotion.
+  if (prefix === "rmsprop") out.push("rmsprop.eps-check", "numerics.promotion.scalars");
   if (prefix === "msvag") out.push("msvag.rho", "msvag.beta-power");
   return out;
 }
@@ -77,8 +77,9 @@ function trajectoryClauses(c: GoldenTrajectory): string[] {
     if (h.timing_arg === null || h.timing_arg === "auto") out.push("hooks.add.auto-timing");
     if (h.target !== "optimizer") out.push("hooks.rule.call");
     if (h.target !== "optimizer" && h.class === "GradientClipping") out.push("hooks.rule.per-param-only");
-    if (h.class === "GradientClipping") out.push("hooks.gradient-clipping.scale", "numerics.dot.sequential");
-    if (h.class === "GradientLARS") out.push("hooks.gradient-lars.apply", "numerics.dot.sequential");
+    // Norms and rates are numpy scalars: scalar-only promotion.
+    if (h.class === "GradientClipping") out.push("hooks.gradient-clipping.scale", "numerics.dot.sequential", "numerics.promotion.scalars");
+    if (h.class === "GradientLARS") out.push("hooks.gradient-lars.apply", "numerics.dot.sequential", "numerics.promotion.scalars");
     if (h.class === "GradientNoise") out.push("hooks.gradient-noise.injectable");
     if (h.class === "GradientHardClipping") out.push("numerics.nan.clip");
     if (h.class === "Lasso") out.push("numerics.nan.sign");

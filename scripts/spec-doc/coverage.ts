@@ -9,8 +9,8 @@ import { goldenCaseClauses } from "../../conformance/golden/case-clauses.js";
 import { type TestCitation, testCitations } from "./test-metadata.js";
 
 export interface ClauseChecks {
-  /** Test files (with the line of the declaration) that declare they check it. */
-  readonly tests: readonly { readonly file: string; readonly line: number }[];
+  /** Test files that declare they check it (files, not lines, so that editing a test does not stale the document). */
+  readonly tests: readonly string[];
   /** Golden cases that exercise it, counted per file of the golden directory. */
   readonly golden: { readonly cases: number; readonly files: readonly { readonly file: string; readonly cases: number }[] };
   /** Conformance-kit checks (ids) that check it. */
@@ -33,14 +33,14 @@ export function isChecked(c: ClauseChecks): boolean {
 
 /** Coverage of the repository at `repo` with the golden data in `goldenDir`. */
 export function collectCoverage(repo: string, goldenDir: string, citations: readonly TestCitation[] = testCitations(repo)): Coverage {
-  const tests = new Map<string, { file: string; line: number }[]>();
+  const tests = new Map<string, string[]>();
   const golden = new Map<string, Map<string, number>>();
   const kit = new Map<string, string[]>();
   const cited: { id: string; by: string }[] = [];
   for (const c of citations) {
     for (const id of c.ids) {
       const list = tests.get(id) ?? [];
-      if (!list.some((t) => t.file === c.file)) list.push({ file: c.file, line: c.line });
+      if (!list.includes(c.file)) list.push(c.file);
       tests.set(id, list);
       cited.push({ id, by: `${c.file}:${c.line}` });
     }
@@ -67,7 +67,7 @@ export function collectCoverage(repo: string, goldenDir: string, citations: read
   for (const id of ids) {
     const files = [...(golden.get(id) ?? new Map<string, number>())].map(([file, cases]) => ({ file, cases })).sort((a, b) => (a.file < b.file ? -1 : 1));
     byClause.set(id, {
-      tests: tests.get(id) ?? [],
+      tests: (tests.get(id) ?? []).sort(),
       golden: { cases: files.reduce((s, f) => s + f.cases, 0), files },
       kit: (kit.get(id) ?? []).sort(),
     });

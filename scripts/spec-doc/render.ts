@@ -16,7 +16,7 @@ function prose(text: string): string {
 function checkedBy(c: RegistryClause, allFiles: number): string[] {
   const out: string[] = [];
   const { tests, golden, kit } = c.checks;
-  if (tests.length > 0) out.push(`  - tests: ${tests.map((t) => fromSpec(t.file, t.line)).join(", ")}`);
+  if (tests.length > 0) out.push(`  - tests: ${tests.map((t) => fromSpec(t)).join(", ")}`);
   if (golden.cases > 0) {
     const files = golden.files.length === allFiles && allFiles > 1 ? `every golden file (${allFiles})` : golden.files.map((f) => `\`${f.file}\` (${f.cases})`).join(", ");
     out.push(`  - golden: ${golden.cases} case${golden.cases === 1 ? "" : "s"} recorded from Chainer, in ${files}`);
