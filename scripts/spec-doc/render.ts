@@ -8,9 +8,29 @@ function fromSpec(file: string, line?: number): string {
   return `[\`${file}${line === undefined ? "" : `:${line}`}\`](${rel}${line === undefined ? "" : `#L${line}`})`;
 }
 
+/** `<` outside code spans would open an HTML tag on a code host: escape it. */
+function escapeLine(line: string): string {
+  return line
+    .split(/(`[^`]*`)/)
+    .map((part) => (part.startsWith("`") ? part : part.replace(/</g, "&lt;")))
+    .join("");
+}
+
 /** Clause text as Markdown: a formula line of the source keeps its own line. */
 function prose(text: string): string {
-  return text.split("\n").join("\\\n");
+  return text.split("\n").map(escapeLine).join("\\\n");
+}
+
+/** A file's header comment as Markdown: escaped outside code fences. */
+function intro(text: string): string {
+  let fenced = false;
+  return text
+    .split("\n")
+    .map((l) => {
+      if (/^\s*```/.test(l)) fenced = !fenced;
+      return fenced || /^\s*```/.test(l) ? l : escapeLine(l);
+    })
+    .join("\n");
 }
 
 function checkedBy(c: RegistryClause, allFiles: number): string[] {
@@ -64,7 +84,7 @@ export function renderSpec(reg: Registry): string {
     out.push(`## ${g}`, "");
     for (const s of reg.sections.filter((x) => x.group === g)) {
       out.push(`<a id="${s.anchor}"></a>`, "", `### ${s.title}`, "", `Source: ${fromSpec(s.file)}.`, "");
-      if (s.intro !== "") out.push(s.intro, "");
+      if (s.intro !== "") out.push(intro(s.intro), "");
       for (const id of s.ids) out.push(clause(byId.get(id) as RegistryClause, table, reg.golden.files.length));
     }
   }

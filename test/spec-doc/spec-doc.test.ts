@@ -11,7 +11,8 @@ import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
 import { clauses as cite, UnknownClauseError } from "../helpers/clauses.js";
 import { generate, INDEX_JSON, SPEC_MD } from "../../scripts/spec-doc/generate.js";
 import { parseClauses } from "../../conformance/clauses.js";
-import { idListProblems, uncheckedProblems } from "../../scripts/spec-doc/lists.js";
+import { idListProblems, resolveId, uncheckedProblems } from "../../scripts/spec-doc/lists.js";
+import { renderSpec } from "../../scripts/spec-doc/render.js";
 import { citationsIn, TestMetadataError } from "../../scripts/spec-doc/test-metadata.js";
 import { readSources, sourceOf } from "../../scripts/spec-doc/chainer-sources.js";
 
@@ -104,6 +105,14 @@ describe("the clause lists", () => {
     expect(idListProblems(current, { ids: ["a.one"], aliases: {} })[0]).toMatch(/new clause a\.two: add "a\.two" to "ids" in spec\/clauses\/ids\.json/);
     expect(idListProblems(new Set(["a.one"]), { ids: ["a.one", "a.two"], aliases: {} })[0]).toMatch(/clause a\.two disappeared: .*"a\.two": "<new id>"/);
     expect(idListProblems(new Set(["a.one", "a.three"]), { ids: ["a.one", "a.three", "a.two"], aliases: { "a.two": "a.three" } })).toEqual([]);
+  });
+
+  it("resolves a retired id to the clause it was renamed to, and the document keeps an anchor for it", () => {
+    const list = { ids: ["a.one", "a.old"], aliases: { "a.old": "a.one" } };
+    expect(resolveId("a.old", new Set(["a.one"]), list)).toBe("a.one");
+    expect(resolveId("a.gone", new Set(["a.one"]), list)).toBeNull();
+    const md = renderSpec({ ...g.registry, aliases: { "adam.moments": "adam.update.moments" } });
+    expect(md).toContain('<a id="adam.moments"></a>`adam.moments` → [`adam.update.moments`](#adam.update.moments)');
   });
 
   it("lets the unchecked list only shrink and wants a reason for each entry", () => {
