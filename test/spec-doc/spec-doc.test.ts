@@ -111,8 +111,8 @@ describe("the clause lists", () => {
     const list = { ids: ["a.one", "a.old"], aliases: { "a.old": "a.one" } };
     expect(resolveId("a.old", new Set(["a.one"]), list)).toBe("a.one");
     expect(resolveId("a.gone", new Set(["a.one"]), list)).toBeNull();
-    const md = renderSpec({ ...g.registry, aliases: { "adam.moments": "adam.update.moments" } });
-    expect(md).toContain('<a id="adam.moments"></a>`adam.moments` → [`adam.update.moments`](#adam.update.moments)');
+    const md = renderSpec({ ...g.registry, aliases: { "retired.moments": "adam.update.moments" } });
+    expect(md).toContain('<a id="retired.moments"></a>`retired.moments` → [`adam.update.moments`](#adam.update.moments)');
   });
 
   it("lets the unchecked list only shrink and wants a reason for each entry", () => {
