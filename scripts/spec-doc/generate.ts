@@ -44,6 +44,9 @@ export function generate(goldenDir: string): Generation {
   for (const c of citedLiterals(REPO, families)) {
     if (resolveId(c.id, current, list) === null) problems.push(`${c.file}:${c.line} cites clause ${c.id}, which the spec does not have: state it with an @clause tag in spec/, or cite an existing id`);
   }
+  for (const [id, d] of defs) {
+    if (d.text === "") problems.push(`clause ${id} has no text (${d.at.file}:${d.at.line} only names it): state the rule after one of its @clause tags`);
+  }
   for (const id of current) {
     if (sourceOf(id, sources) === null) problems.push(`clause ${id} has no entry in ${SOURCES_FILE}: add the Chainer 7.8.1 file and function it models (or a key matching its prefix)`);
   }
