@@ -12,7 +12,7 @@ import type { GoldenCallSequence, GoldenCase, GoldenTrajectory } from "./format.
 /** Every update: the sequence, the rule's counters and lazily created state, numpy's rounding rules. */
 const EVERY_UPDATE = [
   "update.sequence", "rule.update.t", "rule.update.order", "rule.update.lazy-state", "optimizer.construct",
-  "optimizer.setup", "hyperparam.inherit", "hyperparam.get-dict", "link.order.chain", "link.grad.states",
+  "optimizer.setup", "hyperparam.inherit", "hyperparam.get-dict", "link.grad.states",
   "numerics.op.rounding", "numerics.op.inplace", "numerics.promotion.value-based", "numerics.dtype.rounding",
 ];
 const SERIALIZATION = [
@@ -67,6 +67,9 @@ function trajectoryClauses(c: GoldenTrajectory): string[] {
   const out = [...EVERY_UPDATE, ...optimizerClauses(c)];
   if (c.dtype === "float16") out.push("numerics.float16.round", "numerics.float16.bits");
   if (c.use_fp32_update) out.push("optimizer.fp32-update", "rule.update.fp32-master");
+  // The parameter order shows in recorded values only where something sums or lists in that order.
+  const ordered = c.mode === "lossfun" || c.kind === "serialization" || c.loss_scaling !== undefined || (c.hooks ?? []).some((h) => h.class === "GradientClipping");
+  if (ordered) out.push("link.order.chain");
   if (c.mode === "lossfun") out.push("update.lossfun");
   for (const h of c.hooks ?? []) {
     const kind = (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[h.class];
