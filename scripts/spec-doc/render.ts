@@ -8,27 +8,31 @@ function fromSpec(file: string, line?: number): string {
   return `[\`${file}${line === undefined ? "" : `:${line}`}\`](${rel}${line === undefined ? "" : `#L${line}`})`;
 }
 
-/** `<` outside code spans would open an HTML tag on a code host: escape it. */
-function escapeLine(line: string): string {
+/** `<` outside code spans would open an HTML tag on a code host: escape it; link cited clause ids. */
+function escapeLine(line: string, linkable: ReadonlySet<string>): string {
   return line
     .split(/(`[^`]*`)/)
-    .map((part) => (part.startsWith("`") ? part : part.replace(/</g, "&lt;")))
+    .map((part) => {
+      if (!part.startsWith("`")) return part.replace(/</g, "&lt;");
+      const id = part.slice(1, -1);
+      return linkable.has(id) ? `[${part}](#${id})` : part;
+    })
     .join("");
 }
 
 /** Clause text as Markdown: a formula line of the source keeps its own line. */
-function prose(text: string): string {
-  return text.split("\n").map(escapeLine).join("\\\n");
+function prose(text: string, ids: ReadonlySet<string>): string {
+  return text.split("\n").map((l) => escapeLine(l, ids)).join("\\\n");
 }
 
 /** A file's header comment as Markdown: escaped outside code fences. */
-function intro(text: string): string {
+function intro(text: string, ids: ReadonlySet<string>): string {
   let fenced = false;
   return text
     .split("\n")
     .map((l) => {
       if (/^\s*```/.test(l)) fenced = !fenced;
-      return fenced || /^\s*```/.test(l) ? l : escapeLine(l);
+      return fenced || /^\s*```/.test(l) ? l : escapeLine(l, ids);
     })
     .join("\n");
 }
@@ -46,9 +50,9 @@ function checkedBy(c: RegistryClause, allFiles: number): string[] {
   return out;
 }
 
-function clause(c: RegistryClause, table: SourceTable, goldenFiles: number): string {
-  const lines = [`<a id="${c.id}"></a>`, "", `#### \`${c.id}\``, "", prose(c.text === "" ? "(no text: only bare tags name this id)" : c.text), ""];
-  for (const n of c.notes) lines.push(`> ${fromSpec(n.file, n.line)}: ${prose(n.text)}`, "");
+function clause(c: RegistryClause, table: SourceTable, goldenFiles: number, ids: ReadonlySet<string>): string {
+  const lines = [`<a id="${c.id}"></a>`, "", `#### \`${c.id}\``, "", prose(c.text === "" ? "(no text: only bare tags name this id)" : c.text, ids), ""];
+  for (const n of c.notes) lines.push(`> ${fromSpec(n.file, n.line)}: ${prose(n.text, ids)}`, "");
   const others = c.refs.filter((r) => !(r.file === c.file && r.line === c.line) && !c.notes.some((n) => n.file === r.file && n.line === r.line));
   lines.push(`- implemented: ${[fromSpec(c.file, c.line), ...others.map((r) => fromSpec(r.file, r.line))].join(", ")}`);
   lines.push(`- models: ${c.source === null ? "(no source recorded)" : sourceMarkdown(c.source, table)}`);
@@ -59,6 +63,7 @@ function clause(c: RegistryClause, table: SourceTable, goldenFiles: number): str
 export function renderSpec(reg: Registry): string {
   const table: SourceTable = { chainer: reg.chainer, sources: {} };
   const byId = new Map(reg.clauses.map((c) => [c.id, c]));
+  const ids: ReadonlySet<string> = new Set(byId.keys());
   const checked = reg.clauses.filter((c) => c.unchecked === undefined && (c.checks.tests.length > 0 || c.checks.golden.cases > 0 || c.checks.kit.length > 0)).length;
   const out: string[] = [
     "# The optspec specification of Chainer 7.8.1's `Optimizer`",
@@ -84,8 +89,8 @@ export function renderSpec(reg: Registry): string {
     out.push(`## ${g}`, "");
     for (const s of reg.sections.filter((x) => x.group === g)) {
       out.push(`<a id="${s.anchor}"></a>`, "", `### ${s.title}`, "", `Source: ${fromSpec(s.file)}.`, "");
-      if (s.intro !== "") out.push(intro(s.intro), "");
-      for (const id of s.ids) out.push(clause(byId.get(id) as RegistryClause, table, reg.golden.files.length));
+      if (s.intro !== "") out.push(intro(s.intro, ids), "");
+      for (const id of s.ids) out.push(clause(byId.get(id) as RegistryClause, table, reg.golden.files.length, ids));
     }
   }
   if (Object.keys(reg.aliases).length > 0) {
