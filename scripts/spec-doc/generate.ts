@@ -24,6 +24,15 @@ export interface Generation {
 
 export class GoldenMissingError extends Error {}
 
+/** The registry as JSON with one section or clause per line, so that a changed clause is a one-line diff. */
+function registryJson(reg: Registry): string {
+  const list = (xs: readonly unknown[]) => `[\n${xs.map((x) => `  ${JSON.stringify(x)}`).join(",\n")}\n]`;
+  const head = Object.entries(reg)
+    .filter(([k]) => k !== "sections" && k !== "clauses")
+    .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`);
+  return `{\n${[...head, `"sections": ${list(reg.sections)}`, `"clauses": ${list(reg.clauses)}`].join(",\n")}\n}\n`;
+}
+
 export function generate(goldenDir: string): Generation {
   if (!existsSync(goldenDir)) {
     throw new GoldenMissingError(`no golden directory at ${goldenDir}: the spec document counts the golden cases that check each clause (set OPTSPEC_GOLDEN_DIR)`);
@@ -51,5 +60,5 @@ export function generate(goldenDir: string): Generation {
     if (sourceOf(id, sources) === null) problems.push(`clause ${id} has no entry in ${SOURCES_FILE}: add the Chainer 7.8.1 file and function it models (or a key matching its prefix)`);
   }
   const registry = buildRegistry(coverage, sources, list, unchecked, defs);
-  return { registry, markdown: renderSpec(registry), json: `${JSON.stringify(registry, null, 1)}\n`, problems: [...new Set(problems)] };
+  return { registry, markdown: renderSpec(registry), json: registryJson(registry), problems: [...new Set(problems)] };
 }
