@@ -68,10 +68,12 @@ export function tagsOf(src: SpecSource): Tag[] {
   const lines = src.text.split("\n");
   const tags: Tag[] = [];
   let inDoc = false;
-  let open: { id: string; line: number; parts: string[] } | null = null;
+  // The tag being read; an object so that `close` and the loop share it without narrowing trouble.
+  const cur: { open: { id: string; line: number; parts: string[] } | null } = { open: null };
   const close = () => {
-    if (open) tags.push({ id: open.id, file: src.file, line: open.line, text: joinParts(open.parts) });
-    open = null;
+    const o = cur.open;
+    if (o) tags.push({ id: o.id, file: src.file, line: o.line, text: joinParts(o.parts) });
+    cur.open = null;
   };
   for (let i = 0; i < lines.length; i++) {
     const raw = lines[i] as string;
@@ -82,14 +84,14 @@ export function tagsOf(src: SpecSource): Tag[] {
     const body = commentLine(raw);
     const matches = [...body.matchAll(TAG)];
     if (matches.length === 0) {
-      if (open && /^\s*@\w/.test(body)) close();
-      else if (open) (open as { parts: string[] }).parts.push(body);
+      if (cur.open && /^\s*@\w/.test(body)) close();
+      else cur.open?.parts.push(body);
     }
     for (let k = 0; k < matches.length; k++) {
       close();
       const m = matches[k] as RegExpMatchArray;
       const after = body.slice((m.index ?? 0) + m[0].length, (matches[k + 1]?.index ?? body.length));
-      open = { id: m[1] as string, line: i + 1, parts: [after] };
+      cur.open = { id: m[1] as string, line: i + 1, parts: [after] };
     }
     if (ends) {
       close();

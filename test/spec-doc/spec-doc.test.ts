@@ -10,7 +10,7 @@ import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
 // Imported under another name: these calls test the helper and check no clause.
 import { clauses as cite, UnknownClauseError } from "../helpers/clauses.js";
 import { generate, INDEX_JSON, SPEC_MD } from "../../scripts/spec-doc/generate.js";
-import { parseClauses } from "../../conformance/clauses.js";
+import { parseClauses, specClauseDefs, specSources } from "../../conformance/clauses.js";
 import { idListProblems, resolveId, uncheckedProblems } from "../../scripts/spec-doc/lists.js";
 import { renderSpec } from "../../scripts/spec-doc/render.js";
 import { citationsIn, TestMetadataError } from "../../scripts/spec-doc/test-metadata.js";
@@ -91,6 +91,12 @@ describe("clause extraction", () => {
       notes: [{ file: "spec/x.ts", line: 11, text: "A note." }],
       refs: [{ file: "spec/x.ts", line: 4 }, { file: "spec/x.ts", line: 10 }, { file: "spec/x.ts", line: 11 }],
     });
+  });
+
+  it("reads every @clause tag of spec/ (none hides outside a doc comment)", () => {
+    const tags = specSources().reduce((n, src) => n + [...src.text.matchAll(/@clause\s+[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g)].length, 0);
+    const refs = [...specClauseDefs().values()].reduce((n, d) => n + d.refs.length, 0);
+    expect(refs).toBe(tags);
   });
 
   it("keeps a formula set on its own line on its own line", () => {
