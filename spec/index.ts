@@ -10,6 +10,7 @@ export { BITS_HEX_WIDTH, fromBitsHex, toBitsHex } from "./numerics/bits.js";
 export { pow, powInt } from "./numerics/pow.js";
 export { pyFloatRepr } from "./numerics/py-repr.js";
 export * as np from "./numerics/np.js";
+export { withNumerics, activeNumerics, type NumericsContext, type NumericOp, type OpRequest } from "./numerics/context.js";
 export * from "./ndarray.js";
 export * from "./link.js";
 export * from "./errors.js";

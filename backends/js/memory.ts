@@ -110,4 +110,8 @@ export const jsMemory: Memory<JsBuffer> = {
   free(): void {
     // Garbage-collected: nothing to release.
   },
+  view(buf: JsBuffer, offset: number, length: number): JsBuffer {
+    checkSegment(offset, length, buf.length);
+    return buf.subarray(offset, offset + length);
+  },
 };
