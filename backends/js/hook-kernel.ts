@@ -28,13 +28,17 @@ export function jsHookKernel(kind: HookKind, f32: HookBody<Float32Array>, f64: H
 
   function run<A extends JsBuffer>(g: A, x: A, segments: readonly HookSegment[], body: HookBody<A>): void {
     const limit = Math.min(g.length, x.length);
-    for (const seg of segments) {
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k]!;
       checkSegment(seg.offset, seg.length, limit);
       for (const name of required) {
         if (typeof seg.scalars[name] !== "number") throw new TypeError(`${label} needs a number scalar ${name}`);
       }
     }
-    for (const seg of segments) body(g, x, seg.offset, seg.offset + seg.length, seg);
+    for (let k = 0; k < segments.length; k++) {
+      const seg = segments[k]!;
+      body(g, x, seg.offset, seg.offset + seg.length, seg);
+    }
   }
 
   return {
