@@ -112,6 +112,11 @@ export function parseExpectations(text: string, source: string): Expectation[] {
   });
 }
 
+/** The anchor of a clause in the generated spec document (`npm run spec:doc`). */
+export function clauseLink(clause: string): string {
+  return `spec/SPEC.md#${clause}`;
+}
+
 export function formatFailure(f: Failure): string {
   const at = f.index === undefined ? "" : ` element ${f.index}`;
   // Different bits 0 ULP apart are a signed zero, which the detail names.
@@ -123,6 +128,7 @@ export function formatFailure(f: Failure): string {
     ...(f.diagnosis ? [`    diagnosis: ${f.diagnosis.summary}`] : []),
     `    counterexample: ${f.counterexample}`,
     `    seed ${f.seed}${f.path ? `, path ${f.path}` : ""}; replay: ${f.replay}`,
+    `    clause: ${clauseLink(f.clause)} (npx optspec clause ${f.clause})`,
   ].join("\n");
 }
 

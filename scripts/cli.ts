@@ -1,6 +1,7 @@
 /**
  * `optspec conformance --backend <module path or registered name> [--seed N] [--runs N]
- *   [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file.json] [--json report.json] [--no-golden]`
+ *   [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file.json]
+ *   [--json report.json] [--no-golden]`
  *
  * A backend module exports a `Backend` as `default` or as `backend`.
  */
@@ -11,9 +12,12 @@ import "../backends/index.js";
 import { getBackend } from "../backends/registry.js";
 import type { AnyBackend } from "../backends/contract.js";
 import { formatFailures, parseExpectations, runConformance } from "../conformance/index.js";
+import { clauseCommand } from "./commands/clause.js";
+import { clausesCommand } from "./commands/clauses.js";
 
 function usage(msg?: string): never {
   if (msg) console.error(`optspec: ${msg}`);
+  console.error("usage: optspec clause <id> | optspec clauses [--unchecked]");
   console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file] [--json out.json] [--no-golden]");
   process.exit(2);
 }
@@ -28,6 +32,10 @@ async function loadBackend(ref: string): Promise<AnyBackend> {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === "clause" || cmd === "clauses") {
+    process.exitCode = (cmd === "clause" ? clauseCommand : clausesCommand)(rest);
+    return;
+  }
   if (cmd !== "conformance") usage(cmd === undefined ? "missing command" : `unknown command ${cmd}`);
   const opt = new Map<string, string>();
   const flags = new Set<string>();

@@ -11,31 +11,20 @@ import { updateOn } from "../../backends/engine.js";
 import { listGoldenFiles, replayDirectory } from "../golden/replay.js";
 import type { Difference } from "../golden/compare.js";
 import type { GoldenCase } from "../golden/format.js";
+import { goldenCaseClauses } from "../golden/case-clauses.js";
 import { outputClause } from "./kernel-clauses.js";
 import type { Check } from "./types.js";
-
-const STATE_MACHINE = [
-  "errors.chainer-compat", "update.sequence", "update.lossfun", "update.zero-grad", "update.partial",
-  "rule.update.t", "rule.update.order", "rule.update.lazy-state", "rule.update.unscale", "rule.update.disabled",
-  "rule.update.fp32-master", "rule.enabled", "hooks.add.order", "hooks.call.order", "hooks.call.reallocate",
-  "hooks.rule.call", "hyperparam.inherit", "hyperparam.override", "optimizer.setup", "optimizer.fp32-update",
-  "loss-scale.static.positive", "loss-scale.dynamic.configure", "loss-scale.dynamic.check", "loss-scale.dynamic.skip",
-  "loss-scale.dynamic.adjust", "numerics.dot.sequential",
-];
-const SERIALIZATION = [
-  "serialization.chainer.key-order", "serialization.chainer.save-values", "serialization.chainer.load.order",
-  "serialization.chainer.load.adopt", "serialization.chainer.load.copy", "serialization.chainer.load.disabled",
-  "serialization.chainer.lossy",
-];
 
 interface CaseInfo {
   readonly def?: OptimizerDef;
   readonly dtype?: string;
   readonly hooks: readonly string[];
   readonly kind: string;
+  /** The clauses the case exercises (`golden/case-clauses.ts`). */
+  readonly clauses: readonly string[];
 }
 
-function caseInfo(c: GoldenCase): CaseInfo {
+function caseInfo(c: GoldenCase): Omit<CaseInfo, "clauses"> {
   const opt = (c as { optimizer?: unknown }).optimizer;
   const name = typeof opt === "string" ? opt : (opt as { class?: string } | undefined)?.class;
   const def = name === undefined ? undefined : OPTIMIZERS[name];
@@ -47,9 +36,10 @@ function caseInfo(c: GoldenCase): CaseInfo {
 function loadCases(dir: string): Map<string, CaseInfo> {
   const out = new Map<string, CaseInfo>();
   if (!existsSync(dir)) return out;
+  const clauses = new Map(goldenCaseClauses(dir).map((c) => [c.id, c.clauses]));
   for (const file of listGoldenFiles(dir)) {
     const doc = JSON.parse(readFileSync(file, "utf8")) as { cases?: readonly GoldenCase[] };
-    for (const c of doc.cases ?? []) out.set(c.id, caseInfo(c));
+    for (const c of doc.cases ?? []) out.set(c.id, { ...caseInfo(c), clauses: clauses.get(c.id) ?? [] });
   }
   return out;
 }
@@ -62,24 +52,22 @@ function computedBy(backend: AnyBackend | null, info: CaseInfo): boolean {
   return dtypeOk && backend.optimizers[info.def.kernel ?? info.def.name] !== undefined;
 }
 
-/** The clauses the cases exercise; with a backend, only the cases its own kernels computed. */
+/**
+ * The clauses the cases exercise (each case's own list, merged); with a backend, only the cases
+ * its own kernels computed, less the clauses of hooks it has no kernel for.
+ */
 function clausesExercised(cases: ReadonlyMap<string, CaseInfo>, backend: AnyBackend | null, only?: string): string[] {
   const out = new Set<string>();
   for (const [id, info] of cases) {
     if ((only !== undefined && id !== only) || !computedBy(backend, info)) continue;
-    for (const cl of STATE_MACHINE) out.add(cl);
-    if (info.def !== undefined) {
-      out.add(info.def.clause);
-      for (const cl of Object.values(info.def.stateClauses ?? {})) out.add(cl);
-    }
-    for (const h of info.hooks) {
-      const kind = (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[h];
-      if (kind !== undefined && (backend === null || backend.hooks[h] !== undefined || h === "GradientClipping")) out.add(kind.clause);
-    }
-    if (info.kind === "serialization") for (const cl of SERIALIZATION) out.add(cl);
-    if (info.kind === "call_sequence") for (const cl of ["hooks.add.auto-timing", "hooks.remove", "optimizer.new-epoch"]) out.add(cl);
+    const missing = new Set(
+      info.hooks
+        .filter((h) => backend !== null && backend.hooks[h] === undefined && h !== "GradientClipping")
+        .map((h) => (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[h]?.clause),
+    );
+    for (const cl of info.clauses) if (!missing.has(cl)) out.add(cl);
   }
-  return [...out];
+  return [...out].sort();
 }
 
 /** The clause of the kernel that computed a differing array, when the backend computed it. */
