@@ -20,6 +20,8 @@ interface CaseInfo {
   readonly dtype?: string;
   readonly hooks: readonly string[];
   readonly kind: string;
+  /** float16 parameters updated through float32 master copies (the kernel then computes float32). */
+  readonly fp32Update: boolean;
   /** The clauses the case exercises (`golden/case-clauses.ts`). */
   readonly clauses: readonly string[];
 }
@@ -30,7 +32,8 @@ function caseInfo(c: GoldenCase): Omit<CaseInfo, "clauses"> {
   const def = name === undefined ? undefined : OPTIMIZERS[name];
   const dtype = (c as { dtype?: string }).dtype;
   const hooks = ((c as { hooks?: readonly { class: string }[] }).hooks ?? []).map((h) => h.class);
-  return { ...(def !== undefined ? { def } : {}), ...(dtype !== undefined ? { dtype } : {}), hooks, kind: c.kind };
+  const fp32Update = (c as { use_fp32_update?: boolean }).use_fp32_update === true;
+  return { ...(def !== undefined ? { def } : {}), ...(dtype !== undefined ? { dtype } : {}), hooks, kind: c.kind, fp32Update };
 }
 
 function loadCases(dir: string): Map<string, CaseInfo> {
@@ -48,7 +51,7 @@ function loadCases(dir: string): Map<string, CaseInfo> {
 function computedBy(backend: AnyBackend | null, info: CaseInfo): boolean {
   if (backend === null) return true;
   if (info.def === undefined) return false;
-  const dtypeOk = info.dtype === undefined || (isDtype(info.dtype) && backend.dtypes.includes(info.dtype)) || (info.dtype === "float16" && backend.dtypes.includes("float32"));
+  const dtypeOk = info.dtype === undefined || (isDtype(info.dtype) && backend.dtypes.includes(info.dtype)) || (info.dtype === "float16" && info.fp32Update && backend.dtypes.includes("float32"));
   return dtypeOk && backend.optimizers[info.def.kernel ?? info.def.name] !== undefined;
 }
 
