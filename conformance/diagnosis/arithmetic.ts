@@ -69,11 +69,23 @@ function twoProduct(a: number, b: number): [number, number] {
   return [hi, Number.isFinite(lo) ? lo : 0];
 }
 
-/** Every `x·y ± z` fused: the product unrounded when it meets the addition, one rounding. */
+/**
+ * Every `x·y ± z` fused: the product unrounded when it meets the addition, one rounding. A product
+ * stored in place (`v *= momentum`) and then added to stays fused, as it does in a kernel that keeps
+ * `v` in a register across the two statements.
+ */
 export function fusedMultiplyAdd(): NumericsContext {
   const products = new WeakMap<NDArray, { hi: Float64Array; lo: Float64Array }>();
   return {
     op(req) {
+      if (req.op === "assign") {
+        const [target, value] = req.operands;
+        const p = isArr(value) ? products.get(value) : undefined;
+        if (p === undefined || !isArr(target) || !isArr(value) || target.dtype !== value.dtype) return undefined;
+        const r = plain(req);
+        products.set(r, p);
+        return r;
+      }
       if (req.op === "mul") {
         const r = plain(req);
         const [a, b] = req.operands.map((o) => np.operandReader(o as Exclude<Operand, null>, req.dtype));
