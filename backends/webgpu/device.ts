@@ -29,6 +29,7 @@ export interface GpuContext {
 }
 
 let pending: Promise<GpuContext | string> | null = null;
+let instance: GPU | null = null;
 
 async function loadModule(): Promise<WebgpuModule | string> {
   try {
@@ -49,8 +50,10 @@ async function open(): Promise<GpuContext | string> {
   if (typeof mod === "string") return mod;
   Object.assign(globalThis, mod.globals);
   let adapter: GPUAdapter | null;
+  // The instance must outlive the device: Dawn tears the device down when it is collected.
+  instance = mod.create([]);
   try {
-    adapter = await mod.create([]).requestAdapter();
+    adapter = await instance.requestAdapter();
   } catch (err) {
     return `requestAdapter failed: ${(err as Error).message}`;
   }

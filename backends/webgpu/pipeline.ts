@@ -44,24 +44,24 @@ fn np_sign(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -
 export function wgslOf(k: KernelSource): string {
   const stride = 2 + k.scalars.length + k.flags.length;
   const bindings = k.arrays.map((a, j) => `@group(0) @binding(${j + 1}) var<storage, read_write> ${a}: array<f32>;`).join("\n");
-  const scalars = k.scalars.map((s, j) => `  let ${s} = bitcast<f32>(tab[b + ${2 + j}u]);`).join("\n");
-  const flags = k.flags.map((f, j) => `  let ${f} = tab[b + ${2 + k.scalars.length + j}u] != 0u;`).join("\n");
+  const scalars = k.scalars.map((s, j) => `  let ${s} = bitcast<f32>(tab[seg_b + ${2 + j}u]);`).join("\n");
+  const flags = k.flags.map((f, j) => `  let ${f} = tab[seg_b + ${2 + k.scalars.length + j}u] != 0u;`).join("\n");
   return `// ${k.name}
 @group(0) @binding(0) var<storage, read> tab: array<u32>;
 ${bindings}
 ${HELPERS}
 @compute @workgroup_size(${WORKGROUP})
 fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>, @builtin(local_invocation_index) lid: u32) {
-  let k = wid.y + wid.z * nwg.y;
-  if (k >= tab[0]) { return; }
-  let b = 1u + k * ${stride}u;
-  let off = tab[b];
-  let len = tab[b + 1u];
+  let seg_k = wid.y + wid.z * nwg.y;
+  if (seg_k >= tab[0]) { return; }
+  let seg_b = 1u + seg_k * ${stride}u;
+  let seg_off = tab[seg_b];
+  let seg_len = tab[seg_b + 1u];
 ${scalars}
 ${flags}
-  let step = nwg.x * ${WORKGROUP}u;
-  for (var j = wid.x * ${WORKGROUP}u + lid; j ${k.bound ?? "<"} len; j = j + step) {
-    let i = off + j;
+  let seg_stride = nwg.x * ${WORKGROUP}u;
+  for (var seg_j = wid.x * ${WORKGROUP}u + lid; seg_j ${k.bound ?? "<"} seg_len; seg_j = seg_j + seg_stride) {
+    let i = seg_off + seg_j;
 ${k.body}
   }
 }
