@@ -1,0 +1,129 @@
+/**
+ * The WebGPU backend on whatever adapter this machine has (SwiftShader in CI): the derived-bound
+ * battery passes, wrong WGSL kernels are caught with the clause they break, bad input and a lost
+ * device surface as named errors. Without an adapter these tests are skipped locally, but fail
+ * under CI (OPTSPEC_REQUIRE_WEBGPU=1, set by .ci/run, which installs SwiftShader).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createWebgpuBackend, webgpuAdapter, webgpuBackend, OPTIMIZER_WGSL, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from "../../backends/webgpu/index.js";
+import { optimizerKernel } from "../../backends/webgpu/optimizers.js";
+import { resetDevice, gpu } from "../../backends/webgpu/device.js";
+import type { AnyBackend, Backend } from "../../backends/contract.js";
+import type { WebgpuBuffer } from "../../backends/webgpu/memory.js";
+import { runBoundedConformance } from "../../conformance/bounded.js";
+import { alphaT } from "../../spec/optimizers/adam.js";
+
+const adapter = await webgpuAdapter();
+const required = process.env["OPTSPEC_REQUIRE_WEBGPU"] === "1";
+
+describe("webgpu adapter", () => {
+  it("exists where CI requires it", () => {
+    if (required) expect(adapter.reason ?? "adapter found").toBe("adapter found");
+    else expect(adapter.ok || typeof adapter.reason === "string").toBe(true);
+  });
+});
+
+const withGpu = adapter.ok ? describe : describe.skip;
+
+withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
+  beforeAll(async () => {
+    expect(await webgpuBackend.available!()).toEqual({ ok: true });
+  });
+
+  it("stays within the derived intervals on every kernel, hook, reduction and trajectory", async () => {
+    const report = await runBoundedConformance(webgpuBackend, { seed: 1313, numRuns: 6 });
+    const failed = report.checks.filter((c) => c.status !== "passed");
+    expect(failed.map((c) => `${c.check}: ${c.error ?? ""} ${JSON.stringify(c.failures[0] ?? {})}`)).toEqual([]);
+    expect(report.checks.length).toBeGreaterThanOrEqual(36);
+    // Every check compared real elements.
+    for (const c of report.checks) expect(c.tally.inside, c.check).toBeGreaterThan(0);
+  });
+
+  /** The battery run on one check of a variant backend; returns the first failure's clause. */
+  async function firstFailure(b: AnyBackend, filter: string): Promise<{ clause: string | undefined; what: string | undefined }> {
+    const r = await runBoundedConformance(b, { seed: 7, numRuns: 20, filter });
+    const failed = r.checks.find((c) => c.status === "failed");
+    return { clause: failed?.failures[0]?.clause, what: failed?.failures[0]?.what };
+  }
+
+  it("catches an Adam kernel with eps inside the square root (adam.update.param)", async () => {
+    const src = OPTIMIZER_WGSL["Adam"]!.source;
+    const wrong = createWebgpuBackend({ name: "webgpu-eps-inside", kernels: { Adam: { ...src, body: src.body.replace("sqrt(u) + eps", "sqrt(u + eps)") } } });
+    expect(wrong.optimizers["Adam"]).not.toBe(webgpuBackend.optimizers["Adam"]);
+    expect(await firstFailure(wrong, "bounded/kernel/Adam/")).toMatchObject({ clause: "adam.update.param" });
+  });
+
+  it("catches RMSprop computing eps outside the square root when eps_inside_sqrt is set (rmsprop.update)", async () => {
+    const src = OPTIMIZER_WGSL["RMSprop"]!.source;
+    const wrong = createWebgpuBackend({ name: "webgpu-eps-outside", kernels: { RMSprop: { ...src, body: src.body.replace("denom = sqrt(msi + e);", "denom = sqrt(msi) + e;") } } });
+    expect(await firstFailure(wrong, "bounded/kernel/RMSprop/")).toMatchObject({ clause: "rmsprop.update" });
+  });
+
+  it("catches a dropped bias correction (alpha instead of alpha_t) in Adam's step (adam.update.param)", async () => {
+    const w = OPTIMIZER_WGSL["Adam"]!;
+    const dropped = optimizerKernel("Adam", {
+      ...w,
+      scalarsOf: (seg) => {
+        const s = w.scalarsOf(seg);
+        const alpha = seg.hp["alpha"] as number;
+        expect(s.scalars[2]).toBe(alphaT(seg.hp, seg.t));
+        return { ...s, scalars: s.scalars.map((x, j) => (j === 2 ? alpha : x)) };
+      },
+    });
+    const wrong: Backend<WebgpuBuffer> = { ...webgpuBackend, name: "webgpu-no-bias-correction", optimizers: { ...webgpuBackend.optimizers, Adam: dropped } };
+    expect(await firstFailure(wrong, "bounded/kernel/Adam/")).toMatchObject({ clause: "adam.update.param" });
+  });
+
+  it("catches an off-by-one workgroup tail that writes one element past each segment (sgd.update)", async () => {
+    const src = OPTIMIZER_WGSL["SGD"]!.source;
+    const wrong = createWebgpuBackend({ name: "webgpu-tail", kernels: { SGD: { ...src, bound: "<=" } } });
+    const f = await firstFailure(wrong, "bounded/kernel/SGD/");
+    expect(f.clause).toBe("sgd.update");
+    expect(f.what).toMatch(/outside its segments/);
+  });
+
+  it("refuses bad input with a clear error and leaves the buffers unchanged", async () => {
+    const m = webgpuBackend.memory;
+    const p = m.alloc("float32", 4);
+    const g = m.alloc("float32", 4);
+    await m.write(p, [1, 2, 3, 4]);
+    await m.write(g, [1, 1, 1, 1]);
+    const sgd = webgpuBackend.optimizers["SGD"]!;
+    const seg = (offset: number, length: number) => ({ offset, length, hp: { lr: 0.5 }, t: 1, extras: {} });
+    await expect(async () => sgd.update("float32", { param: p, grad: g, state: {} }, [seg(0, 2), seg(3, 2)])).rejects.toThrow(RangeError);
+    await expect(async () => sgd.update("float64", { param: p, grad: g, state: {} }, [seg(0, 2)])).rejects.toThrow(/float32 only/);
+    expect(() => m.alloc("float64", 4)).toThrow(TypeError);
+    expect(Array.from(await m.read(p))).toEqual([1, 2, 3, 4]);
+    await sgd.update("float32", { param: p, grad: g, state: {} }, [seg(1, 2)]);
+    expect(Array.from(await m.read(p))).toEqual([1, 1.5, 2.5, 4]);
+  });
+
+  it("reports an allocation beyond the device's largest buffer as out of memory", () => {
+    const max = gpu().device.limits.maxBufferSize;
+    expect(() => webgpuBackend.memory.alloc("float32", max / 4 + 1)).toThrow(WebgpuOutOfMemoryError);
+  });
+
+  it("surfaces a lost device as WebgpuDeviceLostError; a fresh device serves a new run", async () => {
+    const m = webgpuBackend.memory;
+    const p = m.alloc("float32", 2);
+    await m.write(p, [1, 2]);
+    const snapshot = Array.from(await m.read(p)); // what a caller holds from its last read
+    gpu().device.destroy();
+    await new Promise((r) => setTimeout(r, 50));
+    await expect(async () => m.read(p)).rejects.toThrow(WebgpuDeviceLostError);
+    resetDevice();
+    expect(await webgpuBackend.available!()).toEqual({ ok: true });
+    const q = m.alloc("float32", 2);
+    await m.write(q, snapshot);
+    expect(Array.from(await m.read(q))).toEqual([1, 2]);
+  });
+
+  afterAll(() => {
+    try {
+      gpu().device.destroy();
+    } catch {
+      // already lost
+    }
+    resetDevice();
+  });
+});
