@@ -29,10 +29,12 @@ export interface Interval {
   readonly hi: Float64Array;
   /** 1 where the promise says nothing (NaN, infinity, overflow, a divisor outside the domain). */
   readonly outside: Uint8Array;
+  /** 1 where flushing a subnormal (an input, an intermediate or the result) widened the interval. */
+  readonly flushed?: Uint8Array;
 }
 
-/** Bounds of one operand at element i: [lo, hi, outside]. */
-type Bounds = (i: number) => readonly [number, number, boolean];
+/** Bounds of one operand at element i: [lo, hi, outside, widened by flushing]. */
+type Bounds = (i: number) => readonly [number, number, boolean, boolean?];
 
 const DECLINE: NumericsContext = { op: () => undefined };
 
@@ -67,7 +69,7 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
       const scalar = o.shape.length === 0;
       raw = (i) => {
         const j = scalar ? 0 : i;
-        return [iv.lo[j]!, iv.hi[j]!, iv.outside[j] === 1];
+        return [iv.lo[j]!, iv.hi[j]!, iv.outside[j] === 1, iv.flushed?.[j] === 1];
       };
     } else {
       const read = operandReader(o, dtype);
@@ -78,8 +80,9 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
     }
     if (!ftz) return raw;
     return (i) => {
-      const [l, h, out] = raw(i);
-      return [mayBeSubnormal(l, h) ? Math.min(l, 0) : l, mayBeSubnormal(l, h) ? Math.max(h, 0) : h, out];
+      const [l, h, out, fl] = raw(i);
+      const sub = mayBeSubnormal(l, h);
+      return [sub ? Math.min(l, 0) : l, sub ? Math.max(h, 0) : h, out, fl === true || sub];
     };
   }
 
@@ -96,26 +99,30 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
     return [down(dtype, lo), up(dtype, hi)];
   }
 
-  function elementwise(req: OpRequest, f: (b: (readonly [number, number, boolean] | null)[]) => [number, number, boolean]): Interval {
+  function elementwise(req: OpRequest, f: (b: (readonly [number, number, boolean, boolean?] | null)[]) => [number, number, boolean]): Interval {
     const operands = req.operands.map((o) => boundsOf(o, req.dtype));
     let n = 1;
     for (const s of req.shape) n *= s;
     const lo = new Float64Array(n);
     const hi = new Float64Array(n);
     const outside = new Uint8Array(n);
+    const flushed = new Uint8Array(n);
     for (let i = 0; i < n; i++) {
       const b = operands.map((x) => (x === null ? null : x(i)));
       let [l, h, out] = f(b);
       out = out || b.some((x) => x !== null && x[2]) || !(Number.isFinite(l) && Number.isFinite(h));
+      let fl = b.some((x) => x !== null && x[3] === true);
       if (ftz && req.dtype === promise.dtype && mayBeSubnormal(l, h)) {
         l = Math.min(l, 0);
         h = Math.max(h, 0);
+        fl = true;
       }
       lo[i] = l;
       hi[i] = h;
       outside[i] = out ? 1 : 0;
+      flushed[i] = fl ? 1 : 0;
     }
-    return { lo, hi, outside };
+    return { lo, hi, outside, flushed };
   }
 
   function ext(req: OpRequest): Interval | undefined {
@@ -188,17 +195,13 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
         });
       case "maximum":
       case "minimum":
-        return elementwise(req, ([a, b]) => {
-          const f = req.op === "maximum" ? Math.max : Math.min;
-          return [f(a![0], b![0]), f(a![1], b![1]), false];
-        });
+        return elementwise(req, ([a, b]) => [...pick(req.op === "maximum" ? Math.max : Math.min, [a![0], a![1]], [b![0], b![1]]), false]);
       case "clip":
         return elementwise(req, ([x, lo, hi]) => {
-          let l = x![0];
-          let h = x![1];
-          if (lo !== null) [l, h] = [Math.max(l, lo![0]), Math.max(h, lo![1])];
-          if (hi !== null) [l, h] = [Math.min(l, hi![0]), Math.min(h, hi![1])];
-          return [l, h, false];
+          let r: [number, number] = [x![0], x![1]];
+          if (lo !== null) r = pick(Math.max, r, [lo![0], lo![1]]);
+          if (hi !== null) r = pick(Math.min, r, [hi![0], hi![1]]);
+          return [r[0], r[1], false];
         });
       case "sign":
         return elementwise(req, ([a]) => [Math.sign(a![0]) || 0, Math.sign(a![1]) || 0, false]);
@@ -212,6 +215,22 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
       default:
         return undefined;
     }
+  }
+
+  /**
+   * max/min of two intervals. With flushing, a comparison may see a subnormal as zero while the
+   * select passes the unflushed input on (WGSL: "if both x and y are subnormal, the result may be
+   * either input"; zero ties the same way), so two operands near zero admit either one.
+   */
+  function pick(f: (x: number, y: number) => number, a: [number, number], b: [number, number]): [number, number] {
+    let l = f(a[0], b[0]);
+    let h = f(a[1], b[1]);
+    const tiny = (v: [number, number]) => v[0] < MIN_NORMAL32 && v[1] > -MIN_NORMAL32;
+    if (ftz && tiny(a) && tiny(b)) {
+      l = Math.min(l, a[0], b[0]);
+      h = Math.max(h, a[1], b[1]);
+    }
+    return [l, h];
   }
 
   const nextDown = (x: number): number => (x === 0 ? 0 : x * (1 - 2 ** -52));

@@ -6,7 +6,7 @@
  * value and the largest interval width, both in ULPs, so a bound far too loose is visible.
  */
 import type { Interval } from "./context.js";
-import { MIN_NORMAL32, ulpsBetween32 } from "./rounding.js";
+import { ulpsBetween32 } from "./rounding.js";
 
 export interface IntervalFailure {
   readonly what: string;
@@ -22,11 +22,13 @@ export interface Tally {
   inside: number;
   outsidePromise: number;
   failed: number;
-  /** Elements where the backend gave zero for a subnormal spec value (flushing, which the promise allows). */
+  /** Elements whose interval was widened because a subnormal input, intermediate or result may flush. */
   flushed: number;
-  /** Largest distance, in float32 ULPs, of a backend value from the spec's value (inside the promise, flushes aside). */
+  /** Largest distance, in float32 ULPs, of a backend value from the spec's value (inside the promise, no subnormal involved). */
   maxDistance: number;
-  /** Largest interval width in float32 ULPs (elements inside the promise). */
+  /** The same where a subnormal was involved (flushing may move a value far, within its interval). */
+  maxDistanceFlushed: number;
+  /** Largest interval width in float32 ULPs (elements inside the promise, no subnormal involved). */
   maxWidth: number;
   /** Interval widths seen (for the median in reports). */
   widths: number[];
@@ -39,7 +41,7 @@ export function medianWidth(t: Tally): number {
   return w[Math.floor(w.length / 2)]!;
 }
 
-export const emptyTally = (): Tally => ({ inside: 0, outsidePromise: 0, failed: 0, flushed: 0, maxDistance: 0, maxWidth: 0, widths: [] });
+export const emptyTally = (): Tally => ({ inside: 0, outsidePromise: 0, failed: 0, flushed: 0, maxDistance: 0, maxDistanceFlushed: 0, maxWidth: 0, widths: [] });
 
 export function addTally(into: Tally, t: Tally): void {
   into.inside += t.inside;
@@ -48,6 +50,7 @@ export function addTally(into: Tally, t: Tally): void {
   into.flushed += t.flushed;
   into.widths.push(...t.widths);
   into.maxDistance = Math.max(into.maxDistance, t.maxDistance);
+  into.maxDistanceFlushed = Math.max(into.maxDistanceFlushed, t.maxDistanceFlushed);
   into.maxWidth = Math.max(into.maxWidth, t.maxWidth);
 }
 
@@ -64,12 +67,17 @@ export function judge(what: string, clause: string, spec: ArrayLike<number>, iv:
     const hi = iv.hi[i]!;
     if (a >= lo && a <= hi) {
       tally.inside++;
-      const s = spec[i]!;
-      if (a === 0 && s !== 0 && Math.abs(s) < MIN_NORMAL32) tally.flushed++;
-      else tally.maxDistance = Math.max(tally.maxDistance, ulpsBetween32(a, s));
-      const w = ulpsBetween32(lo, hi);
-      tally.maxWidth = Math.max(tally.maxWidth, w);
-      tally.widths.push(w);
+      const d = ulpsBetween32(a, spec[i]!);
+      if (iv.flushed?.[i] === 1) {
+        tally.flushed++;
+        tally.maxDistanceFlushed = Math.max(tally.maxDistanceFlushed, d);
+      } else tally.maxDistance = Math.max(tally.maxDistance, d);
+      // Widths where a subnormal may flush span down to zero; they are counted apart (`flushed`).
+      if (iv.flushed?.[i] !== 1) {
+        const w = ulpsBetween32(lo, hi);
+        tally.maxWidth = Math.max(tally.maxWidth, w);
+        tally.widths.push(w);
+      }
     } else {
       tally.failed++;
       if (failures.length < 3) failures.push({ what, clause, index: i, actual: a, spec: spec[i]!, lo, hi });
