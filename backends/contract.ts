@@ -147,8 +147,11 @@ export interface Backend<B = unknown> {
   /** Per-parameter hook kernels by hook kind. */
   readonly hooks: Readonly<Record<string, HookKernel<B>>>;
   readonly reductions: Reductions<B>;
-  /** Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason. */
-  available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string }>;
+  /**
+   * Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason; `device`
+   * names what it runs on (a GPU adapter), so that reports never mistake a software adapter for a GPU.
+   */
+  available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string; readonly device?: string }>;
 }
 
 /** A backend of any buffer type (kernel methods are bivariant in their buffer parameter). */

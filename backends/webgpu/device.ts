@@ -85,11 +85,11 @@ export function acquireDevice(): Promise<GpuContext | string> {
 let current: GpuContext | null = null;
 
 /** Opens the device (if needed) and makes it the one the backend's synchronous calls use. */
-export async function ready(): Promise<{ ok: boolean; reason?: string }> {
+export async function ready(): Promise<{ ok: boolean; reason?: string; device?: string }> {
   const r = await acquireDevice();
   if (typeof r === "string") return { ok: false, reason: r };
   current = r;
-  return { ok: true };
+  return { ok: true, device: `${r.adapter}${r.fallback ? ", a software (fallback) adapter" : ""}` };
 }
 
 /** The device for a call; a clear error when `available()` was not awaited or the device is lost. */
