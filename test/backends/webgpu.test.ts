@@ -4,7 +4,9 @@
  * device surface as named errors. Without an adapter these tests are skipped locally, but fail
  * under CI (OPTSPEC_REQUIRE_WEBGPU=1, set by .ci/run, which installs SwiftShader).
  */
+import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { REPO_ROOT } from "../helpers/golden-dir.js";
 import { createWebgpuBackend, webgpuAdapter, webgpuBackend, OPTIMIZER_WGSL, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from "../../backends/webgpu/index.js";
 import { optimizerKernel } from "../../backends/webgpu/optimizers.js";
 import { resetDevice, gpu } from "../../backends/webgpu/device.js";
@@ -23,11 +25,26 @@ describe("webgpu adapter", () => {
   });
 });
 
+describe("webgpu without an adapter", () => {
+  it("says why it is unavailable instead of throwing (npm start lists the reason)", () => {
+    const code = `import { webgpuBackend } from "./backends/webgpu/index.js"; console.log("RESULT " + JSON.stringify(await webgpuBackend.available()));`;
+    const out = execFileSync(process.execPath, ["--import", "tsx/esm", "--input-type=module", "-e", code], {
+      cwd: REPO_ROOT,
+      env: { ...process.env, VK_ICD_FILENAMES: "/nonexistent/icd.json" },
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const r = JSON.parse(out.split("RESULT ")[1]!) as { ok: boolean; reason?: string };
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/no WebGPU adapter|package "webgpu" is not installed/);
+  });
+});
+
 const withGpu = adapter.ok ? describe : describe.skip;
 
 withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
   beforeAll(async () => {
-    expect(await webgpuBackend.available!()).toEqual({ ok: true });
+    expect(await webgpuBackend.available!()).toMatchObject({ ok: true });
   });
 
   it("stays within the derived intervals on every kernel, hook, reduction and trajectory", async () => {
@@ -112,7 +129,7 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     await new Promise((r) => setTimeout(r, 50));
     await expect(async () => m.read(p)).rejects.toThrow(WebgpuDeviceLostError);
     resetDevice();
-    expect(await webgpuBackend.available!()).toEqual({ ok: true });
+    expect(await webgpuBackend.available!()).toMatchObject({ ok: true });
     const q = m.alloc("float32", 2);
     await m.write(q, snapshot);
     expect(Array.from(await m.read(q))).toEqual([1, 2]);
