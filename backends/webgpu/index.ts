@@ -48,6 +48,6 @@ export async function webgpuAdapter(): Promise<{ readonly ok: boolean; readonly 
   return typeof r === "string" ? { ok: false, reason: r } : { ok: true, adapter: r.adapter, fallback: r.fallback };
 }
 
-export { OPTIMIZER_WGSL } from "./optimizer-kernels.js";
+export { OPTIMIZER_WGSL, optimizerSource } from "./optimizer-kernels.js";
 export { HOOK_WGSL } from "./hooks.js";
 export type { KernelSource } from "./pipeline.js";
