@@ -13,7 +13,8 @@
  */
 import fc from "fast-check";
 import type { AnyBackend, ArithmeticPromise, Segment } from "../../backends/contract.js";
-import { type Dtype, type HookKind, type NDArray, type OptimizerDef, type UpdateCall, BUILTIN_HOOKS, OPTIMIZERS, drawNoise, larsRate, np, weightDecayRate, withNumerics } from "../../spec/index.js";
+import { type Dtype, type HookKind, type NDArray, type OptimizerDef, type UpdateCall, BUILTIN_HOOKS, OPTIMIZERS, np, withNumerics } from "../../spec/index.js";
+import type { PerParamKernelDesc } from "../../spec/hooks/types.js";
 import { arrayArb, kernelCaseArb, lengthArb, type KernelCase } from "../arbitraries.js";
 import { intervalNumerics } from "../intervals/context.js";
 import { type IntervalFailure, type Tally, judge } from "../intervals/verdict.js";
@@ -150,29 +151,14 @@ const HOOK_ARGS: Record<string, fc.Arbitrary<Record<string, number | null>>> = {
   GradientNoise: fc.record({ eta: fc.constantFrom(0.01, 0.3) }),
 };
 
-/** The scalars the engine prepares for a hook kernel (LARS's norms from the spec's dot: reductions are checked on their own). */
-function hookScalars(kind: string, args: Record<string, number | null>, p: NDArray, g: NDArray, lossScale: number | null): Record<string, number | null> {
-  switch (kind) {
-    case "WeightDecay":
-      return { rate: weightDecayRate(args, lossScale) };
-    case "Lasso":
-      return { rate: args["rate"] as number };
-    case "GradientHardClipping":
-      return { lower: args["lower_bound"] ?? null, upper: args["upper_bound"] ?? null };
-    case "GradientLARS":
-      return { weight_decay: args["weight_decay"] as number, rate: larsRate(args, DTYPE, np.dotSelf(p).data[0]!, np.dotSelf(g).data[0]!) };
-    default:
-      return {};
-  }
-}
-
-function hookCheck(kind: HookKind): BoundedCheck {
+/** A per-parameter hook's kernel check (its scalars from the kind's own description, norms from the spec's dot: reductions are checked on their own). */
+function hookCheck(kind: HookKind, desc: PerParamKernelDesc): BoundedCheck {
   return {
     id: `bounded/hook/${kind.kind}/float32`,
     group: "hook kernels",
-    kernel: kind.kind,
-    clauses: [kind.clause],
-    applies: (b) => (b.hooks[kind.kind] === undefined ? `no ${kind.kind} kernel` : null),
+    kernel: desc.name,
+    clauses: [kind.clause, ...desc.scalars.map((s) => s.clause).filter((c) => c !== kind.clause)],
+    applies: (b) => (b.hooks[desc.name] === undefined ? `no ${desc.name} kernel` : null),
     property: (b, arithmetic, tally) =>
       fc.asyncProperty(
         lengthArb.chain((n) => fc.record({ p: arrayArb(DTYPE, n), g: arrayArb(DTYPE, n), args: HOOK_ARGS[kind.kind] ?? fc.constant({}), ls: fc.constantFrom(null, 128, 1000) })),
@@ -184,12 +170,12 @@ function hookCheck(kind: HookKind): BoundedCheck {
           const ev = intervalNumerics(arithmetic);
           const expected = withNumerics(ev.ctx, () => kind.perParam!(call));
           if (expected.grad === null) return;
+          const n = g.data.length;
+          const scalars = desc.scalarsOf({ args, lossScale: ls, dtype: DTYPE, paramSumSquares: np.dotSelf(p).data[0]!, gradSumSquares: np.dotSelf(g).data[0]! });
           const pb = await upload(b, p.data);
           const gb = await upload(b, g.data);
-          const n = g.data.length;
-          let noise: unknown;
-          if (kind.kind === "GradientNoise") noise = await upload(b, drawNoise(args, state, rule, g.shape, DTYPE).noise.data);
-          await b.hooks[kind.kind]!.apply(DTYPE, { param: pb, grad: gb, ...(noise !== undefined ? { noise } : {}) }, [{ offset: 0, length: n, scalars: hookScalars(kind.kind, args, p, g, ls) }]);
+          const noise = desc.noise ? await upload(b, desc.noise(call, g.shape, DTYPE).noise.data) : undefined;
+          await b.hooks[desc.name]!.apply(DTYPE, { param: pb, grad: gb, ...(noise !== undefined ? { noise } : {}) }, [{ offset: 0, length: n, scalars }]);
           const actual = await b.memory.read(gb, 0, n);
           for (const buf of [pb, gb, noise]) if (buf !== undefined) b.memory.free?.(buf);
           throwIfAny(judge("grad", kind.clause, expected.grad.data, ev.intervalOf(expected.grad), actual, tally));
@@ -295,7 +281,7 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
 export function boundedChecks(): BoundedCheck[] {
   const out: BoundedCheck[] = [];
   for (const def of Object.values(OPTIMIZERS)) out.push(optimizerCheck(def));
-  for (const kind of Object.values(BUILTIN_HOOKS)) if (kind.perParam) out.push(hookCheck(kind));
+  for (const kind of Object.values(BUILTIN_HOOKS)) if (kind.perParam && kind.kernel?.scope === "param") out.push(hookCheck(kind, kind.kernel));
   out.push(reductionCheck());
   for (const def of Object.values(OPTIMIZERS)) out.push(trajectoryCheck(def));
   return out;
