@@ -26,6 +26,19 @@ export interface GpuContext {
   readonly features: readonly string[];
   /** Set once the device is lost; every later call fails with it. */
   lost: WebgpuDeviceLostError | null;
+  /** The last operation issued (see `serial`). */
+  tail: Promise<unknown>;
+}
+
+/**
+ * Runs operations on a device in the order they were issued, each starting when the previous one
+ * has finished (the contract's ordering for asynchronous backends: a resident run issues a step's
+ * calls without awaiting them). A failed operation does not stop the ones after it.
+ */
+export function serial<T>(ctx: GpuContext, op: () => Promise<T>): Promise<T> {
+  const run = ctx.tail.then(op, op);
+  ctx.tail = run.catch(() => undefined);
+  return run;
 }
 
 let pending: Promise<GpuContext | string> | null = null;
@@ -68,6 +81,7 @@ async function open(): Promise<GpuContext | string> {
     fallback: info.isFallbackAdapter ?? false,
     features: [...adapter.features].sort(),
     lost: null,
+    tail: Promise.resolve(),
   };
   void device.lost.then((l) => {
     ctx.lost = new WebgpuDeviceLostError(`${l.reason}: ${l.message}`);

@@ -8,7 +8,7 @@ import type { HookKernel, HookSegment } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { jsHooks } from "../js/hooks.js";
 import { wideForF32 } from "../js/memory.js";
-import { type WebgpuBuffer, asGpuBuffer, checkRange, settled } from "./memory.js";
+import { type WebgpuBuffer, asGpuBuffer, checkRange, serialOn, settled } from "./memory.js";
 import { type KernelSource, type TableRow, dispatch } from "./pipeline.js";
 import { requireFloat32 } from "./optimizers.js";
 import { readSlices, writeSlices } from "./host.js";
@@ -70,10 +70,15 @@ export const HOOK_WGSL: Readonly<Record<string, HookWgsl>> = {
 };
 
 function hookKernel(name: string, w: HookWgsl, source: KernelSource): HookKernel<WebgpuBuffer> {
-  const js = jsHooks[name];
-  if (js === undefined) throw new TypeError(`webgpu backend: no host kernel for hook ${name}`);
+  const found = jsHooks[name];
+  if (found === undefined) throw new TypeError(`webgpu backend: no host kernel for hook ${name}`);
+  const js = found;
   return {
-    async apply(dtype: Dtype, bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown }, segments: readonly HookSegment[]): Promise<void> {
+    apply: (dtype: Dtype, bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown }, segments: readonly HookSegment[]): Promise<void> =>
+      serialOn(bufs.grad, () => run(dtype, bufs, segments)),
+  };
+
+  async function run(dtype: Dtype, bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown }, segments: readonly HookSegment[]): Promise<void> {
       requireFloat32(dtype, name);
       if (w.uses.includes("noise") && bufs.noise === undefined) throw new TypeError(`webgpu backend: ${name} needs a noise buffer`);
       const bound = w.uses.map((u) => asGpuBuffer(bufs[u], u));
@@ -100,8 +105,7 @@ function hookKernel(name: string, w: HookWgsl, source: KernelSource): HookKernel
         const gi = w.uses.indexOf("grad");
         await writeSlices([bound[gi]!], { arrays: [slices.arrays[gi]!], offsets: slices.offsets }, host);
       }
-    },
-  };
+  }
 }
 
 export function webgpuHooks(overrides: Readonly<Record<string, KernelSource>> = {}): Record<string, HookKernel<WebgpuBuffer>> {

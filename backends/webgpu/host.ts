@@ -4,7 +4,7 @@
  * (exact by construction) on packed host copies, and written back. Nothing is written to the
  * device before the JS kernel has accepted the whole call, so a call it refuses changes nothing.
  */
-import { webgpuMemory, type WebgpuBuffer } from "./memory.js";
+import { type WebgpuBuffer, readNow, writeNow } from "./memory.js";
 
 export interface HostSlices {
   /** Host copies, one per device buffer, holding the selected ranges packed one after another. */
@@ -27,7 +27,7 @@ export async function readSlices(bufs: readonly WebgpuBuffer[], ranges: readonly
     const a = new Float32Array(total);
     for (let j = 0; j < ranges.length; j++) {
       const r = ranges[j]!;
-      a.set(await webgpuMemory.read(b, r.offset, r.length), offsets[j]!);
+      a.set(await readNow(b, r.offset, r.length), offsets[j]!);
     }
     arrays.push(a);
   }
@@ -40,7 +40,7 @@ export async function writeSlices(bufs: readonly WebgpuBuffer[], slices: HostSli
     for (let j = 0; j < ranges.length; j++) {
       const r = ranges[j]!;
       const o = slices.offsets[j]!;
-      await webgpuMemory.write(bufs[k]!, slices.arrays[k]!.subarray(o, o + r.length), r.offset);
+      await writeNow(bufs[k]!, slices.arrays[k]!.subarray(o, o + r.length), r.offset);
     }
   }
 }

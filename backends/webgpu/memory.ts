@@ -6,7 +6,7 @@
  */
 import type { Memory } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type GpuContext, gpu } from "./device.js";
+import { type GpuContext, gpu, serial } from "./device.js";
 import { WebgpuOutOfMemoryError, WebgpuValidationError } from "./errors.js";
 
 export interface WebgpuBuffer {
@@ -80,6 +80,37 @@ export async function readBytes(ctx: GpuContext, src: GPUBuffer, byteOffset: num
   }
 }
 
+/** Upload, not serialized (for callers already inside a serialized operation). */
+export async function writeNow(buf: WebgpuBuffer, values: ArrayLike<number>, offset = 0): Promise<void> {
+  const b = asGpuBuffer(buf, "buffer");
+  checkRange(offset, values.length, b.length);
+  await settled([b]);
+  if (values.length === 0) return;
+  const data = Float32Array.from(values);
+  await scoped(b.ctx, "write", () => b.ctx.device.queue.writeBuffer(b.buffer, offset * 4, data));
+}
+
+/** Read back, not serialized. */
+export async function readNow(buf: WebgpuBuffer, offset = 0, length?: number): Promise<Float64Array> {
+  const b = asGpuBuffer(buf, "buffer");
+  const n = length ?? b.length - offset;
+  checkRange(offset, n, b.length);
+  await settled([b]);
+  if (n === 0) return new Float64Array(0);
+  return Float64Array.from(new Float32Array(await readBytes(b.ctx, b.buffer, offset * 4, n * 4)));
+}
+
+/** Runs `op` in issue order on the buffer's device (a buffer of another backend fails first, plainly). */
+export function serialOn<T>(buf: unknown, op: () => Promise<T>): Promise<T> {
+  let b: WebgpuBuffer;
+  try {
+    b = asGpuBuffer(buf, "buffer");
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  return serial(b.ctx, op);
+}
+
 export const webgpuMemory: Memory<WebgpuBuffer> = {
   alloc(dtype: Dtype, length: number): WebgpuBuffer {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`webgpu backend: invalid length ${length}`);
@@ -96,23 +127,13 @@ export const webgpuMemory: Memory<WebgpuBuffer> = {
     check.catch(() => undefined); // reported by the next call that uses the buffer
     return { dtype, length, buffer, ctx, check };
   },
-  async write(buf: WebgpuBuffer, values: ArrayLike<number>, offset = 0): Promise<void> {
-    const b = asGpuBuffer(buf, "buffer");
-    checkRange(offset, values.length, b.length);
-    await settled([b]);
-    if (values.length === 0) return;
-    const data = Float32Array.from(values);
-    await scoped(b.ctx, "write", () => b.ctx.device.queue.writeBuffer(b.buffer, offset * 4, data));
+  write: (buf: WebgpuBuffer, values: ArrayLike<number>, offset = 0): Promise<void> => {
+    const copy = Array.from(values); // the caller may reuse its array before the write runs
+    return serialOn(buf, () => writeNow(buf, copy, offset));
   },
-  async read(buf: WebgpuBuffer, offset = 0, length?: number): Promise<Float64Array> {
-    const b = asGpuBuffer(buf, "buffer");
-    const n = length ?? b.length - offset;
-    checkRange(offset, n, b.length);
-    await settled([b]);
-    if (n === 0) return new Float64Array(0);
-    return Float64Array.from(new Float32Array(await readBytes(b.ctx, b.buffer, offset * 4, n * 4)));
-  },
+  read: (buf: WebgpuBuffer, offset = 0, length?: number): Promise<Float64Array> => serialOn(buf, () => readNow(buf, offset, length)),
   free(buf: WebgpuBuffer): void {
-    buf.buffer.destroy();
+    // After everything issued before it (a queued kernel may still use the buffer).
+    void serial(buf.ctx, async () => buf.buffer.destroy());
   },
 };

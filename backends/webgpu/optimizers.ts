@@ -10,7 +10,7 @@ import type { Dtype } from "../../spec/numerics/dtype.js";
 import { SEG_LENGTH, SEG_OFFSET, SEG_SPEC, ScalarTable } from "../kernel-scalars.js";
 import { jsBackend } from "../js/index.js";
 import { gpu } from "./device.js";
-import { type WebgpuBuffer, asGpuBuffer, settled } from "./memory.js";
+import { type WebgpuBuffer, asGpuBuffer, serialOn, settled } from "./memory.js";
 import { type KernelSource, type TableRow, dispatch } from "./pipeline.js";
 import { type OptimizerWgsl, OPTIMIZER_WGSL, kernelDef, optimizerSource } from "./optimizer-kernels.js";
 import { readSlices, writeSlices } from "./host.js";
@@ -41,8 +41,9 @@ export interface KernelVariant {
 
 /** The contract's kernel for one optimizer kernel name, from its WGSL body. */
 export function optimizerKernel(kernel: string, w: OptimizerWgsl, variant: KernelVariant = {}): OptimizerKernel<WebgpuBuffer> {
-  const js = jsBackend.optimizers[kernel];
-  if (js === undefined) throw new TypeError(`webgpu backend: no host kernel for ${kernel}`);
+  const found = jsBackend.optimizers[kernel];
+  if (found === undefined) throw new TypeError(`webgpu backend: no host kernel for ${kernel}`);
+  const js = found;
   const desc = kernelDef(kernel).kernelScalars;
   const source = variant.source ?? optimizerSource(kernel, w);
   const table = new ScalarTable(`webgpu backend: ${kernel}`, desc);
@@ -50,7 +51,11 @@ export function optimizerKernel(kernel: string, w: OptimizerWgsl, variant: Kerne
   const values = desc.scalars.filter((s) => s.role !== "flag").map((s) => ({ name: s.name, at: field[s.name]! }));
   const flags = desc.scalars.filter((s) => s.role === "flag").map((s) => field[s.name]!);
   return {
-    async update(dtype: Dtype, bufs: OptimizerBuffers<unknown>, segments: readonly Segment[]): Promise<void> {
+    update: (dtype: Dtype, bufs: OptimizerBuffers<unknown>, segments: readonly Segment[]): Promise<void> => serialOn(bufs.param, () => run(dtype, bufs, segments)),
+  };
+
+  // Validation, host segments and the dispatch, in issue order on the device.
+  async function run(dtype: Dtype, bufs: OptimizerBuffers<unknown>, segments: readonly Segment[]): Promise<void> {
       requireFloat32(dtype, kernel);
       const p = asGpuBuffer(bufs.param, "param");
       const g = asGpuBuffer(bufs.grad, "grad");
@@ -89,8 +94,7 @@ export function optimizerKernel(kernel: string, w: OptimizerWgsl, variant: Kerne
       }
       await dispatch(p.ctx, source, [p, g, ...bound], rows);
       if (slices !== null) await writeSlices([p, ...Object.values(present)], { arrays: [slices.arrays[0]!, ...slices.arrays.slice(2)], offsets: slices.offsets }, host);
-    },
-  };
+  }
 }
 
 export function webgpuOptimizers(overrides: Readonly<Record<string, KernelSource>> = {}): Record<string, OptimizerKernel<WebgpuBuffer>> {

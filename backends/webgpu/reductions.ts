@@ -13,7 +13,7 @@ import type { Reductions } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { jsReductions } from "../js/reductions.js";
 import { wideForF32 } from "../js/memory.js";
-import { type WebgpuBuffer, asGpuBuffer, checkRange, readBytes, settled } from "./memory.js";
+import { type WebgpuBuffer, asGpuBuffer, checkRange, readBytes, serialOn, settled } from "./memory.js";
 import { type KernelSource, WORKGROUP, dispatch, submitCompute, uploadWords } from "./pipeline.js";
 import { requireFloat32 } from "./optimizers.js";
 import { readSlices, writeSlices } from "./host.js";
@@ -60,7 +60,7 @@ async function reduceWord(code: string, label: string, b: WebgpuBuffer, offset: 
   }
 }
 
-export const webgpuReductions: Reductions<WebgpuBuffer> = {
+const reductionsNow = {
   async sumSquares(dtype: Dtype, buf: WebgpuBuffer, offset: number, length: number): Promise<number> {
     requireFloat32(dtype, "sumSquares");
     const b = asGpuBuffer(buf, "buffer");
@@ -92,4 +92,11 @@ export const webgpuReductions: Reductions<WebgpuBuffer> = {
     }
     await dispatch(b.ctx, SCALE, [b], [{ offset, length, scalars: [Math.fround(rate)], flags: [] }]);
   },
+};
+
+/** Each reduction in issue order on the buffer's device. */
+export const webgpuReductions: Reductions<WebgpuBuffer> = {
+  sumSquares: (dtype, buf, offset, length) => serialOn(buf, () => reductionsNow.sumSquares(dtype, buf, offset, length)),
+  allFinite: (dtype, buf, offset, length) => serialOn(buf, () => reductionsNow.allFinite(dtype, buf, offset, length)),
+  scale: (dtype, buf, offset, length, rate) => serialOn(buf, () => reductionsNow.scale(dtype, buf, offset, length, rate)),
 };
