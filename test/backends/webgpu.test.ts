@@ -14,6 +14,12 @@ import type { AnyBackend, Backend } from "../../backends/contract.js";
 import type { WebgpuBuffer } from "../../backends/webgpu/memory.js";
 import { runBoundedConformance } from "../../conformance/bounded.js";
 import { alphaT } from "../../spec/optimizers/adam.js";
+import { addHook, createOptimizer, setGrads, setup, update, weightDecay, withNumerics } from "../../spec/index.js";
+import { ResidentRun } from "../../backends/resident/index.js";
+import { WGSL_F32_ARITHMETIC } from "../../backends/webgpu/accuracy.js";
+import { intervalNumerics } from "../../conformance/intervals/context.js";
+import { emptyTally, judge } from "../../conformance/intervals/verdict.js";
+import { gradsFor, smallLink } from "../helpers/fixtures.js";
 
 const adapter = await webgpuAdapter();
 const required = process.env["OPTSPEC_REQUIRE_WEBGPU"] === "1";
@@ -99,6 +105,33 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     const f = await firstFailure(wrong, "bounded/kernel/SGD/");
     expect(f.clause).toBe("sgd.update");
     expect(f.what).toMatch(/outside its segments/);
+  });
+
+  it("runs a resident optimizer (Adam with weight decay), each step within the spec's intervals from the previous snapshot", async () => {
+    let prev = addHook(setup(createOptimizer("Adam", { alpha: 0.01 }), smallLink("float32", 7)), weightDecay(1e-2));
+    const run = (await ResidentRun.create(prev, webgpuBackend)) as ResidentRun;
+    expect(run.residentPaths.length).toBe(4);
+    const tally = emptyTally();
+    for (let step = 0; step < 3; step++) {
+      const g = gradsFor(prev, 40 + step);
+      const ev = intervalNumerics(WGSL_F32_ARITHMETIC);
+      const expected = withNumerics(ev.ctx, () => update(setGrads(prev, g)));
+      await run.setGrads(g);
+      await run.update();
+      const now = await run.snapshot();
+      expect(now.t).toBe(expected.t);
+      for (const [path, p] of Object.entries(expected.target!.params)) {
+        const got = now.target!.params[path]!.data!;
+        expect(judge(`${path} step ${step}`, "adam.update.param", p.data!.data, ev.intervalOf(p.data!), got.data, tally)).toEqual([]);
+        for (const [k, v] of Object.entries(expected.rules[path]!.state ?? {})) {
+          expect(judge(`${path}.${k}`, "adam.update.moments", v.data, ev.intervalOf(v), now.rules[path]!.state![k]!.data, tally)).toEqual([]);
+        }
+      }
+      prev = now;
+    }
+    // The formulas' intervals reached the resident state (not point intervals of copies).
+    expect(Math.max(...tally.widths)).toBeGreaterThan(0);
+    expect(tally.inside).toBeGreaterThan(50);
   });
 
   it("refuses bad input with a clear error and leaves the buffers unchanged", async () => {
