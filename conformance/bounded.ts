@@ -8,6 +8,7 @@ import fc from "fast-check";
 import type { AnyBackend } from "../backends/contract.js";
 import { type BoundedCheck, IntervalMismatch, boundedChecks } from "./checks/bounded.js";
 import { type IntervalFailure, type Tally, emptyTally } from "./intervals/verdict.js";
+import { boundedGolden } from "./checks/bounded-golden.js";
 
 export interface BoundedOptions {
   readonly seed?: number;
@@ -17,6 +18,10 @@ export interface BoundedOptions {
   readonly filter?: string;
   readonly groups?: readonly string[];
   readonly onCheck?: (r: BoundedResult) => void;
+  /** Golden directory whose trajectories to replay within intervals; null or absent: none. */
+  readonly goldenDir?: string | null;
+  /** Keep golden cases whose id contains this text. */
+  readonly goldenFilter?: string;
 }
 
 export interface BoundedResult {
@@ -77,6 +82,27 @@ export async function runBoundedConformance(backend: AnyBackend, options: Bounde
       failures,
       ...(details.failed && !(err instanceof IntervalMismatch) ? { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } : {}),
       ...(details.failed ? { counterexample: fc.stringify(details.counterexample).slice(0, 2000) } : {}),
+      ms: performance.now() - start,
+    };
+    results.push(r);
+    options.onCheck?.(r);
+  }
+  if (options.goldenDir != null && (options.groups === undefined || options.groups.includes("golden"))) {
+    const start = performance.now();
+    const tally = emptyTally();
+    const only = options.goldenFilter;
+    const g = await boundedGolden(backend, options.goldenDir, arithmetic, tally, only === undefined ? undefined : (id) => id.includes(only));
+    const r: BoundedResult = {
+      check: "bounded/golden",
+      group: "golden",
+      kernel: "golden",
+      clauses: [...new Set(g.failures.map((f) => f.clause))],
+      status: g.failures.length > 0 || g.cases === 0 ? "failed" : "passed",
+      runs: g.steps,
+      tally,
+      failures: g.failures,
+      ...(g.failures[0] !== undefined ? { counterexample: g.failures[0].at } : g.cases === 0 ? { error: `no golden trajectories in ${options.goldenDir}` } : {}),
+      seed,
       ms: performance.now() - start,
     };
     results.push(r);

@@ -8,6 +8,8 @@ import "../backends/index.js";
 import { listBackends } from "../backends/registry.js";
 import { formatFailure, runConformance, type ConformanceReport } from "../conformance/index.js";
 import { boundedRows } from "./bounded-report.js";
+import { existsSync } from "node:fs";
+import { goldenDirOf } from "../conformance/run.js";
 
 const args = process.argv.slice(2);
 const get = (k: string): string | undefined => {
@@ -29,7 +31,7 @@ for (const backend of listBackends()) {
   }
   if (backend.promise.kind === "derived") {
     // Judged against intervals derived from its per-operation accuracy (asynchronous).
-    const b = await boundedRows(backend, { numRuns: Math.min(numRuns, 10), ...(seed !== undefined ? { seed } : {}) });
+    const b = await boundedRows(backend, { numRuns: Math.min(numRuns, 10), goldenDir: [goldenDirOf(undefined)].find((d) => d !== null && existsSync(d)) ?? null, ...(seed !== undefined ? { seed } : {}) });
     rows.push(...b.rows);
     boundedOk.push(b.ok);
     notes.push(...b.notes);

@@ -6,7 +6,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { REPO_ROOT } from "../helpers/golden-dir.js";
+import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
 import { createWebgpuBackend, webgpuAdapter, webgpuBackend, OPTIMIZER_WGSL, optimizerSource, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from "../../backends/webgpu/index.js";
 import { optimizerKernel } from "../../backends/webgpu/optimizers.js";
 import { resetDevice, gpu } from "../../backends/webgpu/device.js";
@@ -60,6 +60,15 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     expect(report.checks.length).toBeGreaterThanOrEqual(36);
     // Every check compared real elements.
     for (const c of report.checks) expect(c.tally.inside, c.check).toBeGreaterThan(0);
+  });
+
+  it("replays golden trajectories recorded from Chainer, each step within the intervals from its own previous state", async () => {
+    const r = await runBoundedConformance(webgpuBackend, { groups: ["golden"], goldenDir: GOLDEN_DIR, goldenFilter: "Adam/float32" });
+    const g = r.checks.find((c) => c.check === "bounded/golden")!;
+    expect(g.failures).toEqual([]);
+    expect(g.status).toBe("passed");
+    expect(g.runs).toBeGreaterThan(10);
+    expect(g.tally.inside).toBeGreaterThan(100);
   });
 
   /** The battery run on one check of a variant backend; returns the first failure's clause. */
