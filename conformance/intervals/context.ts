@@ -38,6 +38,8 @@ type Bounds = (i: number) => readonly [number, number, boolean, boolean?];
 
 const DECLINE: NumericsContext = { op: () => undefined };
 
+const IEEE: OperationAccuracy = { kind: "correctly-rounded", source: "IEEE 754 in the operation's dtype" };
+
 export interface IntervalEvaluation {
   readonly ctx: NumericsContext;
   /** The interval of an array the formula produced (a point interval for one it passed through). */
@@ -129,7 +131,9 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
     // A reduction's value reaches the formulas as a float64 scalar (a norm, a rate): its own check
     // is the backend's reduction, so the context keeps numpy's value and no interval.
     if (req.op === "dot") return undefined;
-    const acc = accuracy(req.op);
+    // Operations in another dtype (the spec's own float64 scalars, such as a hook's rate) are not
+    // the backend's: IEEE arithmetic, correctly rounded in that dtype.
+    const acc = req.dtype === promise.dtype ? accuracy(req.op) : IEEE;
     const D = req.dtype;
     if (acc === undefined) return elementwise(req, () => [NaN, NaN, true]);
     switch (req.op) {
