@@ -123,6 +123,10 @@ export async function submitCompute(ctx: GpuContext, code: string, label: string
     pass.end();
     device.queue.submit([enc.finish()]);
   });
+  // A call returns once the device has done the work (error scopes may settle earlier): a step's
+  // time is its execution, and work never piles up unboundedly behind a caller that loops.
+  await device.queue.onSubmittedWorkDone();
+  if (ctx.lost !== null) throw ctx.lost;
 }
 
 /** A small storage buffer holding `words` (a segment table or a reduction's parameters). */
