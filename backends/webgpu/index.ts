@@ -13,6 +13,7 @@ import type { KernelSource } from "./pipeline.js";
 import { webgpuOptimizers } from "./optimizers.js";
 import { webgpuHooks } from "./hooks.js";
 import { webgpuReductions } from "./reductions.js";
+import { webgpuElementwise } from "./elementwise.js";
 
 export type { WebgpuBuffer } from "./memory.js";
 export { WebgpuError, WebgpuDeviceLostError, WebgpuOutOfMemoryError, WebgpuUnavailableError, WebgpuValidationError } from "./errors.js";
@@ -36,6 +37,7 @@ export function createWebgpuBackend(options: WebgpuBackendOptions = {}): Backend
     optimizers: webgpuOptimizers(options.kernels),
     hooks: webgpuHooks(options.kernels),
     reductions: webgpuReductions,
+    elementwise: webgpuElementwise,
     available: ready,
   };
 }

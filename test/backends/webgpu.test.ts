@@ -159,6 +159,18 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     expect(Array.from(await m.read(p))).toEqual([1, 1.5, 2.5, 4]);
   });
 
+  it("fills and divides spans for resident runs (a divisor beyond float32 through the host)", async () => {
+    const m = webgpuBackend.memory;
+    const x = m.alloc("float32", 6);
+    await m.write(x, [1, 2, 3, 4, 5, 6]);
+    const ew = webgpuBackend.elementwise!;
+    await ew.fill("float32", x, [{ offset: 0, length: 1 }, { offset: 5, length: 1 }], -0.5);
+    await ew.divide("float32", x, [{ offset: 1, length: 2 }], 4);
+    await ew.divide("float32", x, [{ offset: 3, length: 1 }], 1e39);
+    expect(Array.from(await m.read(x))).toEqual([-0.5, 0.5, 0.75, Math.fround(4 / 1e39), 5, -0.5]);
+    await expect(async () => ew.fill("float32", x, [{ offset: 4, length: 3 }], 0)).rejects.toThrow(RangeError);
+  });
+
   it("reports an allocation beyond the device's largest buffer as out of memory", () => {
     const max = gpu().device.limits.maxBufferSize;
     expect(() => webgpuBackend.memory.alloc("float32", max / 4 + 1)).toThrow(WebgpuOutOfMemoryError);
