@@ -185,9 +185,14 @@ function hookCheck(kind: HookKind, desc: PerParamKernelDesc): BoundedCheck {
 }
 
 /** The interval of `numerics.dot.sequential` under correctly rounded `+` and `×` (with flushing if allowed). */
-export function sequentialSumSquares(x: ArrayLike<number>, arithmetic: ArithmeticPromise): { lo: number; hi: number } {
+export function sequentialSumSquares(x: ArrayLike<number>, arithmetic: ArithmeticPromise): { lo: number; hi: number; flushed: boolean } {
   const ftz = arithmetic.flushSubnormals.allowed;
-  const flush = (l: number, h: number): [number, number] => (ftz && l < MIN_NORMAL32 && h > -MIN_NORMAL32 ? [Math.min(l, 0), Math.max(h, 0)] : [l, h]);
+  let flushed = false;
+  const flush = (l: number, h: number): [number, number] => {
+    if (!(ftz && l < MIN_NORMAL32 && h > -MIN_NORMAL32) || (l === 0 && h === 0)) return [l, h];
+    flushed = true;
+    return [Math.min(l, 0), Math.max(h, 0)];
+  };
   let lo = 0;
   let hi = 0;
   for (let i = 0; i < x.length; i++) {
@@ -196,7 +201,7 @@ export function sequentialSumSquares(x: ArrayLike<number>, arithmetic: Arithmeti
     const [ql, qh] = flush(roundDown32(sl), roundUp32(Math.max(vl * vl, vh * vh)));
     [lo, hi] = flush(roundDown32(sumLower(lo, ql)), roundUp32(sumUpper(hi, qh)));
   }
-  return { lo, hi };
+  return { lo, hi, flushed };
 }
 
 function reductionCheck(): BoundedCheck {
@@ -218,9 +223,10 @@ function reductionCheck(): BoundedCheck {
         if (finite) {
           const ss = await b.reductions.sumSquares(DTYPE, buf, 0, n);
           const spec = np.dotSelf(x).data[0]!;
-          const { lo, hi } = sequentialSumSquares(x.data, arithmetic);
+          const { lo, hi, flushed } = sequentialSumSquares(x.data, arithmetic);
           const out = Number.isFinite(lo) && Number.isFinite(hi) ? 0 : 1;
-          failures.push(...judge("sumSquares", "numerics.dot.sequential", [spec], { lo: Float64Array.of(lo), hi: Float64Array.of(hi), outside: Uint8Array.of(out) }, [ss], tally));
+          const iv = { lo: Float64Array.of(lo), hi: Float64Array.of(hi), outside: Uint8Array.of(out), flushed: Uint8Array.of(flushed ? 1 : 0) };
+          failures.push(...judge("sumSquares", "numerics.dot.sequential", [spec], iv, [ss], tally));
           await b.reductions.scale(DTYPE, buf, 0, n, rate);
           const ev = intervalNumerics(arithmetic);
           const scaled = withNumerics(ev.ctx, () => np.mul(x, rate));
