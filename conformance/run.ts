@@ -39,6 +39,11 @@ export interface ConformanceOptions {
 
 const DEFAULT_GOLDEN = resolve(fileURLToPath(new URL("..", import.meta.url)), "..", "shared", "golden");
 
+/** The golden directory a run uses: the option, else $OPTSPEC_GOLDEN_DIR, else the default location. */
+export function goldenDirOf(option: string | null | undefined): string | null {
+  return option === undefined ? (process.env["OPTSPEC_GOLDEN_DIR"] ?? DEFAULT_GOLDEN) : option;
+}
+
 export function allChecks(goldenDir: string | null, goldenCase?: string): Check[] {
   return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir, goldenCase)])];
 }
@@ -53,7 +58,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
-  const goldenDir = options.goldenDir === undefined ? (process.env["OPTSPEC_GOLDEN_DIR"] ?? DEFAULT_GOLDEN) : options.goldenDir;
+  const goldenDir = goldenDirOf(options.goldenDir);
   const backendRef = options.backendRef ?? backend.name;
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];

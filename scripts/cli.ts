@@ -5,13 +5,15 @@
  *
  * A backend module exports a `Backend` as `default` or as `backend`.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import "../backends/index.js";
 import { getBackend } from "../backends/registry.js";
 import type { AnyBackend } from "../backends/contract.js";
 import { formatFailures, parseExpectations, runConformance } from "../conformance/index.js";
+import { goldenDirOf } from "../conformance/run.js";
+import { boundedRows } from "./bounded-report.js";
 import { clauseCommand } from "./commands/clause.js";
 import { clausesCommand } from "./commands/clauses.js";
 
@@ -63,6 +65,26 @@ async function main(): Promise<void> {
   const path = opt.get("path");
   const replayPath = opt.get("replay-path");
   const filter = opt.get("filter");
+  if (backend.promise.kind === "derived") {
+    // Per-operation accuracy: judged against intervals derived from the spec (asynchronous).
+    const avail = await backend.available?.();
+    if (avail !== undefined && !avail.ok) {
+      console.log(`✗ ${backend.name} is unavailable: ${avail.reason ?? "no reason given"}`);
+      process.exitCode = 1;
+      return;
+    }
+    const golden = flags.has("--no-golden") ? null : goldenDirOf(undefined);
+    const b = await boundedRows(backend, {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(numRuns !== undefined ? { numRuns } : {}),
+      ...(filter !== undefined ? { filter } : {}),
+      goldenDir: golden !== null && existsSync(golden) ? golden : null,
+    });
+    for (const r of b.rows) console.log(r.join("  "));
+    for (const n of b.notes) console.log(n);
+    process.exitCode = b.ok ? 0 : 1;
+    return;
+  }
   const report = runConformance(backend, {
     ...(seed !== undefined ? { seed } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),

@@ -4,6 +4,8 @@ import type { AnyBackend } from "../../backends/contract.js";
 
 export function allowedUlp(backend: AnyBackend, kernel: string): number {
   if (backend.promise.kind === "exact") return 0;
+  // A derived promise is checked against intervals (conformance/intervals), not a ULP count.
+  if (backend.promise.kind === "derived") return 0;
   return backend.promise.bounds[kernel]?.ulp ?? 0;
 }
 
