@@ -9,7 +9,9 @@
  * @clause serialization.npy.decode `decodeNpy` accepts versions 1.0, 2.0 and 3.0; descrs `<`/`>`
  * (either byte order) or `|` (one-byte types only) with kinds f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1,
  * and `|O` for `None`; `fortran_order` True is decoded and reordered to C order. The payload must be
- * exactly `size × itemsize` bytes. Anything else raises `NpyFormatError`.
+ * exactly `size × itemsize` bytes, and the decoded elements must fit the decode budget
+ * (`serialization.limits.budget`), both checked before the array is allocated. Anything else
+ * raises `NpyFormatError`.
  * @clause serialization.npy.encode `encodeNpy` writes the bytes numpy 1.24's `np.save` writes for a
  * C-contiguous little-endian array: a version 1.0 header (2.0 only past 65535 bytes) whose dict is
  * followed by `21 - len(repr(shape[0]))` spaces of room for growth (none for a 0-d array), then
@@ -22,6 +24,7 @@ import { NpyFormatError } from "./errors.js";
 import { PickleError, checkNonePickle, nonePickle } from "./npy-pickle.js";
 import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_NONE, dtypeFromCode, isNpyNone, npySize } from "./npy-types.js";
 import { PyLiteralError, type PyValue, parsePyLiteral, reprIntTuple } from "./pyliteral.js";
+import { DecodeBudget } from "./limits.js";
 
 export * from "./npy-types.js";
 
@@ -34,8 +37,8 @@ interface Header {
   readonly shape: readonly number[];
 }
 
-/** Decode one `.npy` payload. `entryName` only labels errors. */
-export function decodeNpy(bytes: Uint8Array, entryName?: string): NpyValue {
+/** Decode one `.npy` payload. `entryName` only labels errors; `budget` bounds the decoded size. */
+export function decodeNpy(bytes: Uint8Array, entryName?: string, budget: DecodeBudget = new DecodeBudget()): NpyValue {
   const fail = (reason: string, cause?: unknown): never => {
     throw new NpyFormatError(reason, entryName, cause === undefined ? undefined : { cause });
   };
@@ -76,7 +79,7 @@ export function decodeNpy(bytes: Uint8Array, entryName?: string): NpyValue {
     }
     return NPY_NONE;
   }
-  return decodeData(header.dtype, header, payload, dv, start + headerLen, fail);
+  return decodeData(header.dtype, header, payload, dv, start + headerLen, budget, fail);
 }
 
 function parseHeader(text: string, longSuffix: boolean, fail: (reason: string, cause?: unknown) => never): Header {
@@ -120,6 +123,7 @@ function decodeData(
   payload: Uint8Array,
   dv: DataView,
   base: number,
+  budget: DecodeBudget,
   fail: (reason: string) => never,
 ): NpyArray {
   const size = DTYPE_INFO[dtype].size;
@@ -130,6 +134,8 @@ function decodeData(
     fail(`shape (${h.shape.join(", ")}) of ${dtype} needs ${expected} data bytes, found ${payload.length}` +
       (expected < BigInt(payload.length) ? " (trailing garbage)" : " (truncated)"));
   }
+  const refused = budget.reserveElements(count);
+  if (refused !== null) fail(refused);
   const n = Number(count);
   const le = h.littleEndian;
   const order = h.fortranOrder && h.shape.length > 1 ? fortranToC(h.shape) : undefined;

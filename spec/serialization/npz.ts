@@ -14,6 +14,7 @@
 import { NpyFormatError, NpzFormatError } from "./errors.js";
 import { type NpyValue, decodeNpy, encodeNpy } from "./npy.js";
 import { readZip } from "./zip.js";
+import { DecodeBudget, type DecodeLimits } from "./limits.js";
 import { type ZipLayout, writeZip } from "./zip-write.js";
 
 export type { ZipLayout } from "./zip-write.js";
@@ -27,11 +28,13 @@ export interface Npz {
   readonly entries: NpzEntry[];
 }
 
-export function readNpz(bytes: Uint8Array): Npz {
-  const entries = readZip(bytes).map(({ name, data }) => {
+/** Decode an `.npz` within `limits` (`serialization.limits.budget`). */
+export function readNpz(bytes: Uint8Array, limits: DecodeLimits = {}): Npz {
+  const budget = new DecodeBudget(limits);
+  const entries = readZip(bytes, budget).map(({ name, data }) => {
     if (!name.endsWith(".npy")) throw new NpzFormatError("expected every member name to end in '.npy'", name);
     try {
-      return { key: name.slice(0, -4), array: decodeNpy(data, name) };
+      return { key: name.slice(0, -4), array: decodeNpy(data, name, budget) };
     } catch (e) {
       if (e instanceof NpyFormatError) throw new NpzFormatError(e.reason, name, { cause: e });
       throw e;

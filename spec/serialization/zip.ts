@@ -8,10 +8,15 @@
  * numpy always writes is accepted when it agrees), multi-disk archives, duplicate names, a CRC or
  * size mismatch, local headers that disagree with the central directory, and any byte not covered
  * by an entry, the central directory or the end record.
+ * @clause serialization.zip.bounded Before inflating anything, each member's declared size must be
+ * possible for its compressed bytes (deflate expands at most 1032:1) and all declared sizes
+ * together must fit the decode budget (`serialization.limits.budget`); a member is inflated in
+ * small input chunks into a buffer of its declared size and refused the moment it inflates past it.
  */
-import { inflateSync } from "fflate";
+import { Inflate } from "fflate";
 import { crc32 } from "./crc32.js";
 import { NpzFormatError } from "./errors.js";
+import { DecodeBudget } from "./limits.js";
 
 export interface ZipEntry {
   readonly name: string;
@@ -61,8 +66,11 @@ interface Central {
   end: number;
 }
 
-/** Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32. */
-export function readZip(bytes: Uint8Array): ZipEntry[] {
+/**
+ * Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32, within
+ * `budget` (a fresh default budget when none is given).
+ */
+export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget()): ZipEntry[] {
   const fail = (reason: string, entry?: string): never => {
     throw new NpzFormatError(reason, entry);
   };
@@ -123,6 +131,12 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
     at = e.end;
   }
   if (at !== cdOffset) fail(`expected the central directory at offset ${at}, found it at ${cdOffset}`);
+  for (const e of entries) {
+    // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
+    if (e.method === 8 && e.usize > e.csize * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${e.csize} deflate bytes`, e.name);
+    const refused = budget.reserveMember(e.usize);
+    if (refused !== null) fail(refused, e.name);
+  }
   return entries.map((e) => ({ name: e.name, data: extract(e, bytes, fail) }));
 }
 
@@ -185,25 +199,44 @@ function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, f
   e.end = end;
 }
 
+/** Input bytes per inflate step: one step yields at most 1032 times this (16 MiB). */
+const INFLATE_CHUNK = 16 * 1024;
+
+/** Inflate `raw` into exactly `declared` bytes, stopping as soon as it produces more. */
+function inflateBounded(raw: Uint8Array, declared: number, name: string): Uint8Array {
+  const out = new Uint8Array(declared);
+  let at = 0;
+  let over = false;
+  let done = false;
+  const inflater = new Inflate((chunk, final) => {
+    if (at + chunk.length > declared) over = true;
+    else out.set(chunk, at);
+    at += chunk.length;
+    done = final;
+  });
+  try {
+    for (let p = 0; p < raw.length && !over; p += INFLATE_CHUNK) {
+      inflater.push(raw.subarray(p, p + INFLATE_CHUNK), p + INFLATE_CHUNK >= raw.length);
+    }
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new NpzFormatError(`invalid deflate data (${msg})`, name, { cause: err });
+  }
+  if (over) throw new NpzFormatError(`inflates to more than its declared ${declared} bytes (stopped after ${at})`, name);
+  if (!done || at !== declared) throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
+  return out;
+}
+
 function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) => never): Uint8Array {
   const raw = bytes.subarray(e.dataStart, e.dataStart + e.csize);
-  let data = raw;
+  let data: Uint8Array;
   if (e.method === 8) {
     if (raw.length === 0) fail("empty deflate stream", e.name);
-    // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
-    if (e.usize > raw.length * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${raw.length} deflate bytes`, e.name);
-    try {
-      // One spare byte: an inflated size above the declared one shows as a full buffer.
-      data = inflateSync(raw, { out: new Uint8Array(e.usize + 1) });
-    } catch (err) {
-      const msg = err instanceof Error ? err.message : String(err);
-      throw new NpzFormatError(`invalid deflate data (${msg})`, e.name, { cause: err });
-    }
-    if (data.length !== e.usize) {
-      fail(`inflated to ${data.length > e.usize ? "more than" : data.length} bytes, expected ${e.usize}`, e.name);
-    }
+    data = inflateBounded(raw, e.usize, e.name);
+  } else {
+    data = raw.slice();
   }
   const crc = crc32(data);
   if (crc !== e.crc) fail(`CRC-32 mismatch: computed ${crc.toString(16).padStart(8, "0")}, recorded ${e.crc.toString(16).padStart(8, "0")}`, e.name);
-  return data.slice();
+  return data;
 }
