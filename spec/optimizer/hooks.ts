@@ -36,6 +36,8 @@ import { type Link, type Param, paramPaths } from "../link.js";
 import { zerosLike } from "../ndarray.js";
 import { effectiveHyperparams } from "../hyperparam.js";
 import { type ComputeOverride, runPerParam, runWhole } from "../compute.js";
+import { copyJson, deepFreeze } from "../plain-data.js";
+import { formatProblem } from "../invariants.js";
 
 export type Warn = (message: string) => void;
 
@@ -70,9 +72,9 @@ function tableOf(state: OptimizerState, target: HookTarget, what: string): HookT
 }
 
 function withTable(state: OptimizerState, target: HookTarget, hooks: HookTable): OptimizerState {
-  if (target === "optimizer") return { ...state, hooks };
+  if (target === "optimizer") return deepFreeze({ ...state, hooks });
   const rule = state.rules[target.rule] as UpdateRuleState;
-  return { ...state, rules: { ...state.rules, [target.rule]: { ...rule, hooks } } };
+  return deepFreeze({ ...state, rules: { ...state.rules, [target.rule]: { ...rule, hooks } } });
 }
 
 /** The hook's effective `timing` and `name` attributes (instance values over the kind's). */
@@ -115,12 +117,17 @@ export function addHook(
   if (table.pre.some((h) => h.name === name) || table.post.some((h) => h.name === name)) {
     throw new DuplicateHookError(name, where(target));
   }
-  const argErr = kind.validate(hook.args);
+  if (typeof name !== "string") throw new InvalidArgumentError(`addHook: the hook name must be a string, got ${typeof name}`, "hooks.add.name");
+  // The arguments are copied (and frozen) first, so the caller's object is neither kept nor re-read.
+  const copied = copyJson(hook.args, "args");
+  if ("problem" in copied) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${formatProblem(copied.problem)}`, kind.clause);
+  const args = copied.value as Readonly<Record<string, Json>>;
+  const argErr = kind.validate(args);
   if (argErr !== null) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${argErr}`, kind.clause);
   const entry: HookEntry = {
     name,
-    hook: { kind: hook.kind, args: hook.args },
-    state: kind.initialState ? kind.initialState(hook.args) : null,
+    hook: { kind: hook.kind, args },
+    state: kind.initialState ? kind.initialState(args) : null,
   };
   const hooks = resolved === "pre" ? { pre: [...table.pre, entry], post: table.post } : { pre: table.pre, post: [...table.post, entry] };
   return withTable(state, target, hooks);
@@ -208,5 +215,5 @@ export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?:
   let s = state;
   const count = state.hooks[timing].length;
   for (let i = 0; i < count; i++) s = callOptimizerHook(s, timing, i, warn, compute);
-  return s;
+  return deepFreeze(s);
 }

@@ -26,6 +26,10 @@ import { updateLossScale } from "./loss-scale.js";
 import { optimizerDef } from "./create.js";
 import { pyFloatRepr } from "../numerics/py-repr.js";
 import type { ComputeOverride } from "../compute.js";
+import { checkState } from "./create.js";
+import { InvalidValueError } from "../errors.js";
+import { arrayProblem, describeValue } from "../invariants.js";
+import { deepFreeze, ownArray } from "../plain-data.js";
 
 /** A loss: anything that can run backward into the target's parameters with a loss scale. */
 export interface Loss {
@@ -53,11 +57,18 @@ function zerograds(link: Link): Link {
   return { structure: link.structure, params };
 }
 
+/** @clause update.lossfun.grads `backward` returns a record of valid NDArrays (`invariants.array`), each of its parameter's dtype and shape; they are copied. */
 function applyBackward(link: Link, grads: Readonly<Record<string, NDArray>>, lossScale: number | null): Link {
+  if (typeof grads !== "object" || grads === null) {
+    throw new InvalidValueError("update", { at: "backward()", expected: "a record of gradients by parameter path", got: describeValue(grads) }, "update.lossfun.grads");
+  }
   const params = { ...link.params };
-  for (const [path, g] of Object.entries(grads)) {
+  for (const [path, given] of Object.entries(grads)) {
     const p = params[path];
     if (p === undefined) throw new InvalidArgumentError(`backward returned a gradient for ${path}, which is not a parameter of the target`, "update.lossfun");
+    const bad = arrayProblem(given, `backward()[${path}]`, { dtype: p.dtype, shape: p.data?.shape ?? null });
+    if (bad !== null) throw new InvalidValueError("update", bad, "update.lossfun.grads");
+    const g = ownArray(given);
     params[path] = { ...p, grad: p.grad === null ? g : add(p.grad, g), gradValid: true, lossScale };
   }
   return { structure: link.structure, params };
@@ -88,12 +99,19 @@ function checkNanInGrads(state: OptimizerState, warn?: Warn): OptimizerState {
 
 /** @clause update.sequence */
 export function update(state: OptimizerState, lossfun?: LossFunction, options: UpdateOptions = {}): OptimizerState {
+  checkState(state, "update");
+  if (lossfun !== undefined && typeof lossfun !== "function") {
+    throw new InvalidArgumentError(`update: lossfun must be a function (link) => loss, or omitted; got ${describeValue(lossfun)}`, "update.lossfun");
+  }
   if (state.hooks === null || state.target === null) throw new NotSetUpError("update");
   const def = optimizerDef(state.optimizer);
   let s = state;
   try {
     if (lossfun !== undefined) {
       const loss = lossfun(s.target as Link);
+      if (typeof loss !== "object" || loss === null || typeof loss.backward !== "function") {
+        throw new InvalidArgumentError(`update: lossfun must return a loss with a backward(lossScale) method, got ${describeValue(loss)}`, "update.lossfun");
+      }
       const cleared = s.useCleargrads ? cleargrads(s.target as Link) : zerograds(s.target as Link);
       const grads = loss.backward(s.lossScale.scale);
       s = { ...s, target: applyBackward(cleared, grads, s.lossScale.scale) };
@@ -122,7 +140,7 @@ export function update(state: OptimizerState, lossfun?: LossFunction, options: U
     s = { ...s, target: reallocateClearedGrads(s.target as Link) };
     s = callHooks(s, "post", options.warn, options.compute);
     s = { ...s, lossScale: updateLossScale(s.lossScale) };
-    return s;
+    return deepFreeze(s);
   } catch (err) {
     if (err instanceof OptspecError) err.partial = s;
     throw err;
