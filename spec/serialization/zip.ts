@@ -199,8 +199,14 @@ function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, f
   e.end = end;
 }
 
-/** Input bytes per inflate step: one step yields at most 1032 times this (16 MiB). */
-const INFLATE_CHUNK = 16 * 1024;
+/**
+ * Input bytes per inflate step. One step yields at most 1032 times its input, so a step is sized to
+ * what is still expected (at least 4 KiB, at most 64 KiB): a member that lies about its size is
+ * caught at most a few MiB past its declaration.
+ */
+function inflateStep(remaining: number): number {
+  return Math.min(64 * 1024, Math.max(4 * 1024, Math.ceil(remaining / 1032) + 1));
+}
 
 /** Inflate `raw` into exactly `declared` bytes, stopping as soon as it produces more. */
 function inflateBounded(raw: Uint8Array, declared: number, name: string): Uint8Array {
@@ -215,8 +221,10 @@ function inflateBounded(raw: Uint8Array, declared: number, name: string): Uint8A
     done = final;
   });
   try {
-    for (let p = 0; p < raw.length && !over; p += INFLATE_CHUNK) {
-      inflater.push(raw.subarray(p, p + INFLATE_CHUNK), p + INFLATE_CHUNK >= raw.length);
+    for (let p = 0; p < raw.length && !over; ) {
+      const step = inflateStep(declared - at);
+      inflater.push(raw.subarray(p, p + step), p + step >= raw.length);
+      p += step;
     }
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
