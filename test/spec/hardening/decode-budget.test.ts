@@ -41,7 +41,7 @@ describe("zip bombs and the decode budget [serialization.limits.budget, serializ
   it("a valid archive within the budget decodes; the same archive over a smaller budget is refused before inflating", () => {
     const bomb = zipBomb({ inflated: 2 * MIB + 128 });
     const npz = readNpz(bomb);
-    expect(npz.entries[0]?.array.dtype).toBe("uint8");
+    expect(npz.entries[0]?.array).toMatchObject({ dtype: "uint8" });
     const e = refusal(() => readNpz(bomb, { maxBytes: MIB }));
     expect(e.entry).toBe("m0.npy");
     expect(e.reason).toContain(`declares ${2 * MIB + 128} inflated bytes`);
@@ -127,19 +127,25 @@ describe("JSON nested without bound [serialization.limits.depth]", () => {
 
 describe("a loaded lossless snapshot satisfies the API's invariants [serialization.lossless.invariants]", () => {
   const s = update(setGrads(setup(createOptimizer("Adam"), smallLink()), gradsFor(setup(createOptimizer("Adam"), smallLink()), 1)));
-  const doc = JSON.parse(toJSON(s)) as Record<string, unknown>;
-  const edit = (f: (d: Record<string, any>) => void): string => {
-    const d = structuredClone(doc) as Record<string, any>;
+  interface Doc {
+    t: unknown;
+    epoch: unknown;
+    lossScale: Record<string, unknown>;
+    rules: [string, Record<string, unknown>][];
+  }
+  const doc = JSON.parse(toJSON(s)) as Doc;
+  const edit = (f: (d: Doc) => void): string => {
+    const d = structuredClone(doc);
     f(d);
     return JSON.stringify(d);
   };
-  const cases: [string, (d: Record<string, any>) => void, RegExp][] = [
-    ["t = -5", (d) => (d["t"] = -5), /\$\.t: expected a non-negative integer counter/],
-    ["epoch = -1", (d) => (d["epoch"] = -1), /\$\.epoch/],
-    ["a rule's t = -1", (d) => (d["rules"][0][1]["t"] = -1), /\.t: expected a non-negative integer counter/],
-    ["a negative loss scale", (d) => (d["lossScale"]["scale"] = -2), /lossScale\.scale: expected null or a loss scale > 0/],
-    ["a dynamic interval of 0", (d) => (d["lossScale"]["interval"] = 0), /lossScale\.interval: expected null or an interval >= 1/],
-    ["a multiplier of 0", (d) => (d["lossScale"]["multiplier"] = 0), /lossScale\.multiplier/],
+  const cases: [string, (d: Doc) => void, RegExp][] = [
+    ["t = -5", (d) => (d.t = -5), /\$\.t: expected a non-negative integer counter/],
+    ["epoch = -1", (d) => (d.epoch = -1), /\$\.epoch/],
+    ["a rule's t = -1", (d) => ((d.rules[0] as [string, Record<string, unknown>])[1]["t"] = -1), /\.t: expected a non-negative integer counter/],
+    ["a negative loss scale", (d) => (d.lossScale["scale"] = -2), /lossScale\.scale: expected null or a loss scale > 0/],
+    ["a dynamic interval of 0", (d) => (d.lossScale["interval"] = 0), /lossScale\.interval: expected null or an interval >= 1/],
+    ["a multiplier of 0", (d) => (d.lossScale["multiplier"] = 0), /lossScale\.multiplier/],
   ];
   for (const [name, f, re] of cases) {
     it(`${name} is refused`, () => {
