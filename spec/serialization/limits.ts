@@ -2,12 +2,14 @@
  * How much memory a decoder may spend on one input, decided before it allocates.
  *
  * @clause serialization.limits.budget Every decoder (npz, lossless npz, lossless JSON) works within
- * a byte budget, `maxBytes` (default `DEFAULT_MAX_DECODE_BYTES`, 256 MiB), fixed before anything is
- * allocated: the inflated sizes the zip directory declares for its members, summed over the file,
- * and the decoded arrays (8 bytes per element, as the spec holds them), summed over the file, must
- * each stay within it; JSON text may be at most `maxBytes` UTF-16 code units. A member that inflates
- * to more than it declared is refused as soon as it passes its declared size, before any buffer of
- * its size exists. The error names the member, what was declared and the limit.
+ * a byte budget, `maxBytes` (default `DEFAULT_MAX_DECODE_BYTES`, 256 MiB), for what it holds at
+ * once: the inflated sizes the zip directory declares for all members plus the decoded arrays (8
+ * bytes per element, as the spec holds them) must stay within it, each checked before the buffer
+ * is allocated; JSON text may be at most `maxBytes` UTF-16 code units. The size a member's `.npy`
+ * header implies must equal the size the zip directory declares, checked on the member's first
+ * bytes, before its buffer is allocated. A member that inflates to more than it declared is refused
+ * as soon as it passes its declared size. The error names the member, what was declared and the
+ * limit.
  * @clause serialization.limits.depth JSON documents are nested at most `MAX_JSON_NESTING` deep
  * (checked on the text, before it is parsed); error messages quote at most a bounded excerpt of
  * the offending value, so no input makes building a message recurse without bound.
@@ -24,11 +26,10 @@ export interface DecodeLimits {
   readonly maxBytes?: number;
 }
 
-/** A budget being spent: `take` refuses, through `fail`, a request that would exceed it. */
+/** A budget being spent: each reservation says what it is for, and is refused past the limit. */
 export class DecodeBudget {
   readonly limit: number;
-  private members = 0;
-  private arrays = 0;
+  private used = 0;
 
   constructor(limits: DecodeLimits = {}) {
     const max = limits.maxBytes ?? DEFAULT_MAX_DECODE_BYTES;
@@ -36,22 +37,16 @@ export class DecodeBudget {
     this.limit = max;
   }
 
-  /** Reserve inflated member bytes; returns a refusal reason, or null when it fits. */
-  reserveMember(bytes: number): string | null {
-    if (bytes > this.limit - this.members) {
-      return `declares ${bytes} inflated bytes; with the ${this.members} bytes of earlier members that exceeds the limit of ${this.limit} bytes (maxBytes)`;
-    }
-    this.members += bytes;
-    return null;
+  /** Why `bytes` more would not fit (`what` says what they are), or null when they would. */
+  refusal(bytes: number | bigint, what: string): string | null {
+    if (BigInt(bytes) <= BigInt(this.limit - this.used)) return null;
+    return `${what}; with the ${this.used} bytes already taken that exceeds the limit of ${this.limit} bytes (maxBytes)`;
   }
 
-  /** Reserve decoded array memory (8 bytes per element); returns a refusal reason, or null. */
-  reserveElements(elements: bigint): string | null {
-    const bytes = elements * 8n;
-    if (bytes > BigInt(this.limit - this.arrays)) {
-      return `declares ${elements} elements (${bytes} bytes decoded); with the ${this.arrays} bytes of earlier arrays that exceeds the limit of ${this.limit} bytes (maxBytes)`;
-    }
-    this.arrays += Number(bytes);
-    return null;
+  /** Take `bytes` from the budget; returns the refusal instead when they do not fit. */
+  reserve(bytes: number | bigint, what: string): string | null {
+    const refused = this.refusal(bytes, what);
+    if (refused === null) this.used += Number(bytes);
+    return refused;
   }
 }

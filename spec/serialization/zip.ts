@@ -67,10 +67,19 @@ interface Central {
 }
 
 /**
+ * Looks at the first bytes of a member (up to `HEAD_BYTES`, all of it when shorter) before the
+ * member's buffer is allocated, and throws to refuse it (npz.ts checks the `.npy` header here).
+ */
+export type Inspect = (name: string, head: Uint8Array, declared: number) => void;
+
+/** How much of a member `Inspect` sees. */
+export const HEAD_BYTES = 64 * 1024;
+
+/**
  * Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32, within
  * `budget` (a fresh default budget when none is given).
  */
-export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget()): ZipEntry[] {
+export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget(), inspect: Inspect = () => undefined): ZipEntry[] {
   const fail = (reason: string, entry?: string): never => {
     throw new NpzFormatError(reason, entry);
   };
@@ -134,10 +143,10 @@ export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudg
   for (const e of entries) {
     // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
     if (e.method === 8 && e.usize > e.csize * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${e.csize} deflate bytes`, e.name);
-    const refused = budget.reserveMember(e.usize);
+    const refused = budget.reserve(e.usize, `declares ${e.usize} inflated bytes`);
     if (refused !== null) fail(refused, e.name);
   }
-  return entries.map((e) => ({ name: e.name, data: extract(e, bytes, fail) }));
+  return entries.map((e) => ({ name: e.name, data: extract(e, bytes, fail, inspect) }));
 }
 
 function parseExtra(raw: Uint8Array, fail: (r: string) => never): Map<number, Uint8Array> {
@@ -209,39 +218,56 @@ function inflateStep(remaining: number): number {
 }
 
 /** Inflate `raw` into exactly `declared` bytes, stopping as soon as it produces more. */
-function inflateBounded(raw: Uint8Array, declared: number, name: string): Uint8Array {
-  const out = new Uint8Array(declared);
+function inflateBounded(raw: Uint8Array, declared: number, name: string, inspect: Inspect): Uint8Array {
+  const headSize = Math.min(declared, HEAD_BYTES);
+  let out: Uint8Array | null = null;
+  const pending: Uint8Array[] = [];
   let at = 0;
   let over = false;
   let done = false;
   const inflater = new Inflate((chunk, final) => {
     if (at + chunk.length > declared) over = true;
-    else out.set(chunk, at);
+    else if (out !== null) out.set(chunk, at);
+    else pending.push(chunk);
     at += chunk.length;
     done = final;
   });
-  try {
-    for (let p = 0; p < raw.length && !over; ) {
-      const step = inflateStep(declared - at);
+  for (let p = 0; p < raw.length && !over; ) {
+    const step = inflateStep(declared - at);
+    try {
       inflater.push(raw.subarray(p, p + step), p + step >= raw.length);
-      p += step;
+    } catch (err) {
+      const msg = err instanceof Error ? err.message : String(err);
+      throw new NpzFormatError(`invalid deflate data (${msg})`, name, { cause: err });
     }
-  } catch (err) {
-    const msg = err instanceof Error ? err.message : String(err);
-    throw new NpzFormatError(`invalid deflate data (${msg})`, name, { cause: err });
+    p += step;
+    if (out === null && !over && (at >= headSize || done)) {
+      // The member's buffer exists only once its first bytes have been looked at.
+      const head = new Uint8Array(at);
+      let q = 0;
+      for (const c of pending) {
+        head.set(c, q);
+        q += c.length;
+      }
+      inspect(name, head.subarray(0, headSize), declared);
+      out = new Uint8Array(declared);
+      out.set(head);
+      pending.length = 0;
+    }
   }
   if (over) throw new NpzFormatError(`inflates to more than its declared ${declared} bytes (stopped after ${at})`, name);
-  if (!done || at !== declared) throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
+  if (!done || at !== declared || out === null) throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
   return out;
 }
 
-function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) => never): Uint8Array {
+function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) => never, inspect: Inspect): Uint8Array {
   const raw = bytes.subarray(e.dataStart, e.dataStart + e.csize);
   let data: Uint8Array;
   if (e.method === 8) {
     if (raw.length === 0) fail("empty deflate stream", e.name);
-    data = inflateBounded(raw, e.usize, e.name);
+    data = inflateBounded(raw, e.usize, e.name, inspect);
   } else {
+    inspect(e.name, raw.subarray(0, HEAD_BYTES), e.usize);
     data = raw.slice();
   }
   const crc = crc32(data);

@@ -57,7 +57,7 @@ describe("zip bombs and the decode budget [serialization.limits.budget, serializ
   it("the budget is for the whole file: three members that each fit are refused together", () => {
     const e = refusal(() => readNpz(zipBomb({ inflated: MIB + 128, members: 3 }), { maxBytes: 2 * MIB + 200 }));
     expect(e.entry).toBe("m1.npy");
-    expect(e.reason).toContain("earlier members");
+    expect(e.reason).toContain("bytes already taken");
   });
 
   it("a declared 0xFFFFFFFE bytes is refused from the directory, without a 4 GiB buffer", () => {
@@ -70,6 +70,12 @@ describe("zip bombs and the decode budget [serialization.limits.budget, serializ
     expect(bomb.length).toBeLessThan(1.1 * MIB);
     const e = refusal(() => readNpz(bomb));
     expect(e.reason).toContain(`limit of ${DEFAULT_MAX_DECODE_BYTES} bytes`);
+  });
+
+  it("the .npy header must imply the size the zip directory declares, checked on the first bytes", () => {
+    // 8 MiB of zeros declared as 4 MiB more than the header implies: refused without inflating it all.
+    const e = refusal(() => readNpz(zipBomb({ inflated: 8 * MIB + 128, declared: 12 * MIB + 128 })));
+    expect(e.reason).toBe(`the .npy header implies ${8 * MIB + 128} bytes, the zip directory declares ${12 * MIB + 128}`);
   });
 
   it("decoded arrays count too: a uint8 member decodes to 8 bytes per element", () => {
