@@ -213,8 +213,8 @@ function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, f
  * what is still expected (at least 4 KiB, at most 64 KiB): a member that lies about its size is
  * caught at most a few MiB past its declaration.
  */
-function inflateStep(remaining: number): number {
-  return Math.min(64 * 1024, Math.max(4 * 1024, Math.ceil(remaining / 1032) + 1));
+function inflateStep(remaining: number, min = 4 * 1024): number {
+  return Math.min(64 * 1024, Math.max(min, Math.ceil(remaining / 1032) + 1));
 }
 
 /** Inflate `raw` into exactly `declared` bytes, stopping as soon as it produces more. */
@@ -233,7 +233,8 @@ function inflateBounded(raw: Uint8Array, declared: number, name: string, inspect
     done = final;
   });
   for (let p = 0; p < raw.length && !over; ) {
-    const step = inflateStep(declared - at);
+    // Until the head has been inspected, steps aim at the head (1 KiB of input yields at most ~1 MiB).
+    const step = out === null ? inflateStep(headSize - at, 1024) : inflateStep(declared - at);
     try {
       inflater.push(raw.subarray(p, p + step), p + step >= raw.length);
     } catch (err) {
