@@ -32,7 +32,7 @@ const BOMBS: Record<string, { inflated: number; declared?: number; members?: num
   baseline: null,
   "1 GiB, declared": { inflated: GIB },
   "1 GiB, declared 1,000 bytes": { inflated: GIB, declared: 1000 },
-  "1 GiB x3 members, declared": { inflated: GIB / 4, members: 3 },
+  "3 members of 256 MiB, declared": { inflated: GIB / 4, members: 3 },
   "1 GiB, declared 200 MiB": { inflated: GIB, declared: 200 * 2 ** 20 },
 };
 
