@@ -31,18 +31,26 @@ export function newEpoch(state: OptimizerState, auto = false): OptimizerState {
   return deepFreeze({ ...state, epoch: state.epoch + 1 });
 }
 
+/** The state holds flags as booleans (`state.plain-data`); anything else is refused, not coerced. */
+function checkFlag(what: string, value: unknown, clause: string): void {
+  if (typeof value !== "boolean") throw new InvalidArgumentError(`${what}: expected true or false, got ${describeValue(value)}`, clause);
+}
+
 export function setUseAutoNewEpoch(state: OptimizerState, value: boolean): OptimizerState {
+  checkFlag("setUseAutoNewEpoch", value, "optimizer.new-epoch");
   return deepFreeze({ ...state, useAutoNewEpoch: value });
 }
 
 /** @clause optimizer.fp32-update */
 export function useFp32Update(state: OptimizerState, flag = true): OptimizerState {
+  checkFlag("useFp32Update", flag, "optimizer.fp32-update");
   const rules: Record<string, UpdateRuleState> = {};
   for (const [path, r] of Object.entries(state.rules)) rules[path] = { ...r, useFp32Update: true };
   return deepFreeze({ ...state, useFp32Update: flag, rules: state.target === null ? state.rules : rules });
 }
 
 export function useCleargrads(state: OptimizerState, flag = true): OptimizerState {
+  checkFlag("useCleargrads", flag, "update.lossfun");
   return deepFreeze({ ...state, useCleargrads: flag });
 }
 
@@ -87,11 +95,14 @@ export function deleteRuleHyperparam(state: OptimizerState, path: string, name: 
 
 /** @clause rule.enabled */
 export function setEnabled(state: OptimizerState, path: string, enabled: boolean): OptimizerState {
-  return withRule(state, path, { ...ruleOf(state, path, "setEnabled"), enabled });
+  const rule = ruleOf(state, path, "setEnabled");
+  checkFlag("setEnabled", enabled, "rule.enabled");
+  return withRule(state, path, { ...rule, enabled });
 }
 
 /** Chainer's `link.enable_update()` / `disable_update()`: every rule at once. */
 export function setAllEnabled(state: OptimizerState, enabled: boolean): OptimizerState {
+  checkFlag("setAllEnabled", enabled, "rule.enabled");
   const rules: Record<string, UpdateRuleState> = {};
   for (const [p, r] of Object.entries(state.rules)) rules[p] = { ...r, enabled };
   return deepFreeze({ ...state, rules });

@@ -124,3 +124,27 @@ describe("arguments of the state machine", () => {
     expect(update(setGrads(s, gradsFor(s, 1))).t).toBe(1);
   });
 });
+
+describe("flags are booleans [state.plain-data]", () => {
+  it("setEnabled, setAllEnabled, useCleargrads, useFp32Update and setUseAutoNewEpoch refuse non-booleans", async () => {
+    const { setEnabled, setAllEnabled, useCleargrads, useFp32Update, setUseAutoNewEpoch } = await import("../../../spec/index.js");
+    const s = fresh();
+    refused(s, () => setEnabled(s, "/u", 0 as never));
+    refused(s, () => setAllEnabled(s, "no" as never));
+    refused(s, () => useCleargrads(s, 1 as never));
+    refused(s, () => useFp32Update(s, null as never));
+    refused(s, () => setUseAutoNewEpoch(s, undefined as never));
+  });
+
+  it("the Chainer-named wrapper hands out copies of rule states", async () => {
+    const { Optimizer } = await import("../../../spec/index.js");
+    const opt = Optimizer.create("Adam").setup(smallLink());
+    opt.setGrads(gradsFor(opt.state, 1));
+    opt.update();
+    const before = toJSON(opt.state);
+    const m = opt.rule("/u").state?.["m"];
+    expect(m).toBeDefined();
+    m!.data[0] = 123;
+    expect(toJSON(opt.state)).toBe(before);
+  });
+});
