@@ -5,25 +5,38 @@
  * optimizer is set up; the hook is callable (here: a registered hook kind); `timing` is one of
  * 'pre', 'post', 'auto'; the name (given, else the hook's `name` attribute) exists; the name is not
  * taken in either the pre or the post table. Then the hook is appended to its table.
+ * @clause hooks.add.callable A hook that is not callable (here: not a registered hook kind) fails
+ * with TypeError('hook function must be callable') before anything else about it is looked at.
+ * @clause hooks.add.timing A `timing` argument other than 'pre', 'post' or 'auto' (None included)
+ * fails with ValueError, after the callable check and before the name is resolved.
+ * @clause hooks.add.name With no `name` argument the hook's `name` attribute names it (else the
+ * function's `__name__`); a hook with neither fails with ValueError.
+ * @clause hooks.add.unique-name A name already registered in the pre or the post table fails with
+ * KeyError('hook "<name>" already exists'): names are unique across both timings.
  * @clause hooks.add.auto-timing With `timing='auto'` the hook's `timing` attribute decides ('pre'
  * when absent). At optimizer level a value other than 'pre'/'post' warns and falls back to 'pre';
  * on an update rule anything other than exactly 'pre' files the hook under 'post', silently.
  * @clause hooks.remove `remove_hook(name)` removes from the pre table, else from the post table,
  * else raises KeyError(name).
+ * @clause hooks.remove.unknown Removing a name in neither table raises KeyError(name) and changes
+ * nothing.
  * @clause hooks.call.order `call_hooks(timing)` runs that table's hooks in registration order. A hook
  * with `call_for_each_param` is called as `hook(rule, param)` for every parameter in Chainer's order
  * (uninitialized and disabled ones included); any other hook is called once with the optimizer.
  * @clause hooks.call.reallocate After each hook, every initialized parameter whose gradient is None
  * gets a zero gradient (`reallocate_cleared_grads`).
+ * @clause hooks.call.timing `call_hooks(timing)` with a timing other than 'pre' or 'post' fails
+ * with ValueError("timing must be either 'pre' or 'post'").
  * @clause hooks.rule.call Rule hooks are called as `hook(rule, param)`; a hook that only acts on the
  * whole optimizer (GradientClipping) fails there with TypeError (arity).
+ * @clause hooks.rule.per-param-only That failure happens when the rule hook is called during the
+ * update (Chainer accepts it in `add_hook`), with the optimizer's and the rule's `t` already moved.
  */
 import type { OptimizerState, UpdateRuleState } from "../state.js";
-import type { HookEntry, HookSpec, HookTable, Json, RuleView } from "../hooks/types.js";
+import type { HookEntry, HookSpec, HookTable, Json } from "../hooks/types.js";
 import { getHookKind } from "../hooks/registry.js";
 import {
   DuplicateHookError,
-  HookArityError,
   HookNameMissingError,
   HookNotCallableError,
   InvalidArgumentError,
@@ -32,14 +45,15 @@ import {
   NotSetUpError,
   UnknownHookError,
 } from "../errors.js";
-import { type Link, type Param, paramPaths } from "../link.js";
+import type { Link, Param } from "../link.js";
 import { zerosLike } from "../ndarray.js";
-import { effectiveHyperparams } from "../hyperparam.js";
-import { type ComputeOverride, runPerParam, runWhole } from "../compute.js";
+import type { ComputeOverride } from "../compute.js";
+import { callHooksProgram, type Warn } from "./step-hooks.js";
+import { drivePure } from "./step-driver.js";
 import { copyJson, deepFreeze } from "../plain-data.js";
 import { formatProblem } from "../invariants.js";
 
-export type Warn = (message: string) => void;
+export { ruleView, type Warn } from "./step-hooks.js";
 
 export interface AddHookOptions {
   readonly name?: string | null;
@@ -153,11 +167,6 @@ export function hookTiming(state: OptimizerState, name: string, target: HookTarg
   return null;
 }
 
-export function ruleView(path: string, rule: UpdateRuleState | undefined, state: OptimizerState): RuleView | null {
-  if (rule === undefined) return null;
-  return { t: rule.t, hyperparam: effectiveHyperparams(state.hyperparam, rule.hyperparam), path };
-}
-
 /** @clause hooks.call.reallocate */
 export function reallocateClearedGrads(link: Link): Link {
   let params: Record<string, Param> | null = null;
@@ -170,50 +179,9 @@ export function reallocateClearedGrads(link: Link): Link {
   return params === null ? link : { structure: link.structure, params };
 }
 
-function replaceEntryState(table: readonly HookEntry[], index: number, hookState: Json): HookEntry[] {
-  return table.map((h, i) => (i === index ? { ...h, state: hookState } : h));
-}
-
-/** Call one optimizer-level hook (by its index in the table), then reallocate cleared gradients. */
-function callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index: number, warn?: Warn, compute?: ComputeOverride): OptimizerState {
-  const hooks = state.hooks as HookTable;
-  const entry = hooks[timing][index] as HookEntry;
-  const kind = getHookKind(entry.hook.kind);
-  if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
-  let link = state.target as Link;
-  let hookState = entry.state;
-  if (kind.callForEachParam) {
-    if (!kind.perParam) throw new HookArityError(kind.kind, "the optimizer");
-    const params = { ...link.params };
-    for (const path of paramPaths(link.structure)) {
-      const param = params[path] as Param;
-      const r = runPerParam(compute, kind, { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path });
-      if (r.grad !== param.grad) params[path] = { ...param, grad: r.grad };
-      if (r.state !== undefined) hookState = r.state;
-    }
-    link = { structure: link.structure, params };
-  } else {
-    if (!kind.whole) throw new HookArityError(kind.kind, "the optimizer");
-    const initialized = paramPaths(link.structure)
-      .map((path) => ({ path, param: link.params[path] as Param }))
-      .filter((e) => e.param.data !== null);
-    const r = runWhole(compute, kind, { args: entry.hook.args, state: hookState, params: initialized, t: state.t });
-    const params = { ...link.params };
-    for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
-    for (const w of r.warnings ?? []) warn?.(w);
-    link = { structure: link.structure, params };
-    if (r.state !== undefined) hookState = r.state;
-  }
-  const table = hookState === entry.state ? hooks : { ...hooks, [timing]: replaceEntryState(hooks[timing], index, hookState) };
-  return { ...state, target: reallocateClearedGrads(link), hooks: table };
-}
-
 /** @clause hooks.call.order */
 export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?: Warn, compute?: ComputeOverride): OptimizerState {
   if (state.hooks === null) throw new NotSetUpError("callHooks");
   if (timing !== "pre" && timing !== "post") throw new InvalidCallHooksTimingError(timing);
-  let s = state;
-  const count = state.hooks[timing].length;
-  for (let i = 0; i < count; i++) s = callOptimizerHook(s, timing, i, warn, compute);
-  return deepFreeze(s);
+  return deepFreeze(drivePure(callHooksProgram(state, timing, warn), compute));
 }

@@ -17,16 +17,17 @@ import { type OptimizerDef, stateEntry } from "./types.js";
 import { iadd, imul, isub, mul } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
 
 export const MomentumSGD: OptimizerDef = {
   name: "MomentumSGD",
-  ruleClass: "MomentumSGDRule",
   hyperparams: [
     { name: "lr", default: 0.01, type: "float" },
     { name: "momentum", default: 0.9, type: "float" },
   ],
   positional: ["lr", "momentum"],
   clause: "momentum-sgd.update",
+  kernelScalars: { scalars: [hpScalar("lr", "momentum-sgd.update"), hpScalar("momentum", "momentum-sgd.update")], states: [{ key: "v" }] },
   initState: (p) => ({ v: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let v = stateEntry({ state, path }, "v", "momentum-sgd.update");

@@ -7,6 +7,7 @@
 import type { NDArray } from "../ndarray.js";
 import type { HyperparamDef, HyperValue, Hyperparams } from "../hyperparam.js";
 import type { Dtype } from "../numerics/dtype.js";
+import type { KernelScalars } from "./kernel-scalars.js";
 
 export type RuleState = Readonly<Record<string, NDArray>>;
 
@@ -35,8 +36,6 @@ export interface UpdateResult {
 export interface OptimizerDef {
   /** Chainer's class name (`chainer.optimizers.<name>`). */
   readonly name: string;
-  /** Chainer's rule class name, for messages that name it. */
-  readonly ruleClass: string;
   /** Every hyperparameter the optimizer exposes, with default and Python type. */
   readonly hyperparams: readonly HyperparamDef[];
   /** The constructor's positional argument order. */
@@ -45,6 +44,8 @@ export interface OptimizerDef {
   readonly fixed?: Readonly<Record<string, HyperValue>>;
   /** The backend kernel that implements the update (optimizers sharing a rule share a kernel). */
   readonly kernel?: string;
+  /** The scalars and buffers the kernel's elementwise part needs (`kernel-scalars.ts`). */
+  readonly kernelScalars?: KernelScalars;
   /** The clause id of the update formula (the parameter's update). */
   readonly clause: string;
   /** The clause id that governs each state entry, where it differs from `clause`. */
@@ -55,8 +56,6 @@ export interface OptimizerDef {
   initState(param: NDArray, hp: Hyperparams): Record<string, NDArray>;
   /** One update of one parameter; throws an OptspecError where Chainer raises. */
   update(call: UpdateCall): UpdateResult;
-  /** Dtypes the optimizer rejects for a given configuration (documented failures). */
-  readonly notes?: readonly string[];
 }
 
 export type { Dtype };

@@ -19,7 +19,8 @@ import { type NpzEntry, readNpz } from "./npz.js";
 import { NpyFormatError, NpzFormatError } from "./errors.js";
 import { ArchiveFormatError, SnapshotVersionError, UnknownHookKindError, UnknownOptimizerError } from "./load-errors.js";
 import { type DecodeLimits, DEFAULT_MAX_DECODE_BYTES } from "./limits.js";
-import { HEX_WIDTH, LOSSLESS_FORMAT, LOSSLESS_META_KEY, LOSSLESS_VERSION, LOSS_SCALE_FIELDS, hexElement } from "./lossless-format.js";
+import { LOSSLESS_FORMAT, LOSSLESS_META_KEY, LOSSLESS_VERSION, LOSS_SCALE_FIELDS } from "./lossless-format.js";
+import { BITS_HEX_WIDTH, fromBitsHex } from "../numerics/bits.js";
 import {
   MAX_JSON_DEPTH,
   arr,
@@ -55,12 +56,12 @@ function decInlineArray(v: unknown, at: string): NDArray {
     if (n > words.length) break;
   }
   if (n !== words.length) fail(`${at}.bits`, `${shape.includes(0) ? 0 : "as many"} words as the shape [${shape.join(", ")}] has elements`, `${words.length} words`);
-  const width = HEX_WIDTH[dtype];
+  const width = BITS_HEX_WIDTH[dtype];
   const re = new RegExp(`^[0-9a-f]{${width}}$`);
   const data = new Float64Array(words.length);
   words.forEach((w, i) => {
     if (!re.test(w)) fail(`${at}.bits[${i}]`, `${width} lowercase hex digits (a ${dtype})`, w);
-    data[i] = hexElement(dtype, w);
+    data[i] = fromBitsHex(dtype, w);
   });
   return { dtype, shape, data };
 }

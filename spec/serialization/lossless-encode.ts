@@ -8,6 +8,7 @@ import type { HookEntry, HookTable, Json } from "../hooks/types.js";
 import type { Hyperparams } from "../hyperparam.js";
 import type { LinkStructure } from "../link.js";
 import { type NpzEntry, writeNpz } from "./npz.js";
+import { toBitsHex } from "../numerics/bits.js";
 import { SnapshotFormatError } from "./load-errors.js";
 import {
   HOOK_FIELDS,
@@ -19,7 +20,6 @@ import {
   PARAM_FIELDS,
   RULE_FIELDS,
   STATE_FIELDS,
-  elementHex,
   f64Hex,
 } from "./lossless-format.js";
 
@@ -139,7 +139,7 @@ function encodeDocument(state: OptimizerState, sink: ArraySink): Doc {
 }
 
 function inlineArray(a: NDArray): Doc {
-  return { dtype: a.dtype, shape: [...a.shape], bits: Array.from(a.data, (x) => elementHex(a.dtype, x)).join(" ") };
+  return { dtype: a.dtype, shape: [...a.shape], bits: Array.from(a.data, (x) => toBitsHex(a.dtype, x)).join(" ") };
 }
 
 /**
