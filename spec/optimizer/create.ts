@@ -118,21 +118,21 @@ export function checkState(state: unknown, what: string): asserts state is Optim
 function ownLink(x: unknown): Link | Problem {
   if (typeof x !== "object" || x === null) return { at: "link", expected: "a link {structure, params}", got: describeValue(x) };
   const o = x as { structure?: unknown; params?: unknown };
-  const sp = structureProblem(o.structure, "link.structure");
+  const sp = structureProblem(o.structure, "target.structure");
   if (sp !== null) return sp;
   const structure = o.structure as Link["structure"];
   const err = validateStructure(structure);
-  if (err !== null) return { at: "link.structure", expected: "a valid link structure", got: err };
-  if (typeof o.params !== "object" || o.params === null) return { at: "link.params", expected: "a record of parameters by path", got: describeValue(o.params) };
+  if (err !== null) return { at: "target.structure", expected: "a valid link structure", got: err };
+  if (typeof o.params !== "object" || o.params === null) return { at: "target.params", expected: "a record of parameters by path", got: describeValue(o.params) };
   const given = o.params as Record<string, unknown>;
   const decls = paramDecls(structure);
   for (const path of Object.keys(given)) {
-    if (!(path in decls)) return { at: `link.params[${path}]`, expected: "a parameter path of the structure", got: describeValue(path) };
+    if (!(path in decls)) return { at: `target.params[${path}]`, expected: "a parameter path of the structure", got: describeValue(path) };
   }
   const params: Record<string, Param> = {};
   for (const path of paramPaths(structure)) {
-    if (!(path in given)) return { at: `link.params[${path}]`, expected: "a value for every parameter of the structure", got: "nothing" };
-    const bad = paramProblem(given[path], `link.params[${path}]`, decls[path]!.dtype);
+    if (!(path in given)) return { at: `target.params[${path}]`, expected: "a value for every parameter of the structure", got: "nothing" };
+    const bad = paramProblem(given[path], `target.params[${path}]`, decls[path]!.dtype);
     if (bad !== null) return bad;
     const p = given[path] as Param;
     const data = p.data === null ? null : ownArray(p.data);

@@ -3,6 +3,7 @@
  * clause, and leaves the state the caller holds unchanged.
  */
 import { describe, expect, it } from "vitest";
+import { clauses } from "../../helpers/clauses.js";
 import {
   type NDArray,
   type OptimizerState,
@@ -39,7 +40,7 @@ function refused(state: OptimizerState | null, f: () => unknown): OptspecError {
 
 const fresh = (): OptimizerState => setup(createOptimizer("Adam"), smallLink());
 
-describe("arrays [ndarray.representation, invariants.array]", () => {
+describe(`arrays [${clauses("ndarray.representation", "invariants.array", "link.grad.set", "link.create")}]`, () => {
   it("array() with a wrong value count, a bad shape or dtype, or non-numbers is InvalidValueError", () => {
     expect(refused(null, () => array("float32", [2], [1, 2, 3]))).toBeInstanceOf(InvalidValueError);
     expect(refused(null, () => array("float32", [2], [1, 2, 3])).message).toMatch(/2 values .* got 3 values/);
@@ -72,7 +73,7 @@ describe("arrays [ndarray.representation, invariants.array]", () => {
 });
 
 describe("arguments of the state machine", () => {
-  it("setup with a malformed link is InvalidTargetError [optimizer.setup.target]", () => {
+  it(`setup with a malformed link is InvalidTargetError [${clauses("optimizer.setup.target", "invariants.link", "invariants.param")}]`, () => {
     const s = createOptimizer("SGD");
     for (const link of [null, 5, {}, { structure: {}, params: {} }, { structure: { kind: "chain", params: 3, children: [] }, params: {} }]) {
       expect(refused(s, () => setup(s, link))).toBeInstanceOf(InvalidTargetError);
@@ -86,13 +87,13 @@ describe("arguments of the state machine", () => {
     refused(s, () => setup(s, shapeLie));
   });
 
-  it("update(state, 5) and a loss without backward are InvalidArgumentError [update.lossfun]", () => {
+  it(`update(state, 5) and a loss without backward are InvalidArgumentError [${clauses("update.lossfun")}]`, () => {
     const s = fresh();
     expect(refused(s, () => update(s, 5 as never))).toBeInstanceOf(InvalidArgumentError);
     expect(refused(s, () => update(s, (() => 5) as never)).clause).toBe("update.lossfun");
   });
 
-  it("backward's gradients are validated [update.lossfun.grads]", () => {
+  it(`backward's gradients are validated [${clauses("update.lossfun.grads")}]`, () => {
     const s = fresh();
     const loss = (g: unknown) => () => ({ backward: () => g as Record<string, NDArray> });
     expect(refused(s, () => update(s, loss({ "/u": { dtype: "float32", shape: [3], data: [1, 2, 3] } }))).clause).toBe("update.lossfun.grads");
@@ -101,7 +102,7 @@ describe("arguments of the state machine", () => {
     refused(s, () => update(s, loss(null)));
   });
 
-  it("hand-built states are checked on entry: counters, loss scale [invariants.counters, invariants.loss-scale]", () => {
+  it(`hand-built states are checked on entry: counters, loss scale [${clauses("invariants.counters", "invariants.loss-scale")}]`, () => {
     const s = fresh();
     expect(refused(s, () => update({ ...s, t: -5 })).clause).toBe("invariants.counters");
     refused(s, () => newEpoch({ ...s, epoch: 1.5 }));
@@ -111,12 +112,13 @@ describe("arguments of the state machine", () => {
     refused(s, () => newEpoch(s, "yes" as never));
   });
 
-  it("loss scaling arguments of the wrong type, and hook arguments that are not JSON-like, are refused", () => {
+  it(`loss scaling arguments of the wrong type, and hook arguments that are not JSON-like or that the kind refuses, are refused [${clauses("invariants.hook-args", "state.no-aliasing")}]`, () => {
     const s = fresh();
     refused(s, () => lossScaling(s, { interval: "5" as never }));
     refused(s, () => lossScaling(s, { scale: "2" as never }));
     refused(s, () => addHook(s, { kind: "WeightDecay", args: { rate: () => 1 } }));
     refused(s, () => addHook(s, { kind: "WeightDecay", args: { rate: 1n } as never }));
+    refused(s, () => addHook(s, { kind: "WeightDecay", args: { rate: "x" } }));
   });
 
   it("valid calls still work after all this", () => {
@@ -125,7 +127,7 @@ describe("arguments of the state machine", () => {
   });
 });
 
-describe("flags are booleans [state.plain-data]", () => {
+describe(`flags are booleans [${clauses("state.plain-data", "rule.enabled")}]`, () => {
   it("setEnabled, setAllEnabled, useCleargrads, useFp32Update and setUseAutoNewEpoch refuse non-booleans", async () => {
     const { setEnabled, setAllEnabled, useCleargrads, useFp32Update, setUseAutoNewEpoch } = await import("../../../spec/index.js");
     const s = fresh();

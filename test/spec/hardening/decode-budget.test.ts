@@ -4,6 +4,7 @@
  * refused with a named error; loaded snapshots satisfy the API's invariants.
  */
 import { describe, expect, it } from "vitest";
+import { clauses } from "../../helpers/clauses.js";
 import {
   ArchiveFormatError,
   DEFAULT_MAX_DECODE_BYTES,
@@ -19,6 +20,8 @@ import {
   setup,
   toJSON,
   update,
+  addHook,
+  weightDecay,
 } from "../../../spec/index.js";
 import { readNpz } from "../../../spec/serialization/npz.js";
 import { NpzFormatError } from "../../../spec/serialization/errors.js";
@@ -37,7 +40,7 @@ function refusal(f: () => unknown): NpzFormatError {
   throw new Error("expected a refusal");
 }
 
-describe("zip bombs and the decode budget [serialization.limits.budget, serialization.zip.bounded]", () => {
+describe(`zip bombs and the decode budget [${clauses("serialization.limits.budget", "serialization.zip.bounded", "serialization.npy.decode")}]`, () => {
   it("a valid archive within the budget decodes; the same archive over a smaller budget is refused before inflating", () => {
     const bomb = zipBomb({ inflated: 2 * MIB + 128 });
     const npz = readNpz(bomb);
@@ -103,7 +106,7 @@ describe("zip bombs and the decode budget [serialization.limits.budget, serializ
   });
 });
 
-describe("JSON nested without bound [serialization.limits.depth]", () => {
+describe(`JSON nested without bound [${clauses("serialization.limits.depth")}]`, () => {
   const header = '{"format":"optspec.optimizer-state","version":';
   for (const depth of [MAX_JSON_NESTING + 1, 5000, 200_000]) {
     it(`a version nested ${depth} deep (arrays, objects, and inside a string-free key) is a SnapshotFormatError`, () => {
@@ -131,8 +134,9 @@ describe("JSON nested without bound [serialization.limits.depth]", () => {
   });
 });
 
-describe("a loaded lossless snapshot satisfies the API's invariants [serialization.lossless.invariants]", () => {
-  const s = update(setGrads(setup(createOptimizer("Adam"), smallLink()), gradsFor(setup(createOptimizer("Adam"), smallLink()), 1)));
+describe(`a loaded lossless snapshot satisfies the API's invariants [${clauses("serialization.lossless.invariants", "invariants.counters", "invariants.loss-scale", "invariants.hook-args")}]`, () => {
+  const s0 = addHook(setup(createOptimizer("Adam"), smallLink()), weightDecay(1e-3));
+  const s = update(setGrads(s0, gradsFor(s0, 1)));
   interface Doc {
     t: unknown;
     epoch: unknown;
@@ -152,6 +156,7 @@ describe("a loaded lossless snapshot satisfies the API's invariants [serializati
     ["a negative loss scale", (d) => (d.lossScale["scale"] = -2), /lossScale\.scale: expected null or a loss scale > 0/],
     ["a dynamic interval of 0", (d) => (d.lossScale["interval"] = 0), /lossScale\.interval: expected null or an interval >= 1/],
     ["a multiplier of 0", (d) => (d.lossScale["multiplier"] = 0), /lossScale\.multiplier/],
+    ["a hook argument its kind refuses", (d) => ((d as unknown as { hooks: { pre: { hook: { args: unknown } }[] } }).hooks.pre[0]!.hook.args = { o: [["rate", "x"]] }), /hook\.args: expected arguments WeightDecay accepts/],
   ];
   for (const [name, f, re] of cases) {
     it(`${name} is refused`, () => {

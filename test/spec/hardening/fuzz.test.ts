@@ -4,9 +4,10 @@
  * `npm run fuzz -- --inputs N`.
  */
 import { describe, expect, it } from "vitest";
+import { clauses } from "../../helpers/clauses.js";
 import { runFuzz } from "../../../conformance/fuzz/run.js";
 
-describe("fuzzing the loaders [serialization.errors.load-only-documented, serialization.limits.budget]", () => {
+describe(`fuzzing the loaders [${clauses("serialization.errors.load-only-documented", "serialization.errors.only", "serialization.limits.budget")}]`, () => {
   it("250 seeded inputs: 0 crashed, 0 partial, 0 hung; both outcomes are reached for every loader", () => {
     const r = runFuzz({ inputs: 250, seed: 2026 });
     expect(r.findings).toEqual([]);

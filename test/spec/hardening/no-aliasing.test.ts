@@ -3,6 +3,7 @@
  * of caller mutations after a call changes a state already returned [state.no-aliasing].
  */
 import { describe, expect, it } from "vitest";
+import { clauses } from "../../helpers/clauses.js";
 import fc from "fast-check";
 import {
   type NDArray,
@@ -89,7 +90,7 @@ function tamper(s: OptimizerState): number {
   return refused;
 }
 
-describe("no caller mutation changes a returned state [state.no-aliasing]", () => {
+describe(`no caller mutation changes a returned state [${clauses("state.no-aliasing")}]`, () => {
   it("property: random calls, then random mutations of everything the caller passed; every returned state is as it was", () => {
     fc.assert(
       fc.property(fc.array(arbCommand, { minLength: 1, maxLength: 6 }), fc.array(arbMutation, { maxLength: 30 }), (commands, mutations) => {
