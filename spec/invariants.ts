@@ -22,6 +22,8 @@ export interface Problem {
   readonly at: string;
   readonly expected: string;
   readonly got: string;
+  /** The clause the problem breaks, when it is one of this file's. */
+  readonly clause?: string;
 }
 
 const EXCERPT = 40;
@@ -91,11 +93,18 @@ export function arrayProblem(a: unknown, at: string, want?: { readonly dtype?: D
 
 /** @clause invariants.counters */
 export function counterProblem(v: unknown, at: string): Problem | null {
-  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0) ? null : problem(at, "a non-negative integer counter", v);
+  return typeof v === "number" && Number.isSafeInteger(v) && v >= 0 && !Object.is(v, -0)
+    ? null
+    : { ...problem(at, "a non-negative integer counter", v), clause: "invariants.counters" };
 }
 
 /** @clause invariants.loss-scale */
 export function lossScaleProblem(ls: LossScaleState, at: string): Problem | null {
+  const bad = lossScaleFieldProblem(ls, at);
+  return bad === null ? null : { ...bad, clause: "invariants.loss-scale" };
+}
+
+function lossScaleFieldProblem(ls: LossScaleState, at: string): Problem | null {
   const numOrNull = (v: unknown, ok: (x: number) => boolean, field: string, expected: string): Problem | null =>
     v === null || (typeof v === "number" && ok(v)) ? null : problem(`${at}.${field}`, expected, v);
   for (const flag of ["dynamic", "isnanEver", "isnan"] as const) {

@@ -111,7 +111,7 @@ export function newRule(def: OptimizerDef, parent: Hyperparams, useFp32Update: b
  */
 export function checkState(state: unknown, what: string): asserts state is OptimizerState {
   const bad = stateProblem(state);
-  if (bad !== null) throw new InvalidValueError(what, bad, bad.at.includes("lossScale") ? "invariants.loss-scale" : bad.at.endsWith(".t") || bad.at.endsWith(".epoch") ? "invariants.counters" : "state.plain-data");
+  if (bad !== null) throw new InvalidValueError(what, bad, bad.clause ?? "state.plain-data");
 }
 
 /** The link a caller gave, checked (`invariants.link`, `invariants.param`) and copied; or the problem. */

@@ -13,8 +13,9 @@ import { DEFAULT_MAX_DECODE_BYTES, MAX_JSON_NESTING } from "./limits.js";
 /** How deep tagged hook data and link structures may nest inside a document. */
 export const MAX_JSON_DEPTH = 64;
 
+/** Refuse, naming the place (cut to 200 characters: keys come from the document) and what was expected. */
 export function fail(at: string, expected: string, got: unknown): never {
-  throw new SnapshotFormatError(at, expected, describeValue(got));
+  throw new SnapshotFormatError(at.length > 200 ? `${at.slice(0, 200)}…` : at, expected, describeValue(got));
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
