@@ -15,8 +15,6 @@ import {
   type WholeResult,
   OptspecError,
   astype,
-  clippingRate,
-  drawNoise,
   np,
   zerosLike,
 } from "../../spec/index.js";
@@ -27,7 +25,7 @@ import { type Job, values } from "./job.js";
 import { type Slot, type Store, ResidentArray, fits } from "./store.js";
 import { Pending } from "./pending.js";
 import { DryRun } from "./dry-run.js";
-import { hookPlan } from "./hook-scalars.js";
+import { HookPlans } from "./hook-scalars.js";
 
 type Answer = StepAnswers[StepRequest["op"]];
 
@@ -38,6 +36,7 @@ const SLOW: unique symbol = Symbol("slow");
 export class ResidentDriver {
   readonly pending: Pending;
   private readonly dry = new DryRun();
+  private readonly plans = new HookPlans();
 
   constructor(readonly store: Store) {
     this.pending = new Pending(store);
@@ -93,6 +92,8 @@ export class ResidentDriver {
     switch (req.op) {
       case "update":
         return this.fastUpdate(req) ?? SLOW;
+      case "perParamHook":
+        return this.fastHook(req) ?? SLOW;
       case "zeros": {
         const slot = this.slotOf(req.path);
         if (slot === undefined || !fits(req.like, slot)) return SLOW;
@@ -193,25 +194,31 @@ export class ResidentDriver {
     return { structure: out.structure, params: adopted };
   }
 
-  private *perParamHook(req: Extract<StepRequest, { op: "perParamHook" }>): Job<PerParamResult> {
+  /** A per-parameter hook on a resident parameter, recorded; undefined when the spec must compute it. */
+  private fastHook(req: Extract<StepRequest, { op: "perParamHook" }>): PerParamResult | undefined {
     const { kind, call } = req;
+    const desc = kind.kernel;
     const slot = this.slotOf(call.path);
-    const backend = this.store.backend;
     const p = call.param;
-    if (slot !== undefined && p.grad === slot.grad && backend.hooks[kind.kind] !== undefined) {
-      const plan = hookPlan(kind.kind, call);
-      if (plan !== undefined && plan.kind === "noise") {
-        if (this.pending.noisePending(slot)) yield* this.settled();
-        const drawn = drawNoise(call.args, call.state, call.rule, slot.shape, slot.dtype);
-        if (drawn.noise.dtype === slot.dtype && drawn.noise.data.length === slot.length) {
-          this.pending.recordNoise({ kind: "noise", slot, round: 0, name: kind.kind, noise: drawn.noise });
-          return { grad: slot.grad, state: drawn.state };
-        }
-      } else if (plan !== undefined && p.data === slot.data) {
-        this.pending.record({ kind: "hook", slot, round: 0, name: kind.kind, plan });
-        return { grad: slot.grad };
-      }
+    if (desc === undefined || desc.scope !== "param" || slot === undefined || p.grad !== slot.grad || this.store.backend.hooks[desc.name] === undefined) return undefined;
+    if (desc.noise !== undefined) {
+      if (this.pending.noisePending(slot)) return undefined; // one pending noise per segment
+      const drawn = desc.noise(call, slot.shape, slot.dtype);
+      if (drawn.noise.dtype !== slot.dtype || drawn.noise.data.length !== slot.length) return undefined;
+      const scalars = desc.scalarsOf({ args: call.args, lossScale: p.lossScale, dtype: slot.dtype, paramSumSquares: NaN, gradSumSquares: NaN });
+      this.pending.recordNoise({ kind: "noise", slot, round: 0, name: desc.name, noise: drawn.noise, scalars });
+      return { grad: slot.grad, state: drawn.state };
     }
+    if (p.data !== slot.data) return undefined;
+    this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan: this.plans.planOf(desc, call.args, p.lossScale, slot.dtype) });
+    return { grad: slot.grad };
+  }
+
+  private *perParamHook(req: Extract<StepRequest, { op: "perParamHook" }>): Job<PerParamResult> {
+    const fast = this.fastHook(req);
+    if (fast !== undefined) return fast;
+    const { call } = req;
+    const p = call.param;
     yield* this.settled();
     const plain = yield* this.plainParam(p);
     const r = answerPure({ ...req, call: { ...call, param: plain } }) as PerParamResult;
@@ -223,19 +230,19 @@ export class ResidentDriver {
     const { kind, call } = req;
     const withGrad = call.params.filter(({ param }) => param.grad !== null);
     yield* this.settled();
-    if (kind.kind === "GradientClipping" && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
+    const desc = kind.kernel;
+    if (desc !== undefined && desc.scope === "whole" && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
       const red = this.store.backend.reductions;
       const grads = withGrad.map(({ param }) => param.grad as ResidentArray);
       const squares = yield* values(grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)));
-      const rate = clippingRate(call.args["threshold"] as number, squares);
-      const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
-      if (rate >= 1) return { grads: {}, warnings };
+      const { rate, warnings } = desc.rateOf(call.args, squares);
+      if (rate === null) return { grads: {}, warnings: [...warnings] };
       const out: Record<string, NDArray> = {};
       for (const g of grads) {
         this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
         out[g.slot.path] = g;
       }
-      return { grads: out, warnings };
+      return { grads: out, warnings: [...warnings] };
     }
     const params: { path: string; param: Param }[] = [];
     for (const e of call.params) params.push({ path: e.path, param: yield* this.plainParam(e.param) });

@@ -8,13 +8,13 @@ import type { NDArray } from "../../spec/index.js";
 import type { HookSegment, Segment, Span } from "../contract.js";
 import type { Store, Slot, Role } from "./store.js";
 import { type Job, values } from "./job.js";
-import type { HookPlan } from "./hook-scalars.js";
+import { type HookPlan, normScalars } from "./hook-scalars.js";
 import { idiv } from "../../spec/numerics/np.js";
 
 export type PendingOp =
   | { readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string; readonly seg: Segment }
-  | { readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: Exclude<HookPlan, { kind: "noise" }> }
-  | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray }
+  | { readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan }
+  | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray; readonly scalars: HookSegment["scalars"] }
   | { readonly kind: "fill"; readonly slot: Slot; round: number; readonly role: Role; readonly key: string; readonly value: number }
   | { readonly kind: "divide"; readonly slot: Slot; round: number; readonly value: number };
 
@@ -114,17 +114,24 @@ export class Pending {
         if (op.kind === "noise") {
           const noise = store.noiseBuffer(dtype);
           for (const o of g.ops) store.settle(backend.memory.write(noise, (o as typeof op).noise.data, o.slot.offset));
-          const segs = g.ops.map((o): HookSegment => ({ offset: o.slot.offset, length: o.slot.length, scalars: {} }));
+          const segs = g.ops.map((o): HookSegment => ({ offset: o.slot.offset, length: o.slot.length, scalars: (o as typeof op).scalars }));
           store.settle(hk.apply(dtype, { param, grad, noise }, segs));
           return;
         }
         let segs: HookSegment[];
         if (op.plan.kind === "norms") {
+          // The norms each segment's scalars need, as the segments stand now (earlier rounds issued).
           const red = backend.reductions;
-          const sq = yield* values(g.ops.flatMap((o) => [red.sumSquares(dtype, param, o.slot.offset, o.slot.length), red.sumSquares(dtype, grad, o.slot.offset, o.slot.length)]));
+          const wants = op.plan.desc.reductions;
+          const sq = yield* values(
+            g.ops.flatMap((o) => [
+              wants.includes("param") ? red.sumSquares(dtype, param, o.slot.offset, o.slot.length) : NaN,
+              wants.includes("grad") ? red.sumSquares(dtype, grad, o.slot.offset, o.slot.length) : NaN,
+            ]),
+          );
           segs = g.ops.map((o, i) => {
             const plan = (o as typeof op).plan as Extract<HookPlan, { kind: "norms" }>;
-            return { offset: o.slot.offset, length: o.slot.length, scalars: plan.scalars(dtype, sq[2 * i]!, sq[2 * i + 1]!) };
+            return { offset: o.slot.offset, length: o.slot.length, scalars: normScalars(plan, dtype, sq[2 * i]!, sq[2 * i + 1]!) };
           });
         } else {
           segs = g.ops.map((o) => ({ offset: o.slot.offset, length: o.slot.length, scalars: ((o as typeof op).plan as Extract<HookPlan, { kind: "fixed" }>).scalars }));

@@ -1,0 +1,11 @@
+import { createLink, createOptimizer, setup, type LinkStructure, type NDArray } from "./spec/index.js";
+import { ResidentRun, jsBackend } from "./backends/index.js";
+const P = 1000, L = 1024;
+const names = Array.from({ length: P }, (_, i) => `p${String(i).padStart(4, "0")}`);
+const structure: LinkStructure = { kind: "link", params: names.map((name) => ({ name, dtype: "float32", shape: [L] })), children: [] };
+const arr = (seed: number): NDArray => ({ dtype: "float32", shape: [L], data: Float64Array.from({ length: L }, (_, i) => Math.fround(Math.sin(seed * 7 + i) * 0.5)) });
+const link = createLink(structure, Object.fromEntries(names.map((n, i) => [`/${n}`, arr(i)])));
+const s = setup(createOptimizer("Adam"), link);
+const run = ResidentRun.createSync(s, jsBackend);
+for (const n of names) run.gradView(`/${n}`).fill(0.01);
+for (let i = 0; i < 150; i++) run.updateSync();
