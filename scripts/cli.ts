@@ -54,7 +54,7 @@ async function main(): Promise<void> {
   const numRuns = num("runs");
   const path = opt.get("path");
   const filter = opt.get("filter");
-  const report = runConformance(backend, {
+  const report = await runConformance(backend, {
     ...(seed !== undefined ? { seed } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),
     ...(path !== undefined ? { path } : {}),

@@ -1,5 +1,5 @@
 import type { Dtype } from "../../spec/index.js";
-import type { AnyBackend } from "../../backends/contract.js";
+import type { AnyBackend, MaybePromise } from "../../backends/contract.js";
 import type { Difference } from "../report.js";
 
 export interface CheckContext {
@@ -26,8 +26,16 @@ export interface Check {
   readonly clauses: readonly string[];
   /** Why the check does not apply to a backend, or null. */
   applies(backend: AnyBackend): string | null;
-  /** A fast-check property (mismatches throw `Mismatch`); records the largest ULP distance seen. */
-  property?(ctx: CheckContext, maxUlp: { value: number }): import("fast-check").IProperty<unknown>;
-  /** A direct check (golden replay): returns its differences and how many items it ran. */
-  direct?(ctx: CheckContext): { readonly diffs: readonly (Difference & { readonly at: string })[]; readonly runs: number };
+  /**
+   * A fast-check property (mismatches throw `Mismatch`); records the largest ULP distance seen.
+   * Asynchronous for an asynchronous backend.
+   */
+  property?(ctx: CheckContext, maxUlp: { value: number }): import("fast-check").IProperty<unknown> | import("fast-check").IAsyncProperty<unknown>;
+  /** A direct check (golden replay): returns its differences and how many items it ran (a promise for an asynchronous backend). */
+  direct?(ctx: CheckContext): MaybePromise<DirectResult>;
+}
+
+export interface DirectResult {
+  readonly diffs: readonly (Difference & { readonly at: string })[];
+  readonly runs: number;
 }

@@ -86,8 +86,8 @@ const WRONG: readonly WrongBackend[] = [
 
 describe("the conformance kit catches wrong backends", () => {
   for (const w of WRONG) {
-    it(`${w.bug} → fails citing ${w.clauses.join(" or ")}`, () => {
-      const report = runConformance(w.backend, { filter: w.filter, numRuns: 200, seed: 20261125, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
+    it(`${w.bug} → fails citing ${w.clauses.join(" or ")}`, async () => {
+      const report = await runConformance(w.backend, { filter: w.filter, numRuns: 200, seed: 20261125, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
       expect(report.ok).toBe(false);
       const failures = report.checks.flatMap((c) => c.failures);
       expect(failures.length).toBeGreaterThan(0);
@@ -102,9 +102,9 @@ describe("the conformance kit catches wrong backends", () => {
     });
   }
 
-  it("the unmodified JS backend passes the same checks", () => {
+  it("the unmodified JS backend passes the same checks", async () => {
     for (const w of WRONG) {
-      const report = runConformance(js, { filter: w.filter, numRuns: 200, seed: 20261125, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
+      const report = await runConformance(js, { filter: w.filter, numRuns: 200, seed: 20261125, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
       expect(report.checks.flatMap((c) => c.failures)).toEqual([]);
       expect(report.ok).toBe(true);
     }
