@@ -1,10 +1,13 @@
-/** The golden files, replayed through a backend (cases it cannot compute run through the spec). */
+/**
+ * The golden files, replayed through a resident run of the backend (cases and parameters it cannot
+ * compute run through the spec); awaited for an asynchronous backend.
+ */
 import { existsSync, readFileSync } from "node:fs";
 import { BUILTIN_HOOKS, OPTIMIZERS } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
-import { updateOn } from "../../backends/engine.js";
-import { listGoldenFiles, replayDirectory } from "../golden/replay.js";
-import type { Check } from "./types.js";
+import { residentUpdate } from "../../backends/resident/update-once.js";
+import { type CaseResult, listGoldenFiles, replayDirectory, replayDirectoryAsync } from "../golden/replay.js";
+import type { Check, DirectResult } from "./types.js";
 import type { GoldenCase } from "../golden/format.js";
 
 const STATE_MACHINE = [
@@ -58,8 +61,13 @@ export function goldenCheck(dir: string): Check {
     },
     applies: () => (existsSync(dir) ? null : `no golden directory at ${dir}`),
     direct: (ctx) => {
-      const engine = { name: ctx.backend.name, update: updateOn(ctx.backend as AnyBackend) };
-      const results = replayDirectory(dir, engine);
+      const engine = { name: ctx.backend.name, update: residentUpdate(ctx.backend as AnyBackend) };
+      return ctx.backend.mode === "sync" ? differences(replayDirectory(dir, engine)) : replayDirectoryAsync(dir, engine).then(differences);
+    },
+  };
+}
+
+function differences(results: readonly CaseResult[]): DirectResult {
       const diffs = results.flatMap((r) =>
         r.failures.map((f) => ({
           what: `${f.what}: ${f.detail}`,
@@ -70,6 +78,4 @@ export function goldenCheck(dir: string): Check {
         })),
       );
       return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
-    },
-  };
 }
