@@ -6,6 +6,6 @@ registerBackend(jsBackend);
 
 export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
-export { ResidentRun, ResidentArray, type GradInput } from "./resident/index.js";
+export { ResidentRun, ResidentArray, ResidentOptimizer, residentUpdate, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
 export { jsBackend };
