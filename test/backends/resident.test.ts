@@ -20,6 +20,7 @@ import {
 } from "../../spec/index.js";
 import { type AnyBackend, ResidentOptimizer, ResidentRun, jsBackend } from "../../backends/index.js";
 import { Optimizer, setLossScale } from "../../spec/index.js";
+import { goldenLoss } from "../../conformance/golden/fixtures.js";
 import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
 
 /** The JS backend with every kernel and reduction call counted. */
@@ -182,5 +183,19 @@ describe("resident run (JS backend)", () => {
       }),
       { numRuns: 40, seed: 4242 },
     );
+  });
+
+  it("without the optional elementwise extension and views: loss functions, loss scale and zero gradients still match", () => {
+    const { elementwise: _e, ...rest } = jsBackend as AnyBackend;
+    const { view: _v, ...memory } = jsBackend.memory as AnyBackend["memory"];
+    const bare: AnyBackend = { ...rest, name: "js-bare", memory };
+    let spec = setLossScale(addHook(setup(createOptimizer("MomentumSGD"), smallLink("float64", 6)), weightDecay(1e-3)), 64);
+    const run = ResidentRun.createSync(spec, bare);
+    for (let i = 0; i < 3; i++) {
+      spec = update(spec, goldenLoss);
+      run.updateSync(goldenLoss);
+      expect(snapshot(run.snapshotSync())).toEqual(snapshot(spec));
+    }
+    expect(() => run.gradView("/u")).toThrow(TypeError);
   });
 });
