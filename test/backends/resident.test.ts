@@ -22,6 +22,7 @@ import { type AnyBackend, ResidentOptimizer, ResidentRun, jsBackend } from "../.
 import { Optimizer, setLossScale } from "../../spec/index.js";
 import { goldenLoss } from "../../conformance/golden/fixtures.js";
 import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
+import { clauses } from "../helpers/clauses.js";
 
 /** The JS backend with every kernel and reduction call counted. */
 function counted(): { backend: AnyBackend; calls: Record<string, number> } {
@@ -51,7 +52,7 @@ function adamWithHooks(): OptimizerState {
 }
 
 describe("resident run (JS backend)", () => {
-  it("matches the spec bit for bit over steps with hooks and dynamic loss scaling", () => {
+  it(`matches the spec bit for bit over steps with hooks and dynamic loss scaling [${clauses("step.program")}]`, () => {
     let spec = adamWithHooks();
     const run = ResidentRun.createSync(spec, jsBackend);
     expect(run.residentPaths.length).toBe(4);
