@@ -272,7 +272,7 @@ export class ResidentDriver {
       }
       const dry = resident ? this.dry.run(def, slot.dtype, call) : { ok: false as const };
       if (dry.ok) {
-        this.pending.record({ kind: "optimizer", slot, round: 0, name, seg: { offset: slot.offset, length: slot.length, hp: call.hp, t: call.t, extras: call.extras } });
+        this.pending.record({ kind: "optimizer", slot, round: 0, name, offset: slot.offset, length: slot.length, hp: call.hp, t: call.t, extras: call.extras });
         return dry.extras === undefined ? { param: call.param, state: call.state } : { param: call.param, state: call.state, extras: dry.extras };
       }
     }

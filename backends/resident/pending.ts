@@ -12,7 +12,8 @@ import { type HookPlan, normScalars } from "./hook-scalars.js";
 import { idiv } from "../../spec/numerics/np.js";
 
 export type PendingOp =
-  | { readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string; readonly seg: Segment }
+  /** An optimizer op is its own kernel segment (offset, length, hp, t, extras): one object per parameter. */
+  | ({ readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string } & Segment)
   | { readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan }
   | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray; readonly scalars: HookSegment["scalars"] }
   | { readonly kind: "fill"; readonly slot: Slot; round: number; readonly role: Role; readonly key: string; readonly value: number }
@@ -101,8 +102,7 @@ export class Pending {
       case "optimizer": {
         const kernel = backend.optimizers[op.name];
         if (kernel === undefined) throw new Error(`resident run: no ${op.name} kernel`);
-        const segs = g.ops.map((o) => (o as typeof op).seg);
-        store.settle(kernel.update(dtype, store.optimizerBuffers(dtype), segs));
+        store.settle(kernel.update(dtype, store.optimizerBuffers(dtype), g.ops as (typeof op)[]));
         return;
       }
       case "hook":
