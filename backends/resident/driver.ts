@@ -210,7 +210,8 @@ export class ResidentDriver {
       return { grad: slot.grad, state: drawn.state };
     }
     if (p.data !== slot.data) return undefined;
-    this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan: this.plans.planOf(desc, call.args, p.lossScale, slot.dtype) });
+    const plan = this.plans.planOf(desc, call.args, p.lossScale, slot.dtype);
+    this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan, offset: slot.offset, length: slot.length, scalars: plan.kind === "fixed" ? plan.scalars : {} });
     return { grad: slot.grad };
   }
 
@@ -237,12 +238,9 @@ export class ResidentDriver {
       const squares = yield* values(grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)));
       const { rate, warnings } = desc.rateOf(call.args, squares);
       if (rate === null) return { grads: {}, warnings: [...warnings] };
-      const out: Record<string, NDArray> = {};
-      for (const g of grads) {
-        this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
-        out[g.slot.path] = g;
-      }
-      return { grads: out, warnings: [...warnings] };
+      for (const g of grads) this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
+      // Rescaled in place: every gradient is still the same resident array, so none is new.
+      return { grads: {}, warnings: [...warnings] };
     }
     const params: { path: string; param: Param }[] = [];
     for (const e of call.params) params.push({ path: e.path, param: yield* this.plainParam(e.param) });

@@ -14,7 +14,8 @@ import { idiv } from "../../spec/numerics/np.js";
 export type PendingOp =
   /** An optimizer op is its own kernel segment (offset, length, hp, t, extras): one object per parameter. */
   | ({ readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string } & Segment)
-  | { readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan }
+  /** A hook op is its own kernel segment (its scalars are the fixed plan's; a norms plan computes them at issue). */
+  | ({ readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan } & HookSegment)
   | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray; readonly scalars: HookSegment["scalars"] }
   | { readonly kind: "fill"; readonly slot: Slot; round: number; readonly role: Role; readonly key: string; readonly value: number }
   | { readonly kind: "divide"; readonly slot: Slot; round: number; readonly value: number };
@@ -134,7 +135,7 @@ export class Pending {
             return { offset: o.slot.offset, length: o.slot.length, scalars: normScalars(plan, dtype, sq[2 * i]!, sq[2 * i + 1]!) };
           });
         } else {
-          segs = g.ops.map((o) => ({ offset: o.slot.offset, length: o.slot.length, scalars: ((o as typeof op).plan as Extract<HookPlan, { kind: "fixed" }>).scalars }));
+          segs = g.ops as (typeof op)[];
         }
         store.settle(hk.apply(dtype, { param, grad }, segs));
         return;

@@ -66,7 +66,10 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
     }
     const r = ((yield { op: "wholeHook", kind, call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t } }) as StepAnswers["wholeHook"]);
     const params = copyTable(link.params, paramOrder(link.structure));
-    for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
+    for (const [path, grad] of Object.entries(r.grads)) {
+      const p = params[path] as Param;
+      if (grad !== p.grad) params[path] = { ...p, grad };
+    }
     for (const w of r.warnings ?? []) warn?.(w);
     link = { structure: link.structure, params };
     if (r.state !== undefined) hookState = r.state;
