@@ -85,7 +85,7 @@ async function main(): Promise<void> {
     process.exitCode = b.ok ? 0 : 1;
     return;
   }
-  const report = runConformance(backend, {
+  const report = await runConformance(backend, {
     ...(seed !== undefined ? { seed } : {}),
     ...(numRuns !== undefined ? { numRuns } : {}),
     ...(path !== undefined ? { path } : {}),

@@ -37,7 +37,7 @@ for (const backend of listBackends()) {
     notes.push(...b.notes);
     continue;
   }
-  const report = runConformance(backend, { numRuns, ...(seed !== undefined ? { seed } : {}) });
+  const report = await runConformance(backend, { numRuns, ...(seed !== undefined ? { seed } : {}) });
   reports.push(report);
   const groups = new Map<string, { n: number; failed: number; expected: number; na: number; ulp: number; ms: number }>();
   for (const c of report.checks) {

@@ -2,6 +2,7 @@
  * Replay every case of every file of a golden directory. Files and case ids not seen before are
  * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
  */
+import { type Job, runAsync, runSync } from "../../backends/resident/job.js";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { update } from "../../spec/index.js";
@@ -19,9 +20,12 @@ export interface CaseResult {
   readonly reason?: string;
 }
 
+/** Replays one case: its differences (as a job, so that an asynchronous engine can be awaited). */
+export type CaseHandler = (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => Job<(Difference & { step?: number })[]>;
+
 export interface CaseHandlers {
   /** Extra case kinds (serialization registers itself here). */
-  readonly [kind: string]: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[];
+  readonly [kind: string]: CaseHandler;
 }
 
 export interface GoldenFileMeta {
@@ -31,13 +35,15 @@ export interface GoldenFileMeta {
 
 export const SPEC_ENGINE: UpdateEngine = { name: "spec", update };
 
-const handlers: Record<string, (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]> = {
+const handlers: Record<string, CaseHandler> = {
   trajectory: (c, _m, e) => replayTrajectory(c as GoldenTrajectory, e),
-  call_sequence: (c, m) => replayCallSequence(c as GoldenCallSequence, m.link_structure),
+  call_sequence: function* (c, m) {
+    return replayCallSequence(c as GoldenCallSequence, m.link_structure);
+  },
 };
 
 /** Register a handler for a case kind (used by the serialization replay). */
-export function registerCaseHandler(kind: string, h: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]): void {
+export function registerCaseHandler(kind: string, h: CaseHandler): void {
   handlers[kind] = h;
 }
 
@@ -54,11 +60,11 @@ export function listGoldenFiles(dir: string): string[] {
   return out;
 }
 
-export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): CaseResult {
+export function* replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): Job<CaseResult> {
   const h = handlers[c.kind];
   if (h === undefined) return { file, id: c.id, status: "unsupported", failures: [], reason: `case kind ${c.kind} is not supported yet` };
   try {
-    const failures = h(c, meta, engine);
+    const failures = yield* h(c, meta, engine);
     return { file, id: c.id, status: failures.length === 0 ? "passed" : "failed", failures };
   } catch (err) {
     if (err instanceof Unsupported) return { file, id: c.id, status: "unsupported", failures: [], reason: err.message };
@@ -66,7 +72,17 @@ export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, en
   }
 }
 
+/** Replay every case of a directory on a synchronous engine (the spec by default). */
 export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
+  return runSync(replayDirectoryJob(dir, engine, filter), engine.name);
+}
+
+/** Replay every case of a directory on any engine (awaited where it returns promises). */
+export function replayDirectoryAsync(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
+  return runAsync(replayDirectoryJob(dir, engine, filter));
+}
+
+function* replayDirectoryJob(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Job<CaseResult[]> {
   const results: CaseResult[] = [];
   const indexPath = join(dir, "index.json");
   const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, "utf8")) as GoldenFileMeta) : {};
@@ -79,7 +95,7 @@ export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE,
     const meta: GoldenFileMeta = linkStructure === undefined ? doc : { ...doc, link_structure: linkStructure };
     for (const c of doc.cases ?? []) {
       if (filter && !filter(c.id)) continue;
-      results.push(replayCase(c, file, meta, engine));
+      results.push(yield* replayCase(c, file, meta, engine));
     }
   }
   return results;
