@@ -1,0 +1,49 @@
+/**
+ * The Wasm SIMD128 backend: AssemblyScript kernels (`assembly/`, built by `build.ts`), float32 and
+ * float64, every operation the spec's, in the spec's order, lane by lane with scalar tails; no FMA,
+ * no relaxed SIMD, so the promise is `exact`. Buffers live in the instance's linear memory
+ * (`memory.ts`); `wasmBackend.memory.view(buf)` gives a writable typed-array view (for example to
+ * write gradients in place), valid until the next `alloc`.
+ */
+import type { Backend, OptimizerKernel } from "../contract.js";
+import { jsBackend } from "../js/index.js";
+import { type WasmBuffer, type WasmMemory, WasmHeap, wasmMemory } from "./memory.js";
+import { wasmAvailable } from "./instance.js";
+import { OPTIMIZER_LAYOUTS } from "./scalars.js";
+import { optimizerKernel } from "./optimizers.js";
+import { wasmHooks } from "./hooks.js";
+import { wasmReductions } from "./reductions.js";
+
+export type { WasmBuffer, WasmMemory } from "./memory.js";
+export { WasmHeap } from "./memory.js";
+
+export interface WasmBackend extends Backend<WasmBuffer> {
+  readonly memory: WasmMemory;
+  readonly heap: WasmHeap;
+}
+
+/** A Wasm backend over its own instance (its own linear memory). */
+export function createWasmBackend(name = "wasm", heap: WasmHeap = new WasmHeap()): WasmBackend {
+  const optimizers: Record<string, OptimizerKernel<WasmBuffer>> = {};
+  for (const [kernel, layout] of Object.entries(OPTIMIZER_LAYOUTS)) {
+    const js = jsBackend.optimizers[kernel];
+    if (js === undefined) throw new TypeError(`wasm backend: no JS kernel ${kernel} for wide segments`);
+    optimizers[kernel] = optimizerKernel(heap, kernel, layout, js);
+  }
+  return {
+    name,
+    description: "WebAssembly SIMD128 (AssemblyScript, f32x4/f64x2 with scalar tails, no FMA), buffers in linear memory; exact.",
+    dtypes: ["float32", "float64"],
+    promise: { kind: "exact" },
+    mode: "sync",
+    memory: wasmMemory(heap),
+    heap,
+    optimizers,
+    hooks: wasmHooks(heap),
+    reductions: wasmReductions(heap),
+    available: () => wasmAvailable(),
+  };
+}
+
+/** The registered backend (its instance is created when this module is first imported). */
+export const wasmBackend: WasmBackend = createWasmBackend();
