@@ -11,7 +11,8 @@
  *
  * `npm run build:wasm`; `test/backends/wasm-build.test.ts` rebuilds and compares the bytes.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = (name: string): string => fileURLToPath(new URL(name, import.meta.url));
@@ -20,7 +21,11 @@ const here = (name: string): string => fileURLToPath(new URL(name, import.meta.u
 interface AscApi {
   main(
     argv: string[],
-    options: { writeFile: (name: string, contents: Uint8Array | string) => void; stderr: { write(s: string | Uint8Array): boolean } },
+    options: {
+      readFile: (name: string, baseDir: string) => string | null;
+      writeFile: (name: string, contents: Uint8Array | string) => void;
+      stderr: { write(s: string | Uint8Array): boolean };
+    },
   ): Promise<{ error: Error | null }>;
 }
 
@@ -31,12 +36,21 @@ const loadAsc = async (): Promise<AscApi> => {
 
 export const ASC_ARGS: readonly string[] = ["--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--runtime", "stub", "--enable", "simd"];
 
-/** Compiles `assembly/index.ts` in memory and returns the module's bytes. */
-export async function compileKernels(): Promise<Uint8Array> {
+/**
+ * Compiles `assembly/index.ts` in memory and returns the module's bytes. `patch` may rewrite a
+ * source file's text first (tests build deliberately wrong variants this way).
+ */
+export async function compileKernels(patch?: (file: string, text: string) => string): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
   const asc = await loadAsc();
   const result = await asc.main([here("assembly/index.ts"), "--outFile", "kernels.wasm", ...ASC_ARGS], {
+    readFile: (name: string, baseDir: string) => {
+      const file = resolve(baseDir, name);
+      if (!existsSync(file)) return null;
+      const text = readFileSync(file, "utf8");
+      return patch === undefined ? text : patch(file, text);
+    },
     writeFile: (name: string, contents: Uint8Array | string) => {
       if (name.endsWith(".wasm") && typeof contents !== "string") binary = contents;
     },
