@@ -34,7 +34,7 @@ const loadAsc = async (): Promise<AscApi> => {
   return ((await import(specifier)) as { default: AscApi }).default;
 };
 
-export const ASC_ARGS: readonly string[] = ["--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--runtime", "stub", "--enable", "simd"];
+export const ASC_ARGS: readonly string[] = ["--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--runtime", "stub", "--enable", "simd", "--importMemory"];
 
 /**
  * Compiles `assembly/index.ts` in memory and returns the module's bytes. `patch` may rewrite a

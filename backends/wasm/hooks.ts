@@ -82,8 +82,10 @@ const HOOK_LAYOUTS: Readonly<Record<string, HookLayout>> = {
 };
 
 function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: HookKernel<JsBuffer>): HookKernel<WasmBuffer> {
-  const f32 = exported<Export>(heap.exports, `${layout.exportName}_f32`);
-  const f64 = exported<Export>(heap.exports, `${layout.exportName}_f64`);
+  const f32 = `${layout.exportName}_f32`;
+  const f64 = `${layout.exportName}_f64`;
+  exported<Export>(heap.exports, f32);
+  exported<Export>(heap.exports, f64);
   const scratch = new RowScratch();
   return {
     apply(dtype: Dtype, bufs: { readonly param: WasmBuffer; readonly grad: WasmBuffer; readonly noise?: WasmBuffer }, segments: readonly HookSegment[]): void {
@@ -106,7 +108,7 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
       }
       const isF32 = d === "float32";
       const packed = pack(scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o));
-      const fn = isF32 ? f32 : f64;
+      const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {
         const gv = heap.view(grad);

@@ -4,14 +4,17 @@
  * (growth detaches the old `ArrayBuffer`), so a view is never kept across an `alloc`.
  *
  * Growth happens only in `alloc`, geometrically, never during a kernel call: a run allocates its
- * buffers when it is created and steps without growing. The segment table the kernels read is
+ * buffers when it is created and steps without growing. It never calls `memory.grow` (which would
+ * detach the old `ArrayBuffer` and slow every typed-array loop in the process, see `instance.ts`):
+ * the used bytes move to a new, larger `WebAssembly.Memory` and the module is instantiated again
+ * over it; pointers stay valid, and kernels look their exports up per call. The segment table the kernels read is
  * reserved once, at instantiation (`TABLE_ROWS` rows); calls with more segments run in chunks.
  * Freed blocks go to a first-fit free list with coalescing, so repeated alloc/free cycles (the
  * per-call engine, the conformance kit) reuse memory instead of growing it.
  */
 import type { Memory } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type KernelExports, instantiate } from "./instance.js";
+import { type CompiledKernels, type KernelExports, type WasmMemoryObject, compileModule, exported, instantiate, newMemory } from "./instance.js";
 
 export type WasmDtype = "float32" | "float64";
 
@@ -40,8 +43,14 @@ interface Block {
   size: number;
 }
 
+/** Initial linear memory: the segment table plus about 1 MiB. */
+const INITIAL_PAGES = 24;
+
 export class WasmHeap {
-  readonly exports: KernelExports;
+  private readonly module: CompiledKernels;
+  private memory: WasmMemoryObject;
+  private instance: KernelExports;
+  private readonly fns = new Map<string, unknown>();
   /** Byte pointer of the segment table. */
   readonly table: number;
   private top: number;
@@ -51,27 +60,48 @@ export class WasmHeap {
   private f32v = new Float32Array(0);
   private f64v = new Float64Array(0);
 
-  constructor(exports: KernelExports = instantiate()) {
-    this.exports = exports;
-    const base = Math.ceil(exports.heapBase() / ALIGN) * ALIGN;
+  /** Over the embedded kernels, or over another compiled build of them (tests use deliberately wrong ones). */
+  constructor(module: CompiledKernels = compileModule()) {
+    this.module = module;
+    this.memory = newMemory(INITIAL_PAGES);
+    this.instance = instantiate(module, this.memory);
+    const base = Math.ceil(this.instance.heapBase() / ALIGN) * ALIGN;
     this.table = base;
     this.top = base + TABLE_ROWS * ROW_F64 * 8;
     this.ensure(this.top);
   }
 
+  /** The current instance's exports (they change when the heap moves to a larger memory). */
+  get exports(): KernelExports {
+    return this.instance;
+  }
+
+  /** An export of the current instance, by name. */
+  fn<F>(name: string): F {
+    let f = this.fns.get(name);
+    if (f === undefined) {
+      f = exported<F>(this.instance, name);
+      this.fns.set(name, f);
+    }
+    return f as F;
+  }
+
   /** Bytes of linear memory (reserved or in use). */
   get byteLength(): number {
-    return this.exports.memory.buffer.byteLength;
+    return this.memory.buffer.byteLength;
   }
 
   private ensure(end: number): void {
-    const have = this.exports.memory.buffer.byteLength;
+    const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    const havePages = have / PAGE;
     const needPages = Math.ceil(end / PAGE);
-    const pages = Math.min(MAX_PAGES, Math.max(needPages, 2 * havePages));
     if (needPages > MAX_PAGES) throw new RangeError(`wasm backend: ${end} bytes exceed the 4 GiB of wasm32 linear memory`);
-    this.exports.memory.grow(pages - havePages);
+    const pages = Math.min(MAX_PAGES, Math.max(needPages, 2 * (have / PAGE)));
+    const next = newMemory(pages);
+    new Uint8Array(next.buffer).set(new Uint8Array(this.memory.buffer, 0, this.top));
+    this.memory = next;
+    this.instance = instantiate(this.module, next);
+    this.fns.clear();
   }
 
   alloc(dtype: Dtype, length: number): WasmBuffer {
@@ -101,7 +131,7 @@ export class WasmHeap {
     const buf: WasmBuffer = Object.freeze({ dtype, ptr, length });
     this.sizes.set(buf, size);
     // Fresh buffers read as zeros, like a new typed array (reused blocks hold old data).
-    new Uint8Array(this.exports.memory.buffer, ptr, size).fill(0);
+    new Uint8Array(this.memory.buffer, ptr, size).fill(0);
     return buf;
   }
 
@@ -142,7 +172,7 @@ export class WasmHeap {
   }
 
   private refresh(): void {
-    const ab = this.exports.memory.buffer;
+    const ab = this.memory.buffer;
     if (ab !== this.cached) {
       this.cached = ab;
       this.f32v = new Float32Array(ab);

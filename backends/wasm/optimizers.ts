@@ -20,8 +20,10 @@ export function wasmDtype(dtype: Dtype, what: string): WasmDtype {
 }
 
 export function optimizerKernel(heap: WasmHeap, name: string, layout: OptimizerLayout, fallback: OptimizerKernel<JsBuffer>): OptimizerKernel<WasmBuffer> {
-  const f32 = exported<Export>(heap.exports, `${layout.exportName}_f32`);
-  const f64 = exported<Export>(heap.exports, `${layout.exportName}_f64`);
+  const f32 = `${layout.exportName}_f32`;
+  const f64 = `${layout.exportName}_f64`;
+  exported<Export>(heap.exports, f32);
+  exported<Export>(heap.exports, f64);
   const scratch = new RowScratch();
   return {
     update(dtype: Dtype, bufs: OptimizerBuffers<WasmBuffer>, segments: readonly Segment[]): void {
@@ -47,7 +49,7 @@ export function optimizerKernel(heap: WasmHeap, name: string, layout: OptimizerL
       const isF32 = d === "float32";
       const hasState = (key: string): boolean => present[key] !== undefined;
       const packed = pack(scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o, hasState));
-      const fn = isF32 ? f32 : f64;
+      const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {
         const views = { param: heap.view(param), grad: heap.view(grad), state: {} as Record<string, JsBuffer> };

@@ -15,11 +15,11 @@ type Reduce = (x: number, n: number) => number;
 type Scale = (x: number, n: number, rate: number) => void;
 
 export function wasmReductions(heap: WasmHeap): Reductions<WasmBuffer> {
-  const e = heap.exports;
-  const fns = {
-    float32: { ss: exported<Reduce>(e, "sumSquares_f32"), fin: exported<Reduce>(e, "allFinite_f32"), scale: exported<Scale>(e, "scale_f32") },
-    float64: { ss: exported<Reduce>(e, "sumSquares_f64"), fin: exported<Reduce>(e, "allFinite_f64"), scale: exported<Scale>(e, "scale_f64") },
-  };
+  for (const n of ["sumSquares", "allFinite", "scale"]) for (const d of ["f32", "f64"]) exported<Reduce>(heap.exports, `${n}_${d}`);
+  const names = (dtype: Dtype) =>
+    dtype === "float32"
+      ? { ss: "sumSquares_f32", fin: "allFinite_f32", scale: "scale_f32" }
+      : { ss: "sumSquares_f64", fin: "allFinite_f64", scale: "scale_f64" };
   const at = (dtype: Dtype, what: string, buf: WasmBuffer, offset: number, length: number): number => {
     const d = wasmDtype(dtype, what);
     const b = heap.check(buf, d, "buffer");
@@ -29,16 +29,16 @@ export function wasmReductions(heap: WasmHeap): Reductions<WasmBuffer> {
   return {
     sumSquares(dtype, buf, offset, length): number {
       const ptr = at(dtype, "sumSquares", buf, offset, length);
-      return fns[dtype as "float32"].ss(ptr, length);
+      return heap.fn<Reduce>(names(dtype).ss)(ptr, length);
     },
     allFinite(dtype, buf, offset, length): boolean {
       const ptr = at(dtype, "allFinite", buf, offset, length);
-      return fns[dtype as "float32"].fin(ptr, length) !== 0;
+      return heap.fn<Reduce>(names(dtype).fin)(ptr, length) !== 0;
     },
     scale(dtype, buf, offset, length, rate): void {
       const ptr = at(dtype, "scale", buf, offset, length);
       if (dtype === "float32" && wideForF32(rate)) jsReductions.scale(dtype, heap.view(buf), offset, length, rate);
-      else fns[dtype as "float32"].scale(ptr, length, rate);
+      else heap.fn<Scale>(names(dtype).scale)(ptr, length, rate);
     },
   };
 }

@@ -244,8 +244,11 @@ describe("wasm backend: linear memory", () => {
     const a = m.alloc("float32", 6);
     m.write(a, [1.5, -0, NaN, 2, 3, 4], 0);
     const before = b.heap.byteLength;
+    const oldView = m.view(a);
     const big = m.alloc("float64", 1 << 20); // 8 MiB: forces growth
     expect(b.heap.byteLength).toBeGreaterThan(before);
+    // The heap moved to a new memory instead of growing the old one: nothing was detached.
+    expect(oldView.buffer.byteLength).toBe(before);
     expectBits("after growth", [1.5, -0, NaN, 2, 3, 4], m.read(a) as Float64Array);
     const view = m.view(a);
     view[5] = 7; // a gradient written in place

@@ -17,7 +17,7 @@ import type { AnyBackend } from "../../backends/contract.js";
 import { runConformance } from "../../conformance/index.js";
 import { compileKernels } from "../../backends/wasm/build.js";
 import { WasmHeap, createWasmBackend, wasmBackend } from "../../backends/wasm/index.js";
-import type { KernelExports } from "../../backends/wasm/instance.js";
+import { compileModule } from "../../backends/wasm/instance.js";
 
 interface Slip {
   readonly bug: string;
@@ -56,11 +56,6 @@ const SLIPS: readonly Slip[] = [
   },
 ];
 
-interface WasmApi {
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { readonly exports: KernelExports };
-}
-
 async function slipBackend(slip: Slip, name: string): Promise<AnyBackend> {
   let applied = 0;
   const bytes = await compileKernels((file, text) => {
@@ -70,9 +65,7 @@ async function slipBackend(slip: Slip, name: string): Promise<AnyBackend> {
     return text.replace(slip.from, slip.to);
   });
   expect(applied).toBeGreaterThan(0); // asc may read a file more than once
-  const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
-  const exports = new api.Instance(new api.Module(bytes), {}).exports;
-  return createWasmBackend(name, new WasmHeap(exports)) as unknown as AnyBackend;
+  return createWasmBackend(name, new WasmHeap(compileModule(bytes))) as unknown as AnyBackend;
 }
 
 const options = (filter: string) => ({ filter, numRuns: 200, seed: 20261202, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
