@@ -81,6 +81,8 @@ const HOOK_LAYOUTS: Readonly<Record<string, HookLayout>> = {
   GradientNoise: { exportName: "addNoise", usesParam: false, usesNoise: true, row: () => false },
 };
 
+const sameScalars = (a: HookSegment, b: HookSegment): boolean => a.scalars === b.scalars;
+
 function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: HookKernel<JsBuffer>): HookKernel<WasmBuffer> {
   const f32 = `${layout.exportName}_f32`;
   const f64 = `${layout.exportName}_f64`;
@@ -107,7 +109,7 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
         ptrs.push(noise.ptr);
       }
       const isF32 = d === "float32";
-      const packed = pack(scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o));
+      const packed = pack(heap, scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o), sameScalars);
       const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {

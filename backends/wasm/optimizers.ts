@@ -19,6 +19,23 @@ export function wasmDtype(dtype: Dtype, what: string): WasmDtype {
   throw new TypeError(`wasm backend: ${what} does not compute ${dtype} (float16 runs through the spec)`);
 }
 
+function sameExtras(a: Segment["extras"], b: Segment["extras"]): boolean {
+  if (a === b) return true;
+  let n = 0;
+  for (const k in a) {
+    if (!Object.is(a[k], b[k])) return false;
+    n++;
+  }
+  for (const _ in b) n--;
+  return n === 0;
+}
+
+/**
+ * Segments whose scalars are the same by construction: one hyperparameter object (the spec's data
+ * is immutable), the same `t` and equal extras.
+ */
+const sameRule = (a: Segment, b: Segment): boolean => a.hp === b.hp && a.t === b.t && sameExtras(a.extras, b.extras);
+
 export function optimizerKernel(heap: WasmHeap, name: string, layout: OptimizerLayout, fallback: OptimizerKernel<JsBuffer>): OptimizerKernel<WasmBuffer> {
   const f32 = `${layout.exportName}_f32`;
   const f64 = `${layout.exportName}_f64`;
@@ -48,7 +65,7 @@ export function optimizerKernel(heap: WasmHeap, name: string, layout: OptimizerL
       }
       const isF32 = d === "float32";
       const hasState = (key: string): boolean => present[key] !== undefined;
-      const packed = pack(scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o, hasState));
+      const packed = pack(heap, scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o, hasState), sameRule);
       const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {

@@ -1,25 +1,33 @@
 /**
  * Packs a call's segments into rows (`[offset, length, scalars…]`, `ROW_F64` float64 slots each),
- * validating every segment before anything is written, then runs the Wasm export over the rows in
- * chunks of the reserved table, and hands wide segments to the exact JS path.
+ * validating every segment before anything is written, then runs the Wasm export over the rows,
+ * and leaves wide segments to the caller (the exact JS path).
+ *
+ * Rows go straight into the reserved table in linear memory when the call fits (the table is not
+ * a user buffer, so filling it before validation ends writes nothing the caller can see); larger
+ * calls are packed into a scratch array and run in chunks. A segment with the same scalar inputs
+ * (by identity) as the one before it copies that row's scalars instead of recomputing them: the
+ * segments of one model usually share one hyperparameter object, `t` and extras.
  */
-import { ROW_F64, TABLE_ROWS, type WasmHeap, checkRange } from "./memory.js";
+import { ROW_F64, ROW_SCALARS, TABLE_ROWS, type WasmHeap, checkRange } from "./memory.js";
 
 export class RowScratch {
-  private buf = new Float64Array(ROW_F64 * 64);
+  private buf = new Float64Array(0);
   private flags = new Uint8Array(64);
-  need(rows: number): { rows: Float64Array; wide: Uint8Array } {
-    if (this.flags.length < rows) {
-      const n = Math.max(rows, 2 * this.flags.length);
-      this.buf = new Float64Array(n * ROW_F64);
-      this.flags = new Uint8Array(n);
-    }
-    return { rows: this.buf, wide: this.flags };
+  rows(n: number): Float64Array {
+    if (this.buf.length < n * ROW_F64) this.buf = new Float64Array(Math.max(n, 2 * (this.buf.length / ROW_F64)) * ROW_F64);
+    return this.buf;
+  }
+  wide(n: number): Uint8Array {
+    if (this.flags.length < n) this.flags = new Uint8Array(Math.max(n, 2 * this.flags.length));
+    return this.flags;
   }
 }
 
 export interface Packed {
   readonly rows: Float64Array;
+  /** Whether `rows` is the table in linear memory itself. */
+  readonly direct: boolean;
   readonly wide: Uint8Array;
   readonly count: number;
   readonly wideCount: number;
@@ -27,40 +35,54 @@ export interface Packed {
 
 /**
  * Fills one row per segment: bounds checked against `limit`, scalars by `fill` (which returns
- * whether the segment is wide). Throws before any buffer is touched.
+ * whether the segment is wide) unless `same(previous, segment)`. Throws before any buffer is touched.
  */
 export function pack<S extends { readonly offset: number; readonly length: number }>(
+  heap: WasmHeap,
   scratch: RowScratch,
   segments: readonly S[],
   limit: number,
   fill: (seg: S, rows: Float64Array, o: number) => boolean,
+  same: (a: S, b: S) => boolean,
 ): Packed {
-  const { rows, wide } = scratch.need(segments.length);
+  const count = segments.length;
+  const direct = count <= TABLE_ROWS;
+  const rows = direct ? heap.tableView() : scratch.rows(count);
+  const wide = scratch.wide(count);
   let wideCount = 0;
-  for (let k = 0; k < segments.length; k++) {
+  for (let k = 0; k < count; k++) {
     const seg = segments[k]!;
     checkRange(seg.offset, seg.length, limit);
     const o = k * ROW_F64;
     rows[o] = seg.offset;
     rows[o + 1] = seg.length;
-    const w = fill(seg, rows, o + 2);
+    let w: boolean;
+    if (k > 0 && same(segments[k - 1]!, seg)) {
+      for (let j = 2; j < 2 + ROW_SCALARS; j++) rows[o + j] = rows[o - ROW_F64 + j]!;
+      w = wide[k - 1] === 1;
+    } else w = fill(seg, rows, o + 2);
     wide[k] = w ? 1 : 0;
     if (w) wideCount++;
   }
-  return { rows, wide, count: segments.length, wideCount };
+  return { rows, direct, wide, count, wideCount };
 }
 
 /** Runs `call(table, n)` over the non-wide rows, at most `TABLE_ROWS` rows per Wasm call. */
 export function runRows(heap: WasmHeap, packed: Packed, call: (table: number, count: number) => void): void {
-  const table = heap.tableView();
-  if (packed.wideCount === 0) {
-    for (let start = 0; start < packed.count; start += TABLE_ROWS) {
-      const n = Math.min(TABLE_ROWS, packed.count - start);
-      table.set(packed.rows.subarray(start * ROW_F64, (start + n) * ROW_F64));
-      call(heap.table, n);
+  if (packed.direct) {
+    let r = packed.count;
+    if (packed.wideCount > 0) {
+      r = 0;
+      for (let k = 0; k < packed.count; k++) {
+        if (packed.wide[k] === 1) continue;
+        if (r !== k) packed.rows.copyWithin(r * ROW_F64, k * ROW_F64, (k + 1) * ROW_F64);
+        r++;
+      }
     }
+    if (r > 0) call(heap.table, r);
     return;
   }
+  const table = heap.tableView();
   let r = 0;
   for (let k = 0; k < packed.count; k++) {
     if (packed.wide[k] === 1) continue;
