@@ -14,6 +14,32 @@
 import { lanes, rowAt, rowByteOffset, rowLength, scalar } from "./table";
 import { sminimum, smaximum, vmaximum, vminimum } from "./numpy-lanes";
 
+/** One vector of lanes at the given element pointers. */
+@inline function adamLanes<T>(
+  p: usize, g: usize, m: usize, v: usize, vhat: usize,
+  vc1: v128, vc2: v128, vat: v128, veps: v128, vlo: v128, vhi: v128, va: v128, vb: v128,
+  ams: bool, bound: bool, decay: bool,
+): void {
+  const gi = v128.load(g);
+  let mi = v128.load(m);
+  let vi = v128.load(v);
+  mi = v128.add<T>(mi, v128.mul<T>(vc1, v128.sub<T>(gi, mi)));
+  vi = v128.add<T>(vi, v128.mul<T>(vc2, v128.sub<T>(v128.mul<T>(gi, gi), vi)));
+  v128.store(m, mi);
+  v128.store(v, vi);
+  let u = vi;
+  if (ams) {
+    u = vmaximum<T>(v128.load(vhat), vi);
+    v128.store(vhat, u);
+  }
+  let step = v128.div<T>(vat, v128.add<T>(v128.sqrt<T>(u), veps));
+  if (bound) step = vminimum<T>(vmaximum<T>(step, vlo), vhi);
+  const y = v128.mul<T>(step, mi);
+  const pi = v128.load(p);
+  const by = v128.mul<T>(vb, y);
+  v128.store(p, decay ? v128.add<T>(v128.mul<T>(va, pi), by) : v128.add<T>(pi, by));
+}
+
 @inline function adamSegment<T>(
   p: usize, g: usize, m: usize, v: usize, vhat: usize, n: i32, row: usize,
   ams: bool, bound: bool, decay: bool,
@@ -35,27 +61,18 @@ import { sminimum, smaximum, vmaximum, vminimum } from "./numpy-lanes";
   const va = v128.splat<T>(a);
   const vb = v128.splat<T>(b);
   const nv = n & ~(lanes<T>() - 1);
+  // Two vectors per iteration (independent lanes, so the order of elements is irrelevant to the
+  // result): fewer loop branches around the divider-bound body.
+  const nv2 = n & ~(2 * lanes<T>() - 1);
   let i = 0;
+  for (; i < nv2; i += 2 * lanes<T>()) {
+    const o = <usize>i * sizeof<T>();
+    adamLanes<T>(p + o, g + o, m + o, v + o, vhat + o, vc1, vc2, vat, veps, vlo, vhi, va, vb, ams, bound, decay);
+    adamLanes<T>(p + o + 16, g + o + 16, m + o + 16, v + o + 16, vhat + o + 16, vc1, vc2, vat, veps, vlo, vhi, va, vb, ams, bound, decay);
+  }
   for (; i < nv; i += lanes<T>()) {
     const o = <usize>i * sizeof<T>();
-    const gi = v128.load(g + o);
-    let mi = v128.load(m + o);
-    let vi = v128.load(v + o);
-    mi = v128.add<T>(mi, v128.mul<T>(vc1, v128.sub<T>(gi, mi)));
-    vi = v128.add<T>(vi, v128.mul<T>(vc2, v128.sub<T>(v128.mul<T>(gi, gi), vi)));
-    v128.store(m + o, mi);
-    v128.store(v + o, vi);
-    let u = vi;
-    if (ams) {
-      u = vmaximum<T>(v128.load(vhat + o), vi);
-      v128.store(vhat + o, u);
-    }
-    let step = v128.div<T>(vat, v128.add<T>(v128.sqrt<T>(u), veps));
-    if (bound) step = vminimum<T>(vmaximum<T>(step, vlo), vhi);
-    const y = v128.mul<T>(step, mi);
-    const pi = v128.load(p + o);
-    const by = v128.mul<T>(vb, y);
-    v128.store(p + o, decay ? v128.add<T>(v128.mul<T>(va, pi), by) : v128.add<T>(pi, by));
+    adamLanes<T>(p + o, g + o, m + o, v + o, vhat + o, vc1, vc2, vat, veps, vlo, vhi, va, vb, ams, bound, decay);
   }
   for (; i < n; i++) {
     const o = <usize>i * sizeof<T>();
