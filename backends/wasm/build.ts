@@ -40,11 +40,11 @@ export const ASC_ARGS: readonly string[] = ["--optimizeLevel", "3", "--shrinkLev
  * Compiles `assembly/index.ts` in memory and returns the module's bytes. `patch` may rewrite a
  * source file's text first (tests build deliberately wrong variants this way).
  */
-export async function compileKernels(patch?: (file: string, text: string) => string): Promise<Uint8Array> {
+export async function compileKernels(patch?: (file: string, text: string) => string, extraArgs: readonly string[] = []): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
   const asc = await loadAsc();
-  const result = await asc.main([here("assembly/index.ts"), "--outFile", "kernels.wasm", ...ASC_ARGS], {
+  const result = await asc.main([here("assembly/index.ts"), "--outFile", "kernels.wasm", ...ASC_ARGS, ...extraArgs], {
     readFile: (name: string, baseDir: string) => {
       const file = resolve(baseDir, name);
       if (!existsSync(file)) return null;
