@@ -8,5 +8,6 @@ registerBackend(wasmBackend);
 
 export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
+export { ResidentRun, ResidentArray, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
 export { jsBackend, wasmBackend };
