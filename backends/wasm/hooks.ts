@@ -25,7 +25,7 @@ interface HookLayout {
   readonly exportName: string;
   readonly usesParam: boolean;
   readonly usesNoise: boolean;
-  /** Fills the row's scalars; true when the segment is wide for float32. */
+  /** Fills the row's scalars from `out[o]` (row slot 3); true when the segment is wide for float32. */
   readonly row: (seg: HookSegment, f32: boolean, out: Float64Array, o: number) => boolean;
 }
 
@@ -109,7 +109,18 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
         ptrs.push(noise.ptr);
       }
       const isF32 = d === "float32";
-      const packed = pack(heap, scratch, segments, limit, (seg, rows, o) => layout.row(seg, isF32, rows, o), sameScalars);
+      const packed = pack(
+        heap,
+        scratch,
+        segments,
+        limit,
+        (seg, rows, o) => {
+          const wide = layout.row(seg, isF32, rows, o + 1);
+          rows[o] = wide ? 1 : 0; // the row's spec slot
+          return wide;
+        },
+        sameScalars,
+      );
       const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {

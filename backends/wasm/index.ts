@@ -9,6 +9,7 @@ import type { Backend, OptimizerKernel } from "../contract.js";
 import { jsBackend } from "../js/index.js";
 import { type WasmBuffer, type WasmMemory, WasmHeap, wasmMemory } from "./memory.js";
 import { wasmAvailable } from "./instance.js";
+import { OPTIMIZERS } from "../../spec/optimizers/registry.js";
 import { OPTIMIZER_LAYOUTS } from "./scalars.js";
 import { optimizerKernel } from "./optimizers.js";
 import { wasmHooks } from "./hooks.js";
@@ -25,10 +26,13 @@ export interface WasmBackend extends Backend<WasmBuffer> {
 /** A Wasm backend over its own instance (its own linear memory). */
 export function createWasmBackend(name = "wasm", heap: WasmHeap = new WasmHeap()): WasmBackend {
   const optimizers: Record<string, OptimizerKernel<WasmBuffer>> = {};
-  for (const [kernel, layout] of Object.entries(OPTIMIZER_LAYOUTS)) {
+  for (const def of Object.values(OPTIMIZERS)) {
+    const kernel = def.kernel ?? def.name;
+    if (optimizers[kernel] !== undefined) continue;
+    const layout = OPTIMIZER_LAYOUTS[kernel];
     const js = jsBackend.optimizers[kernel];
-    if (js === undefined) throw new TypeError(`wasm backend: no JS kernel ${kernel} for wide segments`);
-    optimizers[kernel] = optimizerKernel(heap, kernel, layout, js);
+    if (layout === undefined || js === undefined) throw new TypeError(`wasm backend: no kernel for ${kernel}`);
+    optimizers[kernel] = optimizerKernel(heap, def, layout, js);
   }
   return {
     name,

@@ -1,5 +1,5 @@
 /**
- * Packs a call's segments into rows (`[offset, length, scalars…]`, `ROW_F64` float64 slots each),
+ * Packs a call's segments into rows (`[offset, length, spec, scalars…]`, `ROW_F64` float64 slots each),
  * validating every segment before anything is written, then runs the Wasm export over the rows,
  * and leaves wide segments to the caller (the exact JS path).
  *
@@ -34,8 +34,9 @@ export interface Packed {
 }
 
 /**
- * Fills one row per segment: bounds checked against `limit`, scalars by `fill` (which returns
- * whether the segment is wide) unless `same(previous, segment)`. Throws before any buffer is touched.
+ * Fills one row per segment: bounds checked against `limit`; slots 2… (the spec flag, then the
+ * scalars) by `fill(seg, rows, o + 2)`, which returns whether the segment is left to the host's
+ * exact path, unless `same(previous, segment)`. Throws before any buffer is touched.
  */
 export function pack<S extends { readonly offset: number; readonly length: number }>(
   heap: WasmHeap,

@@ -7,7 +7,8 @@
  *   step = D(alpha_t) / (sqrt(u) + D(eps));  adabound: step = clip(step, D(lower), D(upper))
  *   y = step·m;  p ← p + D(−eta)·y, or p ← D(a)·p + D(−eta)·y when a = 1 − eta·wdr ≠ 1
  *
- * Row scalars: 1−β1, 1−β2, alpha_t, eps, lower, upper, a, −eta, amsgrad, adabound, a ≠ 1.
+ * Row scalars (the declared order of `ADAM_KERNEL_SCALARS`): c1 = 1−β1, c2 = 1−β2, alpha_t, eps,
+ * amsgrad, adabound, lower, upper, decay (a ≠ 1), a = 1 − eta·wdr, b = −eta.
  * The three flags are specialised at compile time (inlined with constant arguments), so the
  * plain Adam loop carries no branch.
  */
@@ -48,10 +49,10 @@ import { sminimum, smaximum, vmaximum, vminimum } from "./numpy-lanes";
   const c2 = <T>scalar(row, 1);
   const at = <T>scalar(row, 2);
   const eps = <T>scalar(row, 3);
-  const lo = <T>scalar(row, 4);
-  const hi = <T>scalar(row, 5);
-  const a = <T>scalar(row, 6);
-  const b = <T>scalar(row, 7);
+  const lo = <T>scalar(row, 6);
+  const hi = <T>scalar(row, 7);
+  const a = <T>scalar(row, 9);
+  const b = <T>scalar(row, 10);
   const vc1 = v128.splat<T>(c1);
   const vc2 = v128.splat<T>(c2);
   const vat = v128.splat<T>(at);
@@ -101,9 +102,9 @@ import { sminimum, smaximum, vmaximum, vminimum } from "./numpy-lanes";
     const row = rowAt(tab, k);
     const base = rowByteOffset<T>(row);
     const n = rowLength(row);
-    const ams = scalar(row, 8) != 0;
-    const bound = scalar(row, 9) != 0;
-    const decay = scalar(row, 10) != 0;
+    const ams = scalar(row, 4) != 0;
+    const bound = scalar(row, 5) != 0;
+    const decay = scalar(row, 8) != 0;
     const pp = p + base;
     const gp = g + base;
     const mp = m + base;
