@@ -2,8 +2,8 @@
  * The Wasm SIMD128 backend: AssemblyScript kernels (`assembly/`, built by `build.ts`), float32 and
  * float64, every operation the spec's, in the spec's order, lane by lane with scalar tails; no FMA,
  * no relaxed SIMD, so the promise is `exact`. Buffers live in the instance's linear memory
- * (`memory.ts`); `wasmBackend.memory.view(buf)` gives a writable typed-array view (for example to
- * write gradients in place), valid until the next `alloc`.
+ * (`memory.ts`); `memory.view(buf, offset, length)` gives a writable typed-array view (for example
+ * to write gradients in place), valid until the next `alloc`.
  */
 import type { Backend, OptimizerKernel } from "../contract.js";
 import { jsBackend } from "../js/index.js";
@@ -14,6 +14,7 @@ import { OPTIMIZER_LAYOUTS } from "./scalars.js";
 import { optimizerKernel } from "./optimizers.js";
 import { wasmHooks } from "./hooks.js";
 import { wasmReductions } from "./reductions.js";
+import { wasmElementwise } from "./elementwise.js";
 
 export type { WasmBuffer, WasmMemory } from "./memory.js";
 export { WasmHeap } from "./memory.js";
@@ -45,6 +46,7 @@ export function createWasmBackend(name = "wasm", heap: WasmHeap = new WasmHeap()
     optimizers,
     hooks: wasmHooks(heap),
     reductions: wasmReductions(heap),
+    elementwise: wasmElementwise(heap),
     available: () => wasmAvailable(),
   };
 }

@@ -205,9 +205,9 @@ function checkRange(offset: number, length: number, limit: number): void {
 }
 export { checkRange };
 
-/** The contract's `Memory` over a heap, plus `view` for writing gradients in place. */
+/** The contract's `Memory` over a heap, with `view` (writable, e.g. for gradients in place). */
 export interface WasmMemory extends Memory<WasmBuffer> {
-  view(buf: WasmBuffer): Float32Array | Float64Array;
+  view(buf: WasmBuffer, offset?: number, length?: number): Float32Array | Float64Array;
 }
 
 export function wasmMemory(heap: WasmHeap): WasmMemory {
@@ -226,6 +226,11 @@ export function wasmMemory(heap: WasmHeap): WasmMemory {
       return Float64Array.from(heap.view(buf).subarray(offset, offset + n));
     },
     free: (buf) => heap.free(buf),
-    view: (buf) => heap.view(live(buf)),
+    view(buf, offset = 0, length?: number): Float32Array | Float64Array {
+      live(buf);
+      const n = length ?? buf.length - offset;
+      checkRange(offset, n, buf.length);
+      return heap.view(buf).subarray(offset, offset + n);
+    },
   };
 }
