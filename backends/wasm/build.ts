@@ -79,7 +79,6 @@ export const WASM_PATH = here("kernels.wasm");
 export const BYTES_MODULE_PATH = here("kernels-bytes.ts");
 
 export const committedWasm = (): Uint8Array => new Uint8Array(readFileSync(WASM_PATH));
-export const committedBytesModule = (): string => readFileSync(BYTES_MODULE_PATH, "utf8");
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
   const bytes = await compileKernels();
