@@ -11,9 +11,12 @@ import "../backends/index.js";
 import { getBackend } from "../backends/registry.js";
 import type { AnyBackend } from "../backends/contract.js";
 import { formatFailure, parseExpectations, runConformance } from "../conformance/index.js";
+import { clauseCommand } from "./commands/clause.js";
+import { clausesCommand } from "./commands/clauses.js";
 
 function usage(msg?: string): never {
   if (msg) console.error(`optspec: ${msg}`);
+  console.error("usage: optspec clause <id> | optspec clauses [--unchecked]");
   console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--filter text] [--expectations file] [--json out.json] [--no-golden]");
   process.exit(2);
 }
@@ -28,6 +31,10 @@ async function loadBackend(ref: string): Promise<AnyBackend> {
 
 async function main(): Promise<void> {
   const [cmd, ...rest] = process.argv.slice(2);
+  if (cmd === "clause" || cmd === "clauses") {
+    process.exitCode = (cmd === "clause" ? clauseCommand : clausesCommand)(rest);
+    return;
+  }
   if (cmd !== "conformance") usage(cmd === undefined ? "missing command" : `unknown command ${cmd}`);
   const opt = new Map<string, string>();
   const flags = new Set<string>();
