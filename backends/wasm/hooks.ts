@@ -81,8 +81,6 @@ const HOOK_LAYOUTS: Readonly<Record<string, HookLayout>> = {
   GradientNoise: { exportName: "addNoise", usesParam: false, usesNoise: true, row: () => false },
 };
 
-const sameScalars = (a: HookSegment, b: HookSegment): boolean => a.scalars === b.scalars;
-
 function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: HookKernel<JsBuffer>): HookKernel<WasmBuffer> {
   const f32 = `${layout.exportName}_f32`;
   const f64 = `${layout.exportName}_f64`;
@@ -109,6 +107,8 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
         ptrs.push(noise.ptr);
       }
       const isF32 = d === "float32";
+      const same = scratch.same(segments.length);
+      for (let k = 0; k < segments.length; k++) same[k] = k > 0 && segments[k - 1]!.scalars === segments[k]!.scalars ? 1 : 0;
       const packed = pack(
         heap,
         scratch,
@@ -119,7 +119,7 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
           rows[o] = wide ? 1 : 0; // the row's spec slot
           return wide;
         },
-        sameScalars,
+        same,
       );
       const fn = heap.fn<Export>(isF32 ? f32 : f64);
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));

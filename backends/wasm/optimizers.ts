@@ -38,7 +38,9 @@ function sameExtras(a: Segment["extras"], b: Segment["extras"]): boolean {
  * Segments whose scalars are the same by construction: one hyperparameter object (the spec's data
  * is immutable), the same `t` and equal extras.
  */
-const sameRule = (a: Segment, b: Segment): boolean => a.hp === b.hp && a.t === b.t && sameExtras(a.extras, b.extras);
+function sameRule(a: Segment, b: Segment): boolean {
+  return a.hp === b.hp && a.t === b.t && (a.extras === b.extras || sameExtras(a.extras, b.extras));
+}
 
 export function optimizerKernel(heap: WasmHeap, def: OptimizerDef, layout: OptimizerLayout, fallback: OptimizerKernel<JsBuffer>): OptimizerKernel<WasmBuffer> {
   checkLayout(def, layout);
@@ -70,14 +72,19 @@ export function optimizerKernel(heap: WasmHeap, def: OptimizerDef, layout: Optim
       for (const key of states) ptrs.push((present[key] ?? param).ptr);
       // The shared table computes and validates the first segment of each run sharing a rule.
       reps.length = 0;
-      for (let k = 0; k < segments.length; k++) if (k === 0 || !sameRule(segments[k - 1]!, segments[k]!)) reps.push(segments[k]!);
+      const same = scratch.same(segments.length);
+      for (let k = 0; k < segments.length; k++) {
+        const s = k > 0 && sameRule(segments[k - 1]!, segments[k]!);
+        same[k] = s ? 1 : 0;
+        if (!s) reps.push(segments[k]!);
+      }
       const shared = table.pack(dtype, reps, limit, present);
       let rep = -1;
       const packed = pack(heap, scratch, segments, limit, (_seg, rows, o) => {
         const src = ++rep * stride;
         for (let j = SEG_SPEC; j < stride; j++) rows[o + j - 2] = shared[src + j]!;
         return shared[src + SEG_SPEC] === 1;
-      }, sameRule);
+      }, same);
       const fn = heap.fn<Export>(d === "float32" ? f32 : f64);
       runRows(heap, packed, (tab, count) => fn(...ptrs, tab, count));
       if (packed.wideCount > 0) {

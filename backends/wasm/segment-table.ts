@@ -14,6 +14,12 @@ import { ROW_F64, ROW_SCALARS, TABLE_ROWS, type WasmHeap, checkRange } from "./m
 export class RowScratch {
   private buf = new Float64Array(0);
   private flags = new Uint8Array(64);
+  private sames = new Uint8Array(64);
+  /** Per segment: 1 when its scalars equal the previous segment's (filled by the caller). */
+  same(n: number): Uint8Array {
+    if (this.sames.length < n) this.sames = new Uint8Array(Math.max(n, 2 * this.sames.length));
+    return this.sames;
+  }
   rows(n: number): Float64Array {
     if (this.buf.length < n * ROW_F64) this.buf = new Float64Array(Math.max(n, 2 * (this.buf.length / ROW_F64)) * ROW_F64);
     return this.buf;
@@ -36,7 +42,8 @@ export interface Packed {
 /**
  * Fills one row per segment: bounds checked against `limit`; slots 2… (the spec flag, then the
  * scalars) by `fill(seg, rows, o + 2)`, which returns whether the segment is left to the host's
- * exact path, unless `same(previous, segment)`. Throws before any buffer is touched.
+ * exact path, unless `same[k]` marks the segment as having the previous one's scalars. Throws
+ * before any buffer is touched.
  */
 export function pack<S extends { readonly offset: number; readonly length: number }>(
   heap: WasmHeap,
@@ -44,7 +51,7 @@ export function pack<S extends { readonly offset: number; readonly length: numbe
   segments: readonly S[],
   limit: number,
   fill: (seg: S, rows: Float64Array, o: number) => boolean,
-  same: (a: S, b: S) => boolean,
+  same: Uint8Array,
 ): Packed {
   const count = segments.length;
   const direct = count <= TABLE_ROWS;
@@ -58,7 +65,7 @@ export function pack<S extends { readonly offset: number; readonly length: numbe
     rows[o] = seg.offset;
     rows[o + 1] = seg.length;
     let w: boolean;
-    if (k > 0 && same(segments[k - 1]!, seg)) {
+    if (k > 0 && same[k] === 1) {
       for (let j = 2; j < 2 + ROW_SCALARS; j++) rows[o + j] = rows[o - ROW_F64 + j]!;
       w = wide[k - 1] === 1;
     } else w = fill(seg, rows, o + 2);
