@@ -8,3 +8,4 @@ export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
 export type * from "./contract.js";
 export { jsBackend };
+export { backendShapeError, isBackend } from "./validate.js";

@@ -3,14 +3,13 @@
  * (per-kernel properties, model-based trajectories, golden replay) and report per clause.
  */
 import fc from "fast-check";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { AnyBackend } from "../backends/contract.js";
 import { kernelChecks } from "./checks/kernels.js";
 import { trajectoryChecks } from "./checks/trajectory.js";
 import { goldenCheck } from "./checks/golden.js";
 import { type Check, Mismatch } from "./checks/types.js";
 import { specClauses } from "./clauses.js";
+import { BUNDLED_GOLDEN_DIR } from "./golden/bundled-dir.js";
 import { type CheckResult, type ClauseCount, type ConformanceReport, type Expectation, type Failure, matches } from "./report.js";
 
 export interface ConformanceOptions {
@@ -23,8 +22,10 @@ export interface ConformanceOptions {
   /** Keep checks whose id, kernel or clauses contain this text. */
   readonly filter?: string;
   readonly expectations?: readonly Expectation[];
-  /** Golden directory (default ../shared/golden beside the package); null skips the golden check. */
+  /** Golden directory (default: the real-Chainer data bundled with optspec); null skips the golden check. */
   readonly goldenDir?: string | null;
+  /** Golden directories to replay, each its own check (overrides goldenDir; [] skips golden). */
+  readonly goldenDirs?: readonly string[];
   /** How a failure's replay command refers to the backend (a module path or a registry name). */
   readonly backendRef?: string;
   /** Called after each check, for progress output. */
@@ -33,10 +34,11 @@ export interface ConformanceOptions {
   readonly groups?: readonly string[];
 }
 
-const DEFAULT_GOLDEN = resolve(fileURLToPath(new URL("..", import.meta.url)), "..", "shared", "golden");
-
-export function allChecks(goldenDir: string | null): Check[] {
-  return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir)])];
+/** Every check, with one golden check per directory (the bundled one is "golden", others "golden:<dir>"). */
+export function allChecks(goldenDirs: string | null | readonly string[]): Check[] {
+  const dirs = goldenDirs === null ? [] : typeof goldenDirs === "string" ? [goldenDirs] : goldenDirs;
+  const golden = dirs.map((d, i) => goldenCheck(d, i === 0 && (d === BUNDLED_GOLDEN_DIR || dirs.length === 1) ? "golden" : `golden:${d}`));
+  return [...kernelChecks(), ...trajectoryChecks(), ...golden];
 }
 
 function selected(c: Check, filter: string | undefined, groups: readonly string[] | undefined): boolean {
@@ -49,12 +51,12 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
-  const goldenDir = options.goldenDir === undefined ? (process.env["OPTSPEC_GOLDEN_DIR"] ?? DEFAULT_GOLDEN) : options.goldenDir;
+  const goldenDirs = options.goldenDirs ?? (options.goldenDir === undefined ? [BUNDLED_GOLDEN_DIR] : options.goldenDir === null ? [] : [options.goldenDir]);
   const backendRef = options.backendRef ?? backend.name;
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];
   const usedExpectations = new Set<Expectation>();
-  for (const check of allChecks(goldenDir)) {
+  for (const check of allChecks(goldenDirs)) {
     if (!selected(check, options.filter, options.groups)) continue;
     const start = performance.now();
     const why = check.applies(backend);

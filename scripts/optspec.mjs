@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// The `optspec` command: runs scripts/cli.ts through tsx's ESM loader (never bare tsx).
-import { spawnSync } from "node:child_process";
-import { fileURLToPath } from "node:url";
-const cli = fileURLToPath(new URL("./cli.ts", import.meta.url));
-const tsxEsm = import.meta.resolve("tsx/esm");
-const r = spawnSync(process.execPath, ["--import", tsxEsm, cli, ...process.argv.slice(2)], { stdio: "inherit", cwd: process.cwd() });
-process.exit(r.status ?? 1);
+// The `optspec` command in a clone: runs the TypeScript sources of scripts/cli.ts through tsx's
+// ESM loader, registered in a namespace of its own. A global tsx loader (`--import tsx/esm`) would
+// also take over modules the CLI imports from elsewhere: it treats a plain `.js` backend outside
+// any package as CommonJS, Node then require()s that ES module while its own import() of the same
+// file is still running, and fails with ERR_REQUIRE_CYCLE_MODULE. The installed package runs the
+// compiled dist/scripts/cli.js instead and needs no loader at all.
+import { register } from "tsx/esm/api";
+
+const api = register({ namespace: "optspec-cli" });
+await api.import("./cli.ts", import.meta.url);

@@ -46,10 +46,10 @@ function clausesExercised(dir: string): string[] {
   return [...out];
 }
 
-export function goldenCheck(dir: string): Check {
+export function goldenCheck(dir: string, id = "golden"): Check {
   let clauses: string[] | null = null;
   return {
-    id: "golden",
+    id,
     group: "golden",
     kernel: "all",
     get clauses() {

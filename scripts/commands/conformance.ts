@@ -1,0 +1,78 @@
+/** `optspec conformance --backend <module.js|name>`: the whole kit on one backend, written anywhere. */
+import { readFileSync, writeFileSync } from "node:fs";
+import { formatFailure, parseExpectations, runConformance, type CheckResult } from "../../conformance/index.js";
+import { closingLines, LEGEND } from "../../conformance/summary.js";
+import { flag, int, str } from "../cli/args.js";
+import { type Command, EXIT, UsageError } from "../cli/command.js";
+import { GOLDEN_OPTIONS, goldenDirs } from "../cli/golden-dirs.js";
+import { loadBackend } from "../cli/load-backend.js";
+
+function mark(r: CheckResult): string {
+  return r.status === "passed" ? "✓" : r.status === "not-applicable" ? "·" : r.status === "expected-failure" ? "~" : "✗";
+}
+
+function readExpectations(file: string) {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    throw new UsageError(`--expectations: cannot read ${file} (${e instanceof Error ? e.message : String(e)})`);
+  }
+  try {
+    return parseExpectations(text, file);
+  } catch (e) {
+    throw new UsageError(e instanceof Error ? e.message : String(e));
+  }
+}
+
+export const conformanceCommand: Command = {
+  name: "conformance",
+  summary: "check one backend (a module path or a registered name) against the spec: kernels, trajectories, golden",
+  options: {
+    backend: { type: "string", short: "b", value: "MODULE|NAME", help: "module exporting a Backend (default or `backend` export), or a registered name" },
+    runs: { type: "string", value: "N", help: "runs per property (default 100)" },
+    seed: { type: "string", value: "N", help: "fast-check seed (default: from the clock; printed)" },
+    path: { type: "string", value: "P", help: "replay a shrunk counterexample (with its --seed and --filter)" },
+    filter: { type: "string", value: "TEXT", help: "keep checks whose id, kernel or clause contains TEXT" },
+    expectations: { type: "string", value: "FILE", help: "known failures (JSON); an entry that no longer fails fails the run" },
+    json: { type: "string", value: "FILE", help: "write the full report as JSON (includes the unchecked clauses)" },
+    ...GOLDEN_OPTIONS,
+  },
+  details: [
+    "Each line is one check: ✓ passed, ✗ failed, ~ expected failure, · n/a (does not apply to this backend).",
+    ...LEGEND,
+    "List the clauses a run did not check with --json (field `unchecked`).",
+  ].join("\n"),
+  async run(v) {
+    const seed = int(v, "seed");
+    const numRuns = int(v, "runs");
+    const ref = str(v, "backend");
+    if (ref === undefined) throw new UsageError("--backend is required (a module path such as ./my-backend.js, or a registered name)");
+    const path = str(v, "path");
+    const filter = str(v, "filter");
+    const expFile = str(v, "expectations");
+    const expectations = expFile === undefined ? undefined : readExpectations(expFile);
+    const golden = goldenDirs(v);
+    const backend = await loadBackend(ref);
+    const report = await runConformance(backend, {
+      ...(seed !== undefined ? { seed } : {}),
+      ...(numRuns !== undefined ? { numRuns } : {}),
+      ...(path !== undefined ? { path } : {}),
+      ...(filter !== undefined ? { filter } : {}),
+      ...(expectations ? { expectations } : {}),
+      goldenDirs: golden,
+      backendRef: ref,
+      onCheck: (r) => {
+        const what = r.group === "golden" ? `${r.runs} cases` : `${r.runs} runs`;
+        console.log(`${mark(r)} ${r.check} ${r.status}${r.reason ? ` (${r.reason})` : ""}${r.runs ? ` — ${what}, max ${r.maxUlp} ulp, ${r.ms.toFixed(0)} ms` : ""}`);
+        for (const f of r.failures) console.log(formatFailure(f));
+      },
+    });
+    for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);
+    const json = str(v, "json");
+    if (json) writeFileSync(json, JSON.stringify(report, null, 2));
+    for (const line of closingLines(report, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"")) console.log(line);
+    if (flag(v, "no-golden") === false && golden.length === 0) console.log("note: no golden directory replayed");
+    return report.ok ? EXIT.ok : EXIT.failed;
+  },
+};
