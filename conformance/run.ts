@@ -9,7 +9,8 @@ import { trajectoryChecks } from "./checks/trajectory.js";
 import { goldenCheck } from "./checks/golden.js";
 import { type Check, Mismatch } from "./checks/types.js";
 import { specClauses } from "./clauses.js";
-import { BUNDLED_GOLDEN_DIR } from "./golden/bundled-dir.js";
+import { bundledGoldenDir } from "./golden/bundled-dir.js";
+import type { GoldenSource } from "./golden/source.js";
 import { type CheckResult, type ClauseCount, type ConformanceReport, type Expectation, type Failure, matches } from "./report.js";
 
 export interface ConformanceOptions {
@@ -24,8 +25,8 @@ export interface ConformanceOptions {
   readonly expectations?: readonly Expectation[];
   /** Golden directory (default: the real-Chainer data bundled with optspec); null skips the golden check. */
   readonly goldenDir?: string | null;
-  /** Golden directories to replay, each its own check (overrides goldenDir; [] skips golden). */
-  readonly goldenDirs?: readonly string[];
+  /** Golden directories (paths, or sources in memory) to replay, each its own check (overrides goldenDir; [] skips golden). */
+  readonly goldenDirs?: readonly (string | GoldenSource)[];
   /** How a failure's replay command refers to the backend (a module path or a registry name). */
   readonly backendRef?: string;
   /** Called after each check, for progress output. */
@@ -34,10 +35,10 @@ export interface ConformanceOptions {
   readonly groups?: readonly string[];
 }
 
-/** Every check, with one golden check per directory (the bundled one is "golden", others "golden:<dir>"). */
-export function allChecks(goldenDirs: string | null | readonly string[]): Check[] {
+/** Every check, with one golden check per directory (the first is "golden", others "golden:<dir>"). */
+export function allChecks(goldenDirs: string | null | readonly (string | GoldenSource)[]): Check[] {
   const dirs = goldenDirs === null ? [] : typeof goldenDirs === "string" ? [goldenDirs] : goldenDirs;
-  const golden = dirs.map((d, i) => goldenCheck(d, i === 0 && (d === BUNDLED_GOLDEN_DIR || dirs.length === 1) ? "golden" : `golden:${d}`));
+  const golden = dirs.map((d, i) => goldenCheck(d, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`));
   return [...kernelChecks(), ...trajectoryChecks(), ...golden];
 }
 
@@ -51,7 +52,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
-  const goldenDirs = options.goldenDirs ?? (options.goldenDir === undefined ? [BUNDLED_GOLDEN_DIR] : options.goldenDir === null ? [] : [options.goldenDir]);
+  const goldenDirs = options.goldenDirs ?? (options.goldenDir === undefined ? [bundledGoldenDir()] : options.goldenDir === null ? [] : [options.goldenDir]);
   const backendRef = options.backendRef ?? backend.name;
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];

@@ -1,9 +1,10 @@
 /** The golden files, replayed through a backend (cases it cannot compute run through the spec). */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { BUILTIN_HOOKS, OPTIMIZERS } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { updateOn } from "../../backends/engine.js";
-import { listGoldenFiles, replayDirectory } from "../golden/replay.js";
+import { replaySource } from "../golden/replay.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "../golden/source.js";
 import type { Check } from "./types.js";
 import type { GoldenCase } from "../golden/format.js";
 
@@ -22,11 +23,11 @@ const SERIALIZATION = [
 ];
 
 /** The clauses the cases of a golden directory exercise: found from the optimizers, hooks and case kinds in it. */
-function clausesExercised(dir: string): string[] {
-  if (!existsSync(dir)) return [];
+function clausesExercised(src: GoldenSource): string[] {
+  if (src.files.size === 0) return [];
   const out = new Set<string>(STATE_MACHINE);
-  for (const file of listGoldenFiles(dir)) {
-    const doc = JSON.parse(readFileSync(file, "utf8")) as { cases?: readonly GoldenCase[] };
+  for (const file of caseFiles(src)) {
+    const doc = JSON.parse(src.files.get(file) as string) as { cases?: readonly GoldenCase[] };
     for (const c of doc.cases ?? []) {
       const opt = (c as { optimizer?: unknown }).optimizer;
       const name = typeof opt === "string" ? opt : (opt as { class?: string } | undefined)?.class;
@@ -46,20 +47,23 @@ function clausesExercised(dir: string): string[] {
   return [...out];
 }
 
-export function goldenCheck(dir: string, id = "golden"): Check {
+/** The golden check over a directory on disk (Node) or a source already in memory (the browser). */
+export function goldenCheck(dir: string | GoldenSource, id = "golden"): Check {
   let clauses: string[] | null = null;
+  let source: GoldenSource | null = typeof dir === "string" ? null : dir;
+  const src = (): GoldenSource => (source ??= readGoldenDir(dir as string));
   return {
     id,
     group: "golden",
     kernel: "all",
     get clauses() {
-      clauses ??= clausesExercised(dir);
+      clauses ??= clausesExercised(src());
       return clauses;
     },
-    applies: () => (existsSync(dir) ? null : `no golden directory at ${dir}`),
+    applies: () => (typeof dir === "string" ? (existsSync(dir) ? null : `no golden directory at ${dir}`) : dir.files.size > 0 ? null : `no golden files from ${dir.label}`),
     direct: (ctx) => {
       const engine = { name: ctx.backend.name, update: updateOn(ctx.backend as AnyBackend) };
-      const results = replayDirectory(dir, engine);
+      const results = replaySource(src(), engine);
       const diffs = results.flatMap((r) =>
         r.failures.map((f) => ({
           what: `${f.what}: ${f.detail}`,

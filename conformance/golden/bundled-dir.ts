@@ -17,5 +17,9 @@ function find(): string {
   return join(dirname(fileURLToPath(import.meta.url)), "..", "..", "golden");
 }
 
-/** Absolute path of the bundled golden directory. */
-export const BUNDLED_GOLDEN_DIR: string = find();
+let found: string | undefined;
+
+/** Absolute path of the bundled golden directory (looked up on first use: never in a browser bundle). */
+export function bundledGoldenDir(): string {
+  return (found ??= find());
+}

@@ -2,14 +2,14 @@
  * Replay every case of every file of a golden directory. Files and case ids not seen before are
  * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { update } from "../../spec/index.js";
 import { Unsupported } from "./build.js";
 import type { Difference } from "./compare.js";
 import type { GoldenCallSequence, GoldenCase, GoldenStructure, GoldenTrajectory } from "./format.js";
 import { replayTrajectory, type UpdateEngine } from "./replay-trajectory.js";
 import { replayCallSequence } from "./replay-calls.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "./source.js";
 
 export interface CaseResult {
   readonly file: string;
@@ -41,17 +41,9 @@ export function registerCaseHandler(kind: string, h: (c: GoldenCase, meta: Golde
   handlers[kind] = h;
 }
 
+/** Paths of the case files of a directory (Node only). */
 export function listGoldenFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".json") && name !== "index.json") out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
+  return caseFiles(readGoldenDir(dir)).map((p) => join(dir, p));
 }
 
 export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): CaseResult {
@@ -67,12 +59,16 @@ export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, en
 }
 
 export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
+  return replaySource(readGoldenDir(dir), engine, filter);
+}
+
+/** Replay every case of a golden source (a directory read from disk, or files fetched over HTTP). */
+export function replaySource(src: GoldenSource, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
   const results: CaseResult[] = [];
-  const indexPath = join(dir, "index.json");
-  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, "utf8")) as GoldenFileMeta) : {};
-  for (const path of listGoldenFiles(dir)) {
-    const doc = JSON.parse(readFileSync(path, "utf8")) as GoldenFileMeta & { cases?: GoldenCase[] };
-    const file = relative(dir, path);
+  const indexText = src.files.get("index.json");
+  const index = indexText !== undefined ? (JSON.parse(indexText) as GoldenFileMeta) : {};
+  for (const file of caseFiles(src)) {
+    const doc = JSON.parse(src.files.get(file) as string) as GoldenFileMeta & { cases?: GoldenCase[] };
     // Call sequences run on the directory's standard link: the file's, the index's, or a trajectory's.
     const firstLink = (doc.cases ?? []).find((c): c is GoldenTrajectory => "link" in c)?.link.structure;
     const linkStructure = doc.link_structure ?? index.link_structure ?? firstLink;

@@ -1,7 +1,7 @@
 /** `--golden DIR` (repeatable, adds), `--no-bundled-golden` (replace), `--no-golden` (skip): the list to replay. */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { BUNDLED_GOLDEN_DIR } from "../../conformance/golden/bundled-dir.js";
+import { bundledGoldenDir } from "../../conformance/golden/bundled-dir.js";
 import { type OptionSpec, type OptionValues, UsageError } from "./command.js";
 import { flag, strs } from "./args.js";
 
@@ -15,5 +15,5 @@ export function goldenDirs(v: OptionValues): string[] {
   if (flag(v, "no-golden")) return [];
   const extra = strs(v, "golden").map((d) => resolve(d));
   for (const d of extra) if (!existsSync(d)) throw new UsageError(`--golden: no directory at ${d}`);
-  return [...(flag(v, "no-bundled-golden") ? [] : [BUNDLED_GOLDEN_DIR]), ...extra];
+  return [...(flag(v, "no-bundled-golden") ? [] : [bundledGoldenDir()]), ...extra];
 }

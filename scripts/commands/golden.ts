@@ -5,7 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { BUNDLED_GOLDEN_DIR } from "../../conformance/golden/bundled-dir.js";
+import { bundledGoldenDir } from "../../conformance/golden/bundled-dir.js";
 import { formatFailure, replayDirectory, summarize, type CaseResult } from "../../conformance/golden/index.js";
 import { flag, str } from "../cli/args.js";
 import { type Command, EXIT, UsageError } from "../cli/command.js";
@@ -20,7 +20,7 @@ export const goldenCommand: Command = {
   },
   details: "The last line counts cases: golden: N passed, M failed, K unsupported.",
   async run(v, positionals) {
-    const dirs = positionals.length ? positionals.map((d) => resolve(d)) : [BUNDLED_GOLDEN_DIR];
+    const dirs = positionals.length ? positionals.map((d) => resolve(d)) : [bundledGoldenDir()];
     for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no golden directory at ${d}`);
     const verbose = flag(v, "verbose");
     const filterText = str(v, "filter");
