@@ -50,7 +50,7 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
       const errors: string[] = [];
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(`http://127.0.0.1:${port}/?runs=5&seed=7`);
-      await page.waitForFunction(() => document.body.dataset["state"] !== "loading", null, { timeout: 150_000 });
+      await page.waitForFunction("document.body.dataset.state !== 'loading'", null, { timeout: 150_000 });
       const rows = (sel: string) => page.locator(`${sel} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
       view = {
         state: (await page.locator("body").getAttribute("data-state")) ?? "",
