@@ -99,7 +99,26 @@ export function closingLines(r: ConformanceReport, listHint: string): string[] {
       `${t.goldenCases ? ` (golden: ${t.goldenCases} cases)` : ""}; seed ${r.seed}, ${r.numRuns} runs per property`,
     `${r.backend}: spec clauses: ${t.clausesChecked} checked by this run, ${t.clausesUnchecked} not checked${t.clausesUnchecked ? ` (${listHint})` : ""}`,
   ];
-  const na = groupSummaries(r).flatMap((g) => g.naReasons.map((why) => `${g.group}: ${why}`));
-  if (na.length) lines.push(`${r.backend}: n/a because ${[...new Set(na)].join("; ")}`);
+  const na = naExplained(groupSummaries(r).flatMap((g) => g.naReasons));
+  if (na.length) lines.push(`${r.backend}: n/a because ${na.join("; ")}`);
   return lines;
+}
+
+/** The n/a reasons, merged: "no Adam kernel", "no SGD kernel" → "no kernel for Adam, SGD"; dtypes likewise. */
+export function naExplained(reasons: readonly string[]): string[] {
+  const kernels: string[] = [];
+  const dtypes: string[] = [];
+  const other: string[] = [];
+  for (const why of new Set(reasons)) {
+    const k = /^no (\S+) kernel$/.exec(why);
+    const d = /^backend does not compute (\S+)$/.exec(why);
+    if (k) kernels.push(k[1] as string);
+    else if (d) dtypes.push(d[1] as string);
+    else other.push(why);
+  }
+  return [
+    ...(dtypes.length ? [`the backend does not compute ${dtypes.sort().join(", ")} (those run through the spec)`] : []),
+    ...(kernels.length ? [`it supplies no kernel for ${kernels.join(", ")}`] : []),
+    ...other,
+  ];
 }

@@ -48,17 +48,10 @@ export async function buildBrowser(root, out, goldenBase = "../../golden/") {
       }));
     },
   };
-  await build({
-    entryPoints: [join(root, "browser", "page.ts")],
-    bundle: true,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    outfile: join(out, "kit.js"),
-    plugins: [stubNode],
-    logLevel: "warning",
-    legalComments: "none",
-  });
+  const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", plugins: [stubNode], logLevel: "warning", legalComments: "none" };
+  // The page's script, and the library entry (`optspec/browser`, the "browser" condition of `optspec`).
+  await build({ ...common, entryPoints: [join(root, "browser", "page.ts")], outfile: join(out, "kit.js") });
+  await build({ ...common, entryPoints: [join(root, "browser", "index.ts")], outfile: join(out, "optspec.js") });
   copyFileSync(join(root, "browser", "index.html"), join(out, "index.html"));
   const manifest = { base: goldenBase, files: filesUnder(join(root, "golden"), (n) => n.endsWith(".json")) };
   writeFileSync(join(out, "golden-files.json"), `${JSON.stringify(manifest, null, 2)}\n`);

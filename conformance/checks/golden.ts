@@ -4,6 +4,8 @@ import { BUILTIN_HOOKS, OPTIMIZERS } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { updateOn } from "../../backends/engine.js";
 import { replaySource } from "../golden/replay.js";
+// Registers the serialization case kind: without it those cases count as unsupported, silently.
+import "../golden/replay-serialization.js";
 import { caseFiles, type GoldenSource, readGoldenDir } from "../golden/source.js";
 import type { Check } from "./types.js";
 import type { GoldenCase } from "../golden/format.js";
