@@ -70,7 +70,11 @@ export interface OptimizerKernel<B> {
   update(dtype: Dtype, bufs: OptimizerBuffers<B>, segments: readonly Segment[]): MaybePromise<void>;
 }
 
-/** A per-parameter hook kernel: rewrites `grad` in place from `param` (and the hook's scalars). */
+/**
+ * A per-parameter hook kernel: rewrites `grad` in place from `param` (and the hook's scalars).
+ * `Backend.hooks` is keyed by the hook kind's `kernel.name`; which buffers it reads, which scalars
+ * it receives and how they are computed is the kind's own description (`spec/hooks/types.ts`).
+ */
 export interface HookKernel<B> {
   apply(dtype: Dtype, bufs: { readonly param: B; readonly grad: B; readonly noise?: B }, segments: readonly HookSegment[]): MaybePromise<void>;
 }
@@ -78,7 +82,7 @@ export interface HookKernel<B> {
 export interface HookSegment {
   readonly offset: number;
   readonly length: number;
-  /** Scalars prepared by the spec for this parameter (for example `{ rate }` or `{ lower, upper }`). */
+  /** Scalars prepared by the spec for this parameter (`kernel.scalarsOf`, e.g. `{ rate }` or `{ lower, upper }`). */
   readonly scalars: Readonly<Record<string, number | null>>;
 }
 

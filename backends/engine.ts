@@ -17,14 +17,11 @@ import {
   type PerParamResult,
   type WholeCall,
   type WholeResult,
+  type PerParamKernelDesc,
   type OptimizerState,
   type LossFunction,
   type UpdateOptions,
-  clippingRate,
-  drawNoise,
-  larsRate,
   update,
-  weightDecayRate,
 } from "../spec/index.js";
 import type { AnyBackend, HookSegment, MaybePromise } from "./contract.js";
 
@@ -84,69 +81,60 @@ export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: 
   return { param: download(backend, param, call.param), state: outState, ...(dry.extras ? { extras: dry.extras } : {}) };
 }
 
-/** The spec-computed scalars of a per-parameter hook, given the parameter and gradient already uploaded. */
-function hookScalars(kind: HookKind, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): HookSegment["scalars"] | undefined {
-  const { args, param } = call;
-  const p = param.data as NDArray;
-  const g = param.grad as NDArray;
-  switch (kind.kind) {
-    case "WeightDecay":
-      return { rate: weightDecayRate(args, param.lossScale) };
-    case "Lasso":
-      return { rate: args["rate"] as number };
-    case "GradientHardClipping":
-      return { lower: (args["lower_bound"] as number | null) ?? null, upper: (args["upper_bound"] as number | null) ?? null };
-    case "GradientLARS": {
-      const pSq = sync(backend.reductions.sumSquares(p.dtype, pb, 0, p.data.length), backend);
-      const gSq = sync(backend.reductions.sumSquares(g.dtype, gb, 0, g.data.length), backend);
-      return { weight_decay: args["weight_decay"] as number, rate: larsRate(args, p.dtype, pSq, gSq) };
-    }
-    default:
-      return undefined;
-  }
+/** The scalars of a per-parameter hook, from its description and the backend's reductions over the uploaded buffers. */
+function hookScalars(desc: PerParamKernelDesc, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): HookSegment["scalars"] {
+  const p = call.param.data as NDArray;
+  const g = call.param.grad as NDArray;
+  const reduce = (buf: unknown, a: NDArray): number => sync(backend.reductions.sumSquares(a.dtype, buf, 0, a.data.length), backend);
+  return desc.scalarsOf({
+    args: call.args,
+    lossScale: call.param.lossScale,
+    dtype: g.dtype,
+    paramSumSquares: desc.reductions.includes("param") ? reduce(pb, p) : NaN,
+    gradSumSquares: desc.reductions.includes("grad") ? reduce(gb, g) : NaN,
+  });
 }
 
 export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
-  const hk = backend.hooks[kind.kind];
+  const desc = kind.kernel;
+  if (desc === undefined || desc.scope !== "param") return undefined;
+  const hk = backend.hooks[desc.name];
   const { param } = call;
   if (hk === undefined || param.grad === null || !computes(backend, param.grad.dtype) || param.grad.shape.length === 0) return undefined;
-  if (kind.kind === "GradientNoise") {
-    const g = param.grad;
-    const drawn = drawNoise(call.args, call.state, call.rule, g.shape, g.dtype);
+  const g = param.grad;
+  const one = (scalars: HookSegment["scalars"]): HookSegment[] => [{ offset: 0, length: g.data.length, scalars }];
+  if (desc.noise !== undefined) {
+    // The noise is drawn by the spec; the kernel adds it (it reads no parameter, so grad stands in).
+    const drawn = desc.noise(call, g.shape, g.dtype);
     const gb = upload(backend, g);
     const nb = upload(backend, drawn.noise);
-    sync(hk.apply(g.dtype, { param: gb, grad: gb, noise: nb }, [{ offset: 0, length: g.data.length, scalars: {} }]), backend);
+    sync(hk.apply(g.dtype, { param: gb, grad: gb, noise: nb }, one(desc.scalarsOf({ args: call.args, lossScale: param.lossScale, dtype: g.dtype, paramSumSquares: NaN, gradSumSquares: NaN }))), backend);
+    backend.memory.free?.(nb);
     return { grad: download(backend, gb, g), state: drawn.state };
   }
-  if (param.data === null || param.data.dtype !== param.grad.dtype) return undefined;
+  if (param.data === null || param.data.dtype !== g.dtype) return undefined;
   const pb = upload(backend, param.data);
-  const gb = upload(backend, param.grad);
-  const scalars = hookScalars(kind, call, backend, pb, gb);
-  if (scalars === undefined) {
-    backend.memory.free?.(pb);
-    backend.memory.free?.(gb);
-    return undefined;
-  }
-  sync(hk.apply(param.grad.dtype, { param: pb, grad: gb }, [{ offset: 0, length: param.grad.data.length, scalars }]), backend);
+  const gb = upload(backend, g);
+  sync(hk.apply(g.dtype, { param: pb, grad: gb }, one(hookScalars(desc, call, backend, pb, gb))), backend);
   backend.memory.free?.(pb);
-  return { grad: download(backend, gb, param.grad) };
+  return { grad: download(backend, gb, g) };
 }
 
 export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
-  if (kind.kind !== "GradientClipping") return undefined;
+  const desc = kind.kernel;
+  if (desc === undefined || desc.scope !== "whole") return undefined;
   const grads = call.params.flatMap(({ path, param }) => (param.grad === null ? [] : [{ path, g: param.grad }]));
   if (grads.some(({ g }) => !computes(backend, g.dtype) || g.shape.length === 0)) return undefined;
   const bufs = grads.map(({ g }) => upload(backend, g));
   const squares = grads.map(({ g }, i) => sync(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length), backend));
-  const rate = clippingRate(call.args["threshold"] as number, squares);
-  const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
-  if (rate >= 1) return { grads: {}, warnings };
+  const { rate, warnings } = desc.rateOf(call.args, squares);
+  if (rate === null) return { grads: {}, warnings: [...warnings] };
   const out: Record<string, NDArray> = {};
   grads.forEach(({ path, g }, i) => {
     sync(backend.reductions.scale(g.dtype, bufs[i], 0, g.data.length, rate), backend);
     out[path] = download(backend, bufs[i], g);
   });
-  return { grads: out, warnings };
+  return { grads: out, warnings: [...warnings] };
 }
 
 /** @clause compute.override */

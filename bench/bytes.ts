@@ -30,7 +30,7 @@
  * GradientLARS's two norms (reductions) and GradientNoise's draw are outside the kernel timed.
  */
 import { type Dtype, type OptimizerDef, itemSize } from "../spec/index.js";
-import { hyperparamsFor } from "./workload.js";
+import { HOOKS, hyperparamsFor } from "./workload.js";
 
 export interface Traffic {
   readonly reads: readonly string[];
@@ -38,7 +38,11 @@ export interface Traffic {
 }
 
 const plus = (states: readonly string[]): Traffic => ({ reads: ["p", "g", ...states], writes: ["p", ...states] });
-const hook = (reads: readonly string[]): Traffic => ({ reads, writes: ["g"] });
+/** A per-parameter hook reads g and what its description lists (`param` as p, `noise`), writes g. */
+const hook = (reads: readonly ("param" | "noise")[]): Traffic => ({
+  reads: [...(reads.includes("param") ? ["p"] : []), "g", ...(reads.includes("noise") ? ["noise"] : [])],
+  writes: ["g"],
+});
 
 /** Traffic by benchmarked variant name (optimizer name, hook kind, or "triad"). */
 export const TRAFFIC: Readonly<Record<string, Traffic>> = {
@@ -57,11 +61,7 @@ export const TRAFFIC: Readonly<Record<string, Traffic>> = {
   MSVAG: plus(["m", "v"]),
   RMSpropGraves: plus(["n", "g", "delta"]),
   SMORMS3: plus(["mem", "g", "g2"]),
-  WeightDecay: hook(["p", "g"]),
-  Lasso: hook(["p", "g"]),
-  GradientHardClipping: hook(["g"]),
-  GradientLARS: hook(["p", "g"]),
-  GradientNoise: hook(["g", "noise"]),
+  ...Object.fromEntries(HOOKS.map((h) => [h.kind.kind, hook(h.desc.reads)])),
   triad: { reads: ["b", "c"], writes: ["a"] },
 };
 

@@ -7,7 +7,7 @@ import type { AnyBackend, HookSegment, Segment } from "../backends/contract.js";
 import type { Dtype, OptimizerDef } from "../spec/index.js";
 import { type Case, parts } from "./case.js";
 import { bytesPerElement, optimizerBytes } from "./bytes.js";
-import { HOOKS, RULE_T, hyperparamsFor, stateRange, uniform } from "./workload.js";
+import { RULE_T, benchHook, hyperparamsFor, stateRange, uniform } from "./workload.js";
 
 async function upload(backend: AnyBackend, dtype: Dtype, values: Float64Array): Promise<unknown> {
   const buf = backend.memory.alloc(dtype, values.length);
@@ -54,14 +54,15 @@ export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dty
 }
 
 export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elements: number, tensors: number): Case | undefined {
-  const kernel = backend.hooks[kind];
-  const w = HOOKS[kind];
+  const w = benchHook(kind);
+  const kernel = w === undefined ? undefined : backend.hooks[w.desc.name];
   const bpe = bytesPerElement(kind, dtype);
   if (kernel === undefined || w === undefined || bpe === undefined || !backend.dtypes.includes(dtype)) return undefined;
+  const { desc } = w;
   return {
     via: "kernel",
     backend: backend.name,
-    kernel: kind,
+    kernel: desc.name,
     variant: kind,
     category: "hook",
     dtype,
@@ -71,8 +72,20 @@ export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elemen
     async prepare() {
       const param = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 11));
       const grad = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 22));
-      const noise = w.noise ? await upload(backend, dtype, uniform(elements, -0.01, 0.01, dtype, 44)) : undefined;
-      const segments: HookSegment[] = parts(elements, tensors).map((p) => ({ ...p, scalars: w.scalars }));
+      const noise = desc.reads.includes("noise") ? await upload(backend, dtype, uniform(elements, -0.01, 0.01, dtype, 44)) : undefined;
+      // The scalars as the engine prepares them, reductions included, outside the timed call.
+      const segments: HookSegment[] = [];
+      for (const p of parts(elements, tensors)) {
+        const reduce = async (buf: unknown, on: boolean): Promise<number> => (on ? await backend.reductions.sumSquares(dtype, buf, p.offset, p.length) : NaN);
+        const scalars = desc.scalarsOf({
+          args: w.args,
+          lossScale: null,
+          dtype,
+          paramSumSquares: await reduce(param, desc.reductions.includes("param")),
+          gradSumSquares: await reduce(grad, desc.reductions.includes("grad")),
+        });
+        segments.push({ ...p, scalars });
+      }
       const bufs = noise === undefined ? { param, grad } : { param: grad, grad, noise };
       return { step: () => kernel.apply(dtype, bufs, segments), dispose: freer(backend, noise === undefined ? [param, grad] : [param, grad, noise]) };
     },

@@ -4,10 +4,10 @@
  * dtype). Run at the smaller sizes only; the spec's GradientNoise also draws its noise (MT19937),
  * which the kernel timings leave out.
  */
-import { type Dtype, type Json, type NDArray, type OptimizerDef, type Param, type RuleState, getHookKind } from "../spec/index.js";
+import { type Dtype, type Json, type NDArray, type OptimizerDef, type Param, type RuleState } from "../spec/index.js";
 import type { Case } from "./case.js";
 import { bytesPerElement, optimizerBytes } from "./bytes.js";
-import { HOOKS, RULE_T, hyperparamsFor, stateRange, uniform } from "./workload.js";
+import { RULE_T, benchHook, hyperparamsFor, stateRange, uniform } from "./workload.js";
 
 const PATH = "/w";
 
@@ -47,22 +47,22 @@ export function specOptimizerCase(def: OptimizerDef, dtype: Dtype, elements: num
 }
 
 export function specHookCase(kindName: string, dtype: Dtype, elements: number): Case | undefined {
-  const kind = getHookKind(kindName);
-  const w = HOOKS[kindName];
+  const w = benchHook(kindName);
+  const kind = w?.kind;
   const perParam = kind?.perParam;
   const bpe = bytesPerElement(kindName, dtype);
   if (kind === undefined || w === undefined || perParam === undefined || bpe === undefined) return undefined;
   return {
     via: "spec",
     backend: "spec",
-    kernel: kindName,
+    kernel: w.desc.name,
     variant: kindName,
     category: "hook",
     dtype,
     elements,
     tensors: 1,
     bytesPerElement: bpe,
-    ...(w.noise ? { note: "the spec also draws the noise" } : {}),
+    ...(w.desc.noise !== undefined ? { note: "the spec also draws the noise" } : {}),
     prepare() {
       const data = arr(dtype, uniform(elements, -1, 1, dtype, 11));
       let grad: NDArray = arr(dtype, uniform(elements, -1, 1, dtype, 22));

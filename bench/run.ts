@@ -34,7 +34,7 @@ function optimizerDefs(o: BenchOptions): OptimizerDef[] {
 }
 
 function hookKinds(o: BenchOptions): string[] {
-  return Object.keys(HOOKS).filter((k) => selected(o, k));
+  return HOOKS.map((h) => h.kind.kind).filter((k) => selected(o, k));
 }
 
 /** Each single-tensor size, then the many-small case: [elements, tensors]. */

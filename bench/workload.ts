@@ -5,13 +5,15 @@
  * - hyperparameters: Chainer's defaults (Adam alpha 1e-3, beta1 0.9, beta2 0.999, eps 1e-8; SGD and
  *   MomentumSGD lr 0.01, momentum 0.9), with AdamW's decoupled decay on (weight_decay_rate 1e-4)
  *   so that its own path runs; the rule's t is 10 on every call.
- * - hooks: WeightDecay and Lasso rate 1e-4; GradientHardClipping [-0.5, 0.5]; GradientLARS
- *   weight_decay 1e-4 and rate 0.999 (the kernel's scalars; the spec computes its own rate);
- *   GradientNoise eta 0.01.
+ * - hooks: every hook kind with a per-parameter kernel (`kernel.scope == "param"`), its scalars
+ *   from the kind's own description (`scalarsOf`, GradientLARS's norms from the backend's
+ *   reductions outside the timed call): WeightDecay and Lasso rate 1e-4; GradientHardClipping
+ *   [-0.5, 0.5]; GradientLARS threshold 1e-2, weight_decay 1e-4, eps 1e-9; GradientNoise eta 0.01.
+ *   A kind not listed here gets its schema's first example (or the middle of its range) per argument.
  * The state moves every call; none of these settings drives values to denormals, NaN or Inf
  * within any run's number of calls.
  */
-import { type Dtype, type Hyperparams, type HyperValue, type Json, type OptimizerDef, roundTo } from "../spec/index.js";
+import { type Dtype, type HookKind, type Hyperparams, type HyperValue, type Json, type OptimizerDef, type PerParamKernelDesc, BUILTIN_HOOKS, roundTo } from "../spec/index.js";
 
 export const RULE_T = 10;
 
@@ -42,19 +44,35 @@ export function hyperparamsFor(def: OptimizerDef): Hyperparams {
   return { ...hp, ...(def.fixed ?? {}), ...(OVERRIDES[def.name] ?? {}) };
 }
 
-export interface HookWorkload {
-  /** The scalars a backend's hook kernel gets (what the engine would prepare). */
-  readonly scalars: Readonly<Record<string, number | null>>;
+const HOOK_ARGS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {
+  WeightDecay: { rate: 1e-4 },
+  Lasso: { rate: 1e-4 },
+  GradientHardClipping: { lower_bound: -0.5, upper_bound: 0.5 },
+  GradientLARS: { threshold: 1e-2, weight_decay: 1e-4, eps: 1e-9 },
+  GradientNoise: { eta: 0.01 },
+};
+
+/** A hook kind with the per-parameter kernel the bench times. */
+export interface BenchHook {
+  readonly kind: HookKind;
+  readonly desc: PerParamKernelDesc;
   /** The spec hook's args. */
   readonly args: Readonly<Record<string, Json>>;
-  /** Whether the kernel adds a noise buffer. */
-  readonly noise: boolean;
 }
 
-export const HOOKS: Readonly<Record<string, HookWorkload>> = {
-  WeightDecay: { scalars: { rate: 1e-4 }, args: { rate: 1e-4 }, noise: false },
-  Lasso: { scalars: { rate: 1e-4 }, args: { rate: 1e-4 }, noise: false },
-  GradientHardClipping: { scalars: { lower: -0.5, upper: 0.5 }, args: { lower_bound: -0.5, upper_bound: 0.5 }, noise: false },
-  GradientLARS: { scalars: { weight_decay: 1e-4, rate: 0.999 }, args: { threshold: 1e-2, weight_decay: 1e-4, eps: 1e-9 }, noise: false },
-  GradientNoise: { scalars: {}, args: { eta: 0.01 }, noise: true },
-};
+function argsFromSchema(kind: HookKind): Record<string, Json> {
+  const out: Record<string, Json> = {};
+  for (const a of kind.args ?? []) {
+    const ex = a.examples.find((x) => x !== null);
+    if (ex !== undefined) out[a.name] = ex;
+    else if (a.range !== undefined) out[a.name] = (a.range[0] + a.range[1]) / 2;
+  }
+  return out;
+}
+
+/** Every built-in hook kind with a per-parameter kernel, in registry order. */
+export const HOOKS: readonly BenchHook[] = Object.values(BUILTIN_HOOKS).flatMap((kind: HookKind) =>
+  kind.kernel?.scope === "param" ? [{ kind, desc: kind.kernel, args: HOOK_ARGS[kind.kind] ?? argsFromSchema(kind) }] : [],
+);
+
+export const benchHook = (kind: string): BenchHook | undefined => HOOKS.find((h) => h.kind.kind === kind);

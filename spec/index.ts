@@ -9,6 +9,7 @@ export { f16round, f16ToBits, f16FromBits } from "./numerics/float16.js";
 export { pow, powInt } from "./numerics/pow.js";
 export { pyFloatRepr } from "./numerics/py-repr.js";
 export * as np from "./numerics/np.js";
+export { withNumerics, activeNumerics, type NumericsContext, type NumericOp, type OpRequest } from "./numerics/context.js";
 export * from "./ndarray.js";
 export * from "./link.js";
 export * from "./errors.js";

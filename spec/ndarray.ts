@@ -7,6 +7,7 @@
  * array they were given: every operation returns a new array.
  */
 import { type Dtype, roundTo, isDtype } from "./numerics/dtype.js";
+import { activeNumerics } from "./numerics/context.js";
 
 export interface NDArray {
   readonly dtype: Dtype;
@@ -48,6 +49,11 @@ export function onesLike(a: NDArray): NDArray {
 
 /** `a.astype(dtype)`: a new array, each element rounded once to `dtype`. */
 export function astype(a: NDArray, dtype: Dtype): NDArray {
+  const ctx = activeNumerics();
+  if (ctx !== null) {
+    const r = ctx.op({ op: "astype", operands: [a], dtype, shape: a.shape });
+    if (r !== undefined) return r;
+  }
   const data = new Float64Array(a.data.length);
   for (let i = 0; i < data.length; i++) data[i] = roundTo(dtype, a.data[i] as number);
   return { dtype, shape: a.shape, data };

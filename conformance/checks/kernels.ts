@@ -8,6 +8,7 @@ import { type Dtype, type OptimizerDef, type HookKind, type NDArray, OPTIMIZERS,
 import type { AnyBackend } from "../../backends/contract.js";
 import { optimizerUpdateOn, perParamHookOn, wholeHookOn } from "../../backends/engine.js";
 import { arrayArb, kernelCaseArb, lengthArb } from "../arbitraries.js";
+import { hookArgsArb } from "../hook-args.js";
 import { describeArray, expectClose } from "./compare.js";
 import { type Check, Mismatch } from "./types.js";
 
@@ -53,32 +54,17 @@ function optimizerCheck(def: OptimizerDef, dtype: Dtype): Check {
   };
 }
 
-const HOOK_ARGS: Record<string, fc.Arbitrary<Record<string, number | null>>> = {
-  WeightDecay: fc.record({ rate: fc.oneof(fc.constantFrom(0.01, 1e-4, 0), fc.double({ min: -2, max: 2, noNaN: true })) }),
-  Lasso: fc.record({ rate: fc.oneof(fc.constantFrom(0.005, 0), fc.double({ min: -2, max: 2, noNaN: true })) }),
-  GradientHardClipping: fc.record({
-    lower_bound: fc.oneof(fc.constant(null), fc.double({ min: -2, max: 0, noNaN: true })),
-    upper_bound: fc.oneof(fc.double({ min: -0.5, max: 2, noNaN: true })),
-  }),
-  GradientLARS: fc.record({
-    threshold: fc.constantFrom(1e-2, 0, 10),
-    weight_decay: fc.constantFrom(0, 1e-3, 0.2),
-    eps: fc.constantFrom(1e-9, 0),
-  }),
-  GradientNoise: fc.record({ eta: fc.constantFrom(0.01, 0.3) }),
-};
-
-function hookCheck(kind: HookKind, dtype: Dtype): Check {
+function hookCheck(kind: HookKind, name: string, dtype: Dtype): Check {
   return {
     id: `hook/${kind.kind}/${dtype}`,
     group: "hook kernels",
-    kernel: kind.kind,
+    kernel: name,
     dtype,
     clauses: [kind.clause],
-    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.hooks[kind.kind] === undefined ? `no ${kind.kind} kernel` : null),
+    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.hooks[name] === undefined ? `no ${name} kernel` : null),
     property: (ctx, maxUlp) =>
       fc.property(
-        lengthArb.chain((n) => fc.record({ p: arrayArb(dtype, n), g: arrayArb(dtype, n), args: HOOK_ARGS[kind.kind] ?? fc.constant({}), ls: fc.constantFrom(null, 128, 1000) })),
+        lengthArb.chain((n) => fc.record({ p: arrayArb(dtype, n), g: arrayArb(dtype, n), args: hookArgsArb(kind), ls: fc.constantFrom(null, 128, 1000) })),
         ({ p, g, args, ls }) => {
           const param = { dtype, shape: p.shape, data: p, grad: g, gradValid: true, lossScale: ls };
           const state = kind.initialState ? kind.initialState(args) : null;
@@ -87,36 +73,36 @@ function hookCheck(kind: HookKind, dtype: Dtype): Check {
           const actual = perParamHookOn(ctx.backend, kind, call);
           if (actual === undefined) throw new Mismatch({ what: "hook kernel declined a call", clause: kind.clause });
           if (expected.grad !== null && actual.grad !== null) {
-            maxUlp.value = Math.max(maxUlp.value, expectClose("grad", kind.clause, expected.grad, actual.grad, allowedUlp(ctx.backend, kind.kind)));
+            maxUlp.value = Math.max(maxUlp.value, expectClose("grad", kind.clause, expected.grad, actual.grad, allowedUlp(ctx.backend, name)));
           }
         },
       ),
   };
 }
 
-function clippingCheck(dtype: Dtype): Check {
-  const kind = BUILTIN_HOOKS.GradientClipping;
+/** A whole hook (GradientClipping): every gradient's norm, one rate, `scale` applied to each. */
+function wholeCheck(kind: HookKind, scaleClause: string, dtype: Dtype): Check {
   return {
-    id: `hook/GradientClipping/${dtype}`,
+    id: `hook/${kind.kind}/${dtype}`,
     group: "hook kernels",
-    kernel: "GradientClipping",
+    kernel: kind.kind,
     dtype,
-    clauses: ["hooks.gradient-clipping.norm", "hooks.gradient-clipping.scale", "numerics.dot.sequential"],
+    clauses: [kind.clause, scaleClause, "numerics.dot.sequential"],
     applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : null),
     property: (ctx, maxUlp) =>
-      fc.property(fc.array(lengthArb.chain((n) => arrayArb(dtype, n)), { minLength: 1, maxLength: 4 }), fc.constantFrom(0.5, 1, 3, 1e30), (gs, threshold) => {
+      fc.property(fc.array(lengthArb.chain((n) => arrayArb(dtype, n)), { minLength: 1, maxLength: 4 }), hookArgsArb(kind), (gs, args) => {
         const params = gs.map((g, i) => ({ path: `/p${i}`, param: { dtype, shape: g.shape, data: g, grad: g, gradValid: true, lossScale: null } }));
-        const call = { args: { threshold }, state: null, params, t: 1 };
+        const call = { args, state: null, params, t: 1 };
         const expected = (kind.whole as NonNullable<HookKind["whole"]>)(call);
         const actual = wholeHookOn(ctx.backend, kind, call);
         if (actual === undefined) throw new Mismatch({ what: "clipping declined", clause: kind.clause });
         for (const [path, g] of Object.entries(expected.grads)) {
           const a = actual.grads[path];
-          if (a === undefined) throw new Mismatch({ what: `grad ${path} not rescaled`, clause: "hooks.gradient-clipping.scale" });
-          maxUlp.value = Math.max(maxUlp.value, expectClose(`grad ${path}`, "hooks.gradient-clipping.scale", g, a, allowedUlp(ctx.backend, "GradientClipping")));
+          if (a === undefined) throw new Mismatch({ what: `grad ${path} not rescaled`, clause: scaleClause });
+          maxUlp.value = Math.max(maxUlp.value, expectClose(`grad ${path}`, scaleClause, g, a, allowedUlp(ctx.backend, kind.kind)));
         }
         if (Object.keys(actual.grads).length !== Object.keys(expected.grads).length) {
-          throw new Mismatch({ what: "rescaled a different set of gradients", clause: "hooks.gradient-clipping.scale" });
+          throw new Mismatch({ what: "rescaled a different set of gradients", clause: scaleClause });
         }
       }),
   };
@@ -151,8 +137,10 @@ export function kernelChecks(): Check[] {
   const dtypes: Dtype[] = ["float16", "float32", "float64"];
   for (const dtype of dtypes) {
     for (const def of Object.values(OPTIMIZERS)) out.push(optimizerCheck(def, dtype));
-    for (const kind of Object.values(BUILTIN_HOOKS)) if (kind.perParam) out.push(hookCheck(kind, dtype));
-    out.push(clippingCheck(dtype));
+    for (const kind of Object.values(BUILTIN_HOOKS)) {
+      if (kind.kernel?.scope === "param") out.push(hookCheck(kind, kind.kernel.name, dtype));
+      else if (kind.kernel?.scope === "whole") out.push(wholeCheck(kind, kind.kernel.clause, dtype));
+    }
     out.push(reductionCheck(dtype));
   }
   return out;

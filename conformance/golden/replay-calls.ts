@@ -84,21 +84,13 @@ function parseArgs(text: string): { positional: PyVal[]; keywords: Record<string
   return { positional, keywords };
 }
 
-const HOOK_ARG_NAMES: Record<string, string[]> = {
-  WeightDecay: ["rate"],
-  Lasso: ["rate"],
-  GradientClipping: ["threshold"],
-  GradientHardClipping: ["lower_bound", "upper_bound"],
-  GradientLARS: ["threshold", "weight_decay", "eps"],
-  GradientNoise: ["eta"],
-};
-
 function hookOf(v: PyVal): unknown {
   if (typeof v !== "object" || v === null) return v;
   if (v.ctor === "NoName") return { kind: "golden_NoName", args: {} };
   if (v.ctor === "BogusTiming") return { kind: "golden_BogusTiming", args: {} };
-  const names = HOOK_ARG_NAMES[v.ctor];
-  if (names === undefined || getHookKind(v.ctor) === undefined) throw new Unsupported(`hook ${v.ctor}`);
+  // Chainer's positional order is the order of the kind's argument schema.
+  const names = getHookKind(v.ctor)?.args?.map((a) => a.name);
+  if (names === undefined) throw new Unsupported(`hook ${v.ctor}`);
   const args: Record<string, number | null> = {};
   v.args.forEach((a, k) => (args[names[k] as string] = a as number));
   return { kind: v.ctor, args } satisfies HookSpec;

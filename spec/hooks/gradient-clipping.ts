@@ -11,10 +11,12 @@
  * optimizer (no `call_for_each_param`); as a rule hook it fails (`hooks.rule.per-param-only`).
  * Under loss scaling the norm is that of the scaled gradients.
  */
-import type { HookKind } from "./types.js";
-import { numberArg, requireNumbers } from "./args.js";
+import type { HookArg, HookKind, Json } from "./types.js";
+import { checkArgs, numberArg } from "./args.js";
 import { dotSelf, imul } from "../numerics/np.js";
 import type { NDArray } from "../ndarray.js";
+
+const ARGS: readonly HookArg[] = [{ name: "threshold", type: "number", examples: [0.5, 1, 3, 1e30] }];
 
 export const GradientClipping: HookKind = {
   kind: "GradientClipping",
@@ -22,12 +24,13 @@ export const GradientClipping: HookKind = {
   timing: "pre",
   callForEachParam: false,
   clause: "hooks.gradient-clipping.norm",
-  validate: (args) => requireNumbers(args, ["threshold"]),
+  args: ARGS,
+  validate: (args) => checkArgs(ARGS, args),
+  kernel: { scope: "whole", clause: "hooks.gradient-clipping.scale", rateOf: clippingPlan },
   whole({ args, params }) {
     const squares = params.flatMap(({ param }) => (param.grad === null ? [] : [dotSelf(param.grad).data[0] as number]));
-    const rate = clippingRate(numberArg(args, "threshold"), squares);
-    const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
-    if (rate >= 1) return { grads: {}, warnings };
+    const { rate, warnings } = clippingPlan(args, squares);
+    if (rate === null) return { grads: {}, warnings };
     const grads: Record<string, NDArray> = {};
     for (const { path, param } of params) {
       if (param.grad !== null) grads[path] = imul(param.grad, { dtype: "float64", shape: [], data: Float64Array.of(rate) });
@@ -44,6 +47,16 @@ export function clippingRate(threshold: number, squares: readonly number[]): num
   let sq = 0.0;
   for (const s of squares) sq += s;
   return threshold / Math.sqrt(sq);
+}
+
+/**
+ * @clause hooks.gradient-clipping.scale The rate to apply, or null when `rate >= 1` (nothing
+ * changes), and numpy's warning for a zero norm.
+ */
+export function clippingPlan(args: Readonly<Record<string, Json>>, squares: readonly number[]): { rate: number | null; warnings: string[] } {
+  const rate = clippingRate(numberArg(args, "threshold"), squares);
+  const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
+  return { rate: rate >= 1 ? null : rate, warnings };
 }
 
 export const gradientClipping = (threshold: number) => ({ kind: "GradientClipping", args: { threshold } });

@@ -7,9 +7,14 @@
  * @clause hooks.gradient-hard-clipping.defaults name 'GradientHardClipping', timing 'pre', called for
  * each parameter.
  */
-import type { HookKind } from "./types.js";
-import { optionalNumberArg, requireNumbers } from "./args.js";
+import type { HookArg, HookKind } from "./types.js";
+import { checkArgs, optionalNumberArg } from "./args.js";
 import { assignTo, clip } from "../numerics/np.js";
+
+const ARGS: readonly HookArg[] = [
+  { name: "lower_bound", type: "number", optional: true, examples: [null], range: [-2, 0] },
+  { name: "upper_bound", type: "number", optional: true, examples: [], range: [-0.5, 2] },
+];
 
 export const GradientHardClipping: HookKind = {
   kind: "GradientHardClipping",
@@ -18,12 +23,24 @@ export const GradientHardClipping: HookKind = {
   callForEachParam: true,
   clause: "hooks.gradient-hard-clipping",
   validate: (args) => {
-    const err = requireNumbers(args, ["lower_bound", "upper_bound"], ["lower_bound", "upper_bound"]);
+    const err = checkArgs(ARGS, args);
     if (err !== null) return err;
     if ((args["lower_bound"] ?? null) === null && (args["upper_bound"] ?? null) === null) {
       return "at least one of lower_bound and upper_bound must be a number";
     }
     return null;
+  },
+  args: ARGS,
+  kernel: {
+    scope: "param",
+    name: "GradientHardClipping",
+    reads: [],
+    reductions: [],
+    scalars: [
+      { name: "lower", clause: "hooks.gradient-hard-clipping", nullable: true },
+      { name: "upper", clause: "hooks.gradient-hard-clipping", nullable: true },
+    ],
+    scalarsOf: ({ args }) => ({ lower: optionalNumberArg(args, "lower_bound"), upper: optionalNumberArg(args, "upper_bound") }),
   },
   perParam({ args, param }) {
     if (param.grad === null) return { grad: null };

@@ -10,11 +10,17 @@
  * added even below the threshold.
  * @clause hooks.gradient-lars.defaults name 'GradientLARS', timing 'pre', called for each parameter.
  */
-import type { HookKind, Json } from "./types.js";
+import type { HookArg, HookKind, Json } from "./types.js";
 import type { Dtype } from "../numerics/dtype.js";
-import { numberArg, requireNumbers } from "./args.js";
+import { checkArgs, numberArg } from "./args.js";
 import { dotSelf, iadd, imul, mul } from "../numerics/np.js";
 import { roundTo } from "../numerics/dtype.js";
+
+const ARGS: readonly HookArg[] = [
+  { name: "threshold", type: "number", examples: [1e-2, 0, 10, 1e-30], range: [0, 20] },
+  { name: "weight_decay", type: "number", examples: [0, 1e-3, 0.2], range: [-2, 2] },
+  { name: "eps", type: "number", examples: [1e-9, 0], range: [0, 1] },
+];
 
 export const GradientLARS: HookKind = {
   kind: "GradientLARS",
@@ -22,7 +28,22 @@ export const GradientLARS: HookKind = {
   timing: "pre",
   callForEachParam: true,
   clause: "hooks.gradient-lars.rate",
-  validate: (args) => requireNumbers(args, ["threshold", "weight_decay", "eps"]),
+  args: ARGS,
+  validate: (args) => checkArgs(ARGS, args),
+  kernel: {
+    scope: "param",
+    name: "GradientLARS",
+    reads: ["param"],
+    reductions: ["param", "grad"],
+    scalars: [
+      { name: "weight_decay", clause: "hooks.gradient-lars.apply" },
+      { name: "rate", clause: "hooks.gradient-lars.rate" },
+    ],
+    scalarsOf: ({ args, dtype, paramSumSquares, gradSumSquares }) => ({
+      weight_decay: numberArg(args, "weight_decay"),
+      rate: larsRate(args, dtype, paramSumSquares, gradSumSquares),
+    }),
+  },
   perParam({ args, param }) {
     const p = param.data;
     const g0 = param.grad;

@@ -15,8 +15,8 @@
  * `args.noise = {name, ...settings}`; user functions are registered with `registerNoiseFunction`.
  * @clause hooks.gradient-noise.defaults name 'GradientNoise', timing 'pre', called for each parameter.
  */
-import type { HookKind, Json, RuleView } from "./types.js";
-import { numberArg } from "./args.js";
+import type { HookArg, HookKind, Json, RuleView } from "./types.js";
+import { checkArgs, numberArg } from "./args.js";
 import { namedRegistry } from "../named-registry.js";
 import { iadd } from "../numerics/np.js";
 import { array, type NDArray, sizeOf } from "../ndarray.js";
@@ -68,24 +68,33 @@ function noiseSettings(args: Readonly<Record<string, Json>>): Readonly<Record<st
   return n as Readonly<Record<string, Json>>;
 }
 
+function checkNoise(n: Json): string | null {
+  if (typeof (n as Record<string, Json>)["name"] !== "string") return "argument noise must be {name, ...settings} naming a registered noise function";
+  const name = (n as Record<string, Json>)["name"] as string;
+  return noiseFunctions.get(name) === undefined ? `no noise function named ${JSON.stringify(name)} is registered` : null;
+}
+
+const ARGS: readonly HookArg[] = [
+  { name: "eta", type: "number", examples: [0.01, 0.3] },
+  { name: "noise", type: "object", optional: true, examples: [], check: checkNoise },
+];
+
 export const GradientNoise: HookKind = {
   kind: "GradientNoise",
   defaultName: "GradientNoise",
   timing: "pre",
   callForEachParam: true,
   clause: "hooks.gradient-noise",
-  validate(args) {
-    if (typeof args["eta"] !== "number") return "argument eta must be a number";
-    const n = args["noise"];
-    if (n !== undefined && n !== null) {
-      if (typeof n !== "object" || Array.isArray(n) || typeof (n as Record<string, Json>)["name"] !== "string") {
-        return "argument noise must be {name, ...settings} naming a registered noise function";
-      }
-      const name = (n as Record<string, Json>)["name"] as string;
-      if (noiseFunctions.get(name) === undefined) return `no noise function named ${JSON.stringify(name)} is registered`;
-    }
-    const extra = Object.keys(args).filter((k) => k !== "eta" && k !== "noise");
-    return extra.length > 0 ? `unexpected arguments ${extra.join(", ")}; expected eta, noise` : null;
+  args: ARGS,
+  validate: (args) => checkArgs(ARGS, args),
+  kernel: {
+    scope: "param",
+    name: "GradientNoise",
+    reads: ["noise"],
+    reductions: [],
+    scalars: [],
+    scalarsOf: () => ({}),
+    noise: ({ args, state, rule }, shape, dtype) => drawNoise(args, state, rule, shape, dtype),
   },
   initialState(args) {
     const settings = noiseSettings(args);

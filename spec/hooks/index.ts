@@ -20,6 +20,6 @@ export { gradientLARS } from "./gradient-lars.js";
 export { registerHookKind, getHookKind, hookKindNames } from "./registry.js";
 export type * from "./types.js";
 export { weightDecayRate } from "./weight-decay.js";
-export { clippingRate } from "./gradient-clipping.js";
+export { clippingRate, clippingPlan } from "./gradient-clipping.js";
 export { larsRate } from "./gradient-lars.js";
 export { drawNoise } from "./gradient-noise.js";

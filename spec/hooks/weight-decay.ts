@@ -9,9 +9,11 @@
  * scale, so that path is unaffected.
  * @clause hooks.weight-decay.defaults name 'WeightDecay', timing 'pre', called for each parameter.
  */
-import type { HookKind, Json } from "./types.js";
-import { numberArg, requireNumbers } from "./args.js";
+import type { HookArg, HookKind, Json } from "./types.js";
+import { checkArgs, numberArg } from "./args.js";
 import { iadd, mul } from "../numerics/np.js";
+
+const ARGS: readonly HookArg[] = [{ name: "rate", type: "number", examples: [0.01, 1e-4, 0], range: [-2, 2] }];
 
 export const WeightDecay: HookKind = {
   kind: "WeightDecay",
@@ -19,7 +21,16 @@ export const WeightDecay: HookKind = {
   timing: "pre",
   callForEachParam: true,
   clause: "hooks.weight-decay",
-  validate: (args) => requireNumbers(args, ["rate"]),
+  args: ARGS,
+  validate: (args) => checkArgs(ARGS, args),
+  kernel: {
+    scope: "param",
+    name: "WeightDecay",
+    reads: ["param"],
+    reductions: [],
+    scalars: [{ name: "rate", clause: "hooks.weight-decay" }],
+    scalarsOf: ({ args, lossScale }) => ({ rate: weightDecayRate(args, lossScale) }),
+  },
   perParam({ args, param }) {
     if (param.data === null || param.grad === null) return { grad: param.grad };
     return { grad: iadd(param.grad, mul(weightDecayRate(args, param.lossScale), param.data)) };

@@ -20,24 +20,10 @@
  */
 import { type Dtype, promote, roundTo } from "./dtype.js";
 import { type NDArray, sameShape } from "../ndarray.js";
+import { type Operand, isArray, isPyInt } from "./operand.js";
+import { type NumericOp, activeNumerics } from "./context.js";
 
-export interface PyInt {
-  readonly pyInt: number;
-}
-
-export type Operand = NDArray | number | PyInt;
-
-export function pyInt(n: number): PyInt {
-  return { pyInt: n };
-}
-
-function isPyInt(x: Operand): x is PyInt {
-  return typeof x === "object" && "pyInt" in x;
-}
-
-function isArray(x: Operand): x is NDArray {
-  return typeof x === "object" && "data" in x;
-}
+export { type Operand, type PyInt, pyInt } from "./operand.js";
 
 /** numpy's `min_scalar_type` for a float value, restricted to float kinds. */
 function minFloatTypeOf(v: number): Dtype {
@@ -80,7 +66,7 @@ export function resultDtype(operands: readonly Operand[]): Dtype {
   return d ?? "float64";
 }
 
-function shapeOf(operands: readonly Operand[]): readonly number[] {
+export function shapeOf(operands: readonly Operand[]): readonly number[] {
   let shape: readonly number[] = [];
   for (const o of operands) {
     if (isArray(o) && o.shape.length > 0) {
@@ -93,9 +79,10 @@ function shapeOf(operands: readonly Operand[]): readonly number[] {
   return shape;
 }
 
-type Reader = (i: number) => number;
+export type Reader = (i: number) => number;
 
-function reader(o: Operand, dtype: Dtype): Reader {
+/** Element `i` of an operand as numpy reads it into an operation computing in `dtype`. */
+export function operandReader(o: Operand, dtype: Dtype): Reader {
   if (isArray(o) && o.shape.length > 0) {
     const data = o.data;
     if (o.dtype === dtype || dtype === "float64" || (dtype === "float32" && o.dtype === "float16")) {
@@ -113,7 +100,7 @@ export function elementwise(operands: readonly Operand[], f: (...xs: number[]) =
   const shape = shapeOf(operands);
   let n = 1;
   for (const s of shape) n *= s;
-  const readers = operands.map((o) => reader(o, dtype));
+  const readers = operands.map((o) => operandReader(o, dtype));
   const data = new Float64Array(n);
   const xs = new Array<number>(readers.length);
   for (let i = 0; i < n; i++) {
@@ -123,24 +110,34 @@ export function elementwise(operands: readonly Operand[], f: (...xs: number[]) =
   return { dtype, shape: [...shape], data };
 }
 
-export const add = (a: Operand, b: Operand): NDArray => elementwise([a, b], (x, y) => (x as number) + (y as number));
-export const sub = (a: Operand, b: Operand): NDArray => elementwise([a, b], (x, y) => (x as number) - (y as number));
-export const mul = (a: Operand, b: Operand): NDArray => elementwise([a, b], (x, y) => (x as number) * (y as number));
-export const div = (a: Operand, b: Operand): NDArray => elementwise([a, b], (x, y) => (x as number) / (y as number));
-export const sqrt = (a: NDArray): NDArray => elementwise([a], (x) => Math.sqrt(x as number));
+/** An elementwise operation offered first to the active numerics context (`numerics.context`). */
+function op(name: NumericOp, operands: readonly Operand[], f: (...xs: number[]) => number): NDArray {
+  const ctx = activeNumerics();
+  if (ctx !== null) {
+    const r = ctx.op({ op: name, operands, dtype: resultDtype(operands), shape: shapeOf(operands) });
+    if (r !== undefined) return r;
+  }
+  return elementwise(operands, f);
+}
+
+export const add = (a: Operand, b: Operand): NDArray => op("add", [a, b], (x, y) => (x as number) + (y as number));
+export const sub = (a: Operand, b: Operand): NDArray => op("sub", [a, b], (x, y) => (x as number) - (y as number));
+export const mul = (a: Operand, b: Operand): NDArray => op("mul", [a, b], (x, y) => (x as number) * (y as number));
+export const div = (a: Operand, b: Operand): NDArray => op("div", [a, b], (x, y) => (x as number) / (y as number));
+export const sqrt = (a: NDArray): NDArray => op("sqrt", [a], (x) => Math.sqrt(x as number));
 /** `numpy.square(a)`, which is `a * a` with one rounding (Python's `a ** 2` on an array). */
-export const square = (a: NDArray): NDArray => elementwise([a], (x) => (x as number) * (x as number));
+export const square = (a: NDArray): NDArray => op("square", [a], (x) => (x as number) * (x as number));
+/** `numpy.nan_to_num`'s NaN part as MSVAG uses it (`x[isnan(x)] = 0`): NaN becomes +0, all else stays. */
+export const nanToZero = (a: NDArray): NDArray => op("nanToZero", [a], (x) => (Number.isNaN(x as number) ? 0 : (x as number)));
 
 /**
  * @clause numerics.nan.maximum `numpy.maximum(a, b)`: NaN if either operand is NaN (the first NaN
  * operand is returned), else the larger; for equal zeros of opposite sign numpy returns the first.
  */
-export const maximum = (a: Operand, b: Operand): NDArray =>
-  elementwise([a, b], (x, y) => npMax(x as number, y as number));
+export const maximum = (a: Operand, b: Operand): NDArray => op("maximum", [a, b], (x, y) => npMax(x as number, y as number));
 
 /** @clause numerics.nan.minimum `numpy.minimum`: NaN-propagating like `maximum`. */
-export const minimum = (a: Operand, b: Operand): NDArray =>
-  elementwise([a, b], (x, y) => npMin(x as number, y as number));
+export const minimum = (a: Operand, b: Operand): NDArray => op("minimum", [a, b], (x, y) => npMin(x as number, y as number));
 
 export function npMax(x: number, y: number): number {
   if (Number.isNaN(x)) return x;
@@ -162,6 +159,11 @@ export function clip(x: NDArray, lo: Operand | null, hi: Operand | null): NDArra
   const ops: Operand[] = [x];
   if (lo !== null) ops.push(lo);
   if (hi !== null) ops.push(hi);
+  const ctx = activeNumerics();
+  if (ctx !== null) {
+    const r = ctx.op({ op: "clip", operands: [x, lo, hi], dtype: resultDtype(ops), shape: shapeOf(ops) });
+    if (r !== undefined) return r;
+  }
   return elementwise(ops, (...v) => {
     let r = v[0] as number;
     let k = 1;
@@ -173,12 +175,17 @@ export function clip(x: NDArray, lo: Operand | null, hi: Operand | null): NDArra
 
 /** @clause numerics.nan.sign `numpy.sign`: −1, +1, +0 for either zero, NaN for NaN. */
 export const sign = (a: NDArray): NDArray =>
-  elementwise([a], (x) => (Number.isNaN(x as number) ? (x as number) : (x as number) > 0 ? 1 : (x as number) < 0 ? -1 : 0));
+  op("sign", [a], (x) => (Number.isNaN(x as number) ? (x as number) : (x as number) > 0 ? 1 : (x as number) < 0 ? -1 : 0));
 
 /** In place: the result of `op` rounded to the target's dtype (`x op= y`, `x[...] = e`). */
 export function assignTo(target: NDArray, value: NDArray): NDArray {
   if (!sameShape(target.shape, value.shape) && value.shape.length > 0) {
     throw new RangeError(`cannot assign shape [${value.shape.join(", ")}] into [${target.shape.join(", ")}]`);
+  }
+  const ctx = activeNumerics();
+  if (ctx !== null) {
+    const r = ctx.op({ op: "assign", operands: [target, value], dtype: target.dtype, shape: target.shape });
+    if (r !== undefined) return r;
   }
   const n = target.data.length;
   const data = new Float64Array(n);
@@ -200,6 +207,11 @@ export const idiv = (x: NDArray, y: Operand): NDArray => assignTo(x, div(x, y));
  * The result is a 0-d array (a numpy scalar) of the input's dtype.
  */
 export function dotSelf(x: NDArray): NDArray {
+  const ctx = activeNumerics();
+  if (ctx !== null) {
+    const r = ctx.op({ op: "dot", operands: [x], dtype: x.dtype, shape: [] });
+    if (r !== undefined) return r;
+  }
   let acc = 0;
   const d = x.data;
   if (x.dtype === "float16") {

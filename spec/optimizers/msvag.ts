@@ -29,7 +29,7 @@
  * infinite parameter becomes NaN (with any gradient, in fact).
  */
 import { type OptimizerDef, type UpdateCall, stateEntry } from "./types.js";
-import { add, clip, div, elementwise, iadd, isub, mul, pyInt, square, sub } from "../numerics/np.js";
+import { add, clip, div, iadd, isub, mul, nanToZero, pyInt, square, sub } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
 import { pow } from "../numerics/pow.js";
@@ -94,7 +94,7 @@ export const MSVAG: OptimizerDef = {
     const mt2 = square(mt);
     const s = div(sub(vt, mt2), 1 - rho);
     const clipped = clip(div(mt2, add(mt2, mul(rho, s))), pyInt(0), pyInt(1));
-    const factor = elementwise([clipped], (x) => (Number.isNaN(x as number) ? 0 : (x as number)));
+    const factor = nanToZero(clipped);
     const rhs = mul(num(hp, "eta"), add(mul(mul(num(hp, "lr"), mt), factor), mul(num(hp, "weight_decay_rate"), param)));
     return { param: isub(param, rhs), state: { ...state, m, v }, extras: { ...call.extras, beta_power: bp * beta } };
   },

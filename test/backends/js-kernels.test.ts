@@ -14,8 +14,8 @@ import type { HyperValue, Hyperparams } from "../../spec/hyperparam.js";
 import type { NDArray } from "../../spec/ndarray.js";
 import { array } from "../../spec/ndarray.js";
 import type { Param } from "../../spec/link.js";
-import type { HookKind, Json, RuleView } from "../../spec/hooks/types.js";
-import { BUILTIN_HOOKS, drawNoise, larsRate, registerNoiseFunction, weightDecayRate } from "../../spec/hooks/index.js";
+import type { HookArg, HookKind, Json, PerParamKernelDesc, RuleView } from "../../spec/hooks/types.js";
+import { BUILTIN_HOOKS, registerNoiseFunction } from "../../spec/hooks/index.js";
 import { allFinite as npAllFinite, dotSelf, imul } from "../../spec/numerics/np.js";
 import type { HookSegment, Segment } from "../../backends/contract.js";
 import { jsBackend } from "../../backends/js/index.js";
@@ -318,7 +318,8 @@ describe("js backend: metadata and memory", () => {
     const used = new Set(Object.values(OPTIMIZERS).map((d) => d.kernel ?? d.name));
     expect([...used].filter((k) => jsBackend.optimizers[k] === undefined)).toEqual([]);
     expect(Object.keys(jsBackend.optimizers).filter((k) => !used.has(k))).toEqual([]);
-    expect(Object.keys(jsBackend.hooks).sort()).toEqual(["GradientHardClipping", "GradientLARS", "GradientNoise", "Lasso", "WeightDecay"]);
+    const hookKernels = Object.values(BUILTIN_HOOKS).flatMap((k) => (k.kernel?.scope === "param" ? [k.kernel.name] : []));
+    expect(Object.keys(jsBackend.hooks).sort()).toEqual(hookKernels.sort());
   });
   it("allocates typed arrays, writes and reads at offsets, refuses float16 and out-of-range access", () => {
     const m = jsBackend.memory;
@@ -470,52 +471,48 @@ const rateArb = fc.oneof(
   { weight: 1, arbitrary: fc.double() },
   { weight: 1, arbitrary: fc.constantFrom(1e39, -1e39, 1e300, 3.5e38, Infinity, -Infinity, NaN, 1e-45, 1e-320) },
 );
-const boundArb = fc.oneof(
-  { weight: 2, arbitrary: fc.constant(null) },
-  { weight: 6, arbitrary: fc.double({ min: -3, max: 3, noNaN: true }) },
-  { weight: 1, arbitrary: fc.constantFrom(1e39, -1e39, 1e300, -1e300, Infinity, -Infinity, NaN, 0, -0, 1e-45) },
-);
 
-function hookArgsArb(kind: string, dtype: Dt, n: number): fc.Arbitrary<Record<string, Json>> {
-  switch (kind) {
-    case "WeightDecay":
-    case "Lasso":
-      return fc.record({ rate: rateArb });
-    case "GradientHardClipping":
-      return fc.record({ lower_bound: boundArb, upper_bound: boundArb });
-    case "GradientLARS":
-      return fc.record({
-        threshold: fc.oneof(fc.constantFrom(1e-2, 0, 10, 1e-30), fc.double({ min: 0, max: 20, noNaN: true })),
-        weight_decay: fc.oneof(fc.constantFrom(0, 1e-3, 0.2), rateArb),
-        eps: fc.oneof(fc.constantFrom(1e-9, 0), fc.double({ min: 0, max: 1, noNaN: true })),
-      });
-    case "GradientNoise":
-      return fc.oneof(
-        fc.record({ eta: fc.constantFrom(0.01, 0.3, 1) }),
-        valuesArb(dtype, n).map((values): Record<string, Json> => ({ eta: 0.01, noise: { name: TEST_NOISE, values } })),
-      );
-    default:
-      throw new Error(`no args for ${kind}`);
-  }
+/**
+ * A number argument: its schema's typical values; where the schema gives a range (the argument is
+ * free over it), also any double, extremes and specials.
+ */
+function numberArgArb(a: HookArg): fc.Arbitrary<Json> {
+  const examples = a.examples.filter((x): x is number => typeof x === "number");
+  if (a.range === undefined) return fc.constantFrom(...examples, ...(a.optional ? [null] : []));
+  const [lo, hi] = a.range;
+  return fc.oneof(
+    ...(a.optional ? [{ weight: 2, arbitrary: fc.constant(null) }] : []),
+    { weight: 6, arbitrary: fc.double({ min: lo, max: hi, noNaN: true }) },
+    { weight: 2, arbitrary: fc.constantFrom(...examples, 0, -0) },
+    { weight: 1, arbitrary: fc.double() },
+    { weight: 1, arbitrary: fc.constantFrom(1e39, -1e39, 1e300, 3.5e38, Infinity, -Infinity, NaN, 1e-45, 1e-320) },
+  );
 }
 
-/** The scalars the engine prepares for a hook kernel (`backends/engine.ts`), from the spec's helpers. */
-function hookScalars(kind: string, dtype: Dt, args: Record<string, Json>, lossScale: number | null, p: JsBuffer, g: JsBuffer, off: number, n: number): HookSegment["scalars"] {
-  switch (kind) {
-    case "WeightDecay":
-      return { rate: weightDecayRate(args, lossScale) };
-    case "Lasso":
-      return { rate: args["rate"] as number };
-    case "GradientHardClipping":
-      return { lower: (args["lower_bound"] as number | null) ?? null, upper: (args["upper_bound"] as number | null) ?? null };
-    case "GradientLARS": {
-      const pSq = jsBackend.reductions.sumSquares(dtype, p, off, n) as number;
-      const gSq = jsBackend.reductions.sumSquares(dtype, g, off, n) as number;
-      return { weight_decay: args["weight_decay"] as number, rate: larsRate(args, dtype, pSq, gSq) };
-    }
-    default:
-      return {};
-  }
+/** Arguments from the kind's schema; a hook that adds drawn noise also gets a noise of given values. */
+function hookArgsArb(kind: HookKind, dtype: Dt, n: number): fc.Arbitrary<Record<string, Json>> {
+  const fields: Record<string, fc.Arbitrary<Json>> = {};
+  for (const a of kind.args ?? []) if (a.type === "number") fields[a.name] = numberArgArb(a);
+  const plain = fc.record(fields);
+  if (perParamDesc(kind).noise === undefined) return plain;
+  return fc.oneof(plain, fc.tuple(plain, valuesArb(dtype, n)).map(([args, values]): Record<string, Json> => ({ ...args, noise: { name: TEST_NOISE, values } })));
+}
+
+function perParamDesc(kind: HookKind): PerParamKernelDesc {
+  if (kind.kernel?.scope !== "param") throw new Error(`${kind.kind} has no per-parameter kernel`);
+  return kind.kernel;
+}
+
+/** The scalars the engine prepares for a hook kernel: the kind's own description, with the backend's reductions. */
+function hookScalars(kind: HookKind, dtype: Dt, args: Record<string, Json>, lossScale: number | null, p: JsBuffer, g: JsBuffer, off: number, n: number): HookSegment["scalars"] {
+  const desc = perParamDesc(kind);
+  return desc.scalarsOf({
+    args,
+    lossScale,
+    dtype,
+    paramSumSquares: desc.reductions.includes("param") ? (jsBackend.reductions.sumSquares(dtype, p, off, n) as number) : NaN,
+    gradSumSquares: desc.reductions.includes("grad") ? (jsBackend.reductions.sumSquares(dtype, g, off, n) as number) : NaN,
+  });
 }
 
 interface HookCase {
@@ -529,7 +526,7 @@ interface HookCase {
   readonly gapG: number[];
 }
 
-function hookCaseArb(kind: string, dtype: Dt): fc.Arbitrary<HookCase> {
+function hookCaseArb(kind: HookKind, dtype: Dt): fc.Arbitrary<HookCase> {
   return fc
     .record({ n: lengthArb, gap: fc.integer({ min: 0, max: 3 }) })
     .chain(({ n, gap }) =>
@@ -555,7 +552,8 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
     const state = kind.initialState ? kind.initialState(c.args) : null;
     expected.push(kind.perParam!({ args: c.args, state, rule, param, path: "/p" }).grad);
     noiseVals.push(...c.gapG);
-    if (kind.kind === "GradientNoise") noiseVals.push(...drawNoise(c.args, state, rule, [c.n], dtype).noise.data);
+    const draw = perParamDesc(kind).noise;
+    if (draw !== undefined) noiseVals.push(...draw({ args: c.args, state, rule, param, path: "/p" }, [c.n], dtype).noise.data);
     else noiseVals.push(...c.g);
   }
   noiseVals.push(...tail);
@@ -574,8 +572,9 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
   const pb = bufOf(dtype, pAll);
   const gb = bufOf(dtype, gAll);
   const nb = bufOf(dtype, noiseVals);
-  const segments: HookSegment[] = cases.map((c, i) => ({ offset: offs[i]!, length: c.n, scalars: hookScalars(kind.kind, dtype, c.args, c.lossScale, pb, gb, offs[i]!, c.n) }));
-  jsBackend.hooks[kind.kind]!.apply(dtype, { param: pb, grad: gb, ...(kind.kind === "GradientNoise" ? { noise: nb } : {}) }, segments);
+  const segments: HookSegment[] = cases.map((c, i) => ({ offset: offs[i]!, length: c.n, scalars: hookScalars(kind, dtype, c.args, c.lossScale, pb, gb, offs[i]!, c.n) }));
+  const desc = perParamDesc(kind);
+  jsBackend.hooks[desc.name]!.apply(dtype, { param: pb, grad: gb, ...(desc.reads.includes("noise") ? { noise: nb } : {}) }, segments);
   const want = [...gAll];
   cases.forEach((c, i) => {
     const e = expected[i];
@@ -587,18 +586,18 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
 }
 
 describe("js backend: hook kernels equal the spec bit for bit", () => {
-  for (const kindName of ["WeightDecay", "Lasso", "GradientHardClipping", "GradientNoise", "GradientLARS"] as const) {
-    const kind = BUILTIN_HOOKS[kindName];
+  for (const kind of Object.values(BUILTIN_HOOKS).filter((k) => k.kernel?.scope === "param")) {
+    const kindName = kind.kind;
     for (const dtype of DTYPES) {
       it(`${kindName} ${dtype}: one segment inside padding`, () => {
         fc.assert(
-          fc.property(hookCaseArb(kindName, dtype), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tail) => runHookCases(kind, dtype, [c], tail)),
+          fc.property(hookCaseArb(kind, dtype), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tail) => runHookCases(kind, dtype, [c], tail)),
           { numRuns: RUNS * 2, seed: SEED },
         );
       });
       it(`${kindName} ${dtype}: several segments with their own scalars and gaps`, () => {
         fc.assert(
-          fc.property(fc.array(hookCaseArb(kindName, dtype), { minLength: 2, maxLength: 4 }), fc.array(valueArb(dtype), { minLength: 1, maxLength: 3 }), (cs, tail) =>
+          fc.property(fc.array(hookCaseArb(kind, dtype), { minLength: 2, maxLength: 4 }), fc.array(valueArb(dtype), { minLength: 1, maxLength: 3 }), (cs, tail) =>
             runHookCases(kind, dtype, cs, tail),
           ),
           { numRuns: 60, seed: SEED },
