@@ -5,11 +5,11 @@
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../scripts/cli/main.js";
-import { REPO_ROOT } from "../helpers/golden-dir.js";
+import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
 
 const COMMANDS = ["conformance", "report", "golden", "bench", "bench-compare", "bench-chart"];
 
@@ -95,5 +95,37 @@ describe("a plain .js backend outside any package, through the real entry point"
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ kernel\/SGD\/float32 passed/);
+  });
+});
+
+describe("golden directories: bundled by default, --golden adds, --no-bundled-golden replaces", () => {
+  /** A golden directory of one file copied from the bundled data, and its number of cases. */
+  function oneFileGolden(): { dir: string; cases: number } {
+    const dir = mkdtempSync(join(tmpdir(), "optspec-golden-"));
+    const text = readFileSync(join(GOLDEN_DIR, "optimizers", "SGD.json"), "utf8");
+    writeFileSync(join(dir, "SGD.json"), text);
+    return { dir, cases: (JSON.parse(text) as { cases: unknown[] }).cases.length };
+  }
+
+  it("--no-bundled-golden --golden DIR replays only that directory, counted in cases", async () => {
+    const g = oneFileGolden();
+    const r = await cli(["conformance", "--backend", "js", "--filter", "golden", "--runs", "1", "--no-bundled-golden", "--golden", g.dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain(`✓ golden passed — ${g.cases} cases`);
+    expect(r.stdout).not.toMatch(/✓ golden:/);
+  });
+
+  it("--golden DIR adds a second golden check beside the bundled one", async () => {
+    const g = oneFileGolden();
+    const r = await cli(["conformance", "--backend", "js", "--filter", "golden", "--runs", "1", "--golden", g.dir]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/✓ golden passed — \d+ cases/);
+    expect(r.stdout).toContain(`✓ golden:${g.dir} passed — ${g.cases} cases`);
+  });
+
+  it("a --golden directory that does not exist is a usage error", async () => {
+    const r = await cli(["conformance", "--backend", "js", "--golden", "/nonexistent/golden"]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--golden: no directory at \/nonexistent\/golden/);
   });
 });
