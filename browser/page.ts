@@ -34,10 +34,12 @@ const status = (text: string): void => {
 };
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function table(head: readonly string[], rows: readonly (readonly string[])[], cls?: (row: readonly string[], col: number) => string): HTMLTableElement {
+function table(head: readonly string[] | null, rows: readonly (readonly string[])[], cls?: (row: readonly string[], col: number) => string): HTMLTableElement {
   const t = document.createElement("table");
-  const tr = t.createTHead().insertRow();
-  for (const h of head) tr.appendChild(Object.assign(document.createElement("th"), { textContent: h }));
+  if (head !== null) {
+    const tr = t.createTHead().insertRow();
+    for (const h of head) tr.appendChild(Object.assign(document.createElement("th"), { textContent: h }));
+  }
   const body = t.createTBody();
   for (const r of rows) {
     const row = body.insertRow();
@@ -83,7 +85,7 @@ async function offered(): Promise<{ ok: AnyBackend[]; rows: string[][] }> {
 function showEnv(backends: readonly AnyBackend[]): void {
   const gpu = "gpu" in navigator ? "navigator.gpu present" : "no WebGPU (navigator.gpu absent)";
   $("env").appendChild(
-    table(["", ""], [
+    table(null, [
       ["browser", navigator.userAgent],
       ["cores", String(navigator.hardwareConcurrency)],
       ["WebGPU", gpu],
@@ -138,19 +140,21 @@ function chart(points: readonly BenchPoint[]): string {
   const max = Math.max(...points.map((p) => p.elementsPerSecond), 1);
   const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
   const bw = 22, gap = 18, h = 220, left = 60, top = 20;
-  const width = left + groups.length * (backends.length * bw + gap) + 140;
+  const gw = Math.max(backends.length * bw, 80) + gap;
+  const width = left + groups.length * gw + 140;
   let s = `<svg xmlns="http://www.w3.org/2000/svg" id="bench-chart" width="${width}" height="${h + 80}" font-size="11" font-family="sans-serif">`;
   s += `<text x="${left}" y="12">elements per second (float32, one tensor), higher is better</text>`;
   s += `<line x1="${left}" y1="${top + h}" x2="${width - 140}" y2="${top + h}" stroke="#888"/>`;
   groups.forEach((g, gi) => {
-    const x0 = left + gi * (backends.length * bw + gap);
+    const x0 = left + gi * gw;
     backends.forEach((b, bi) => {
       const p = points.find((q) => `${q.kernel} ${q.elements}` === g && q.backend === b);
       if (!p) return;
       const bh = (p.elementsPerSecond / max) * h;
       s += `<rect x="${x0 + bi * bw}" y="${top + h - bh}" width="${bw - 3}" height="${bh}" fill="${colors[bi % colors.length]}"><title>${b} ${g}: ${p.elementsPerSecond.toExponential(2)} elements/s</title></rect>`;
     });
-    s += `<text x="${x0}" y="${top + h + 14}">${g.replace(" ", " @")}</text>`;
+    const [kernel, n] = g.split(" ");
+    s += `<text x="${x0}" y="${top + h + 14}">${kernel}</text><text x="${x0}" y="${top + h + 27}">${Number(n) >= 1048576 ? `${Number(n) / 1048576} Mi` : `${Number(n) / 1024} Ki`} elements</text>`;
   });
   backends.forEach((b, bi) => {
     s += `<rect x="${width - 130}" y="${top + bi * 16}" width="10" height="10" fill="${colors[bi % colors.length]}"/><text x="${width - 115}" y="${top + bi * 16 + 9}">${b}</text>`;
