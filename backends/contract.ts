@@ -8,6 +8,11 @@
  * demand). Every kernel call and transfer may return a promise; synchronous backends return plain
  * values and callers that know a backend is synchronous can skip awaiting.
  *
+ * Ordering (asynchronous backends). Calls take effect in the order they are issued: a resident run
+ * issues a step's kernel calls without awaiting them and awaits only where it needs a value (a
+ * reduction or a read) and at the end of the step, where a rejected call surfaces. A backend that
+ * queues its work (a GPU queue, a worker) satisfies this by construction.
+ *
  * Many tensors, one call. Each kernel call updates a list of `Segment`s of packed buffers: a model
  * of 1,000 small parameters laid out in one buffer per quantity (param, grad, each state) is one
  * call with 1,000 segments. Each segment carries its own rule's hyperparameters, `t` and extras,
@@ -44,6 +49,32 @@ export interface Memory<B> {
   /** Read `length` elements from an element offset as doubles. */
   read(buf: B, offset?: number, length?: number): MaybePromise<Float64Array>;
   free?(buf: B): void;
+  /**
+   * Synchronous backends may expose a buffer's elements as a writable typed array (`Float32Array`
+   * for float32, `Float64Array` for float64): a resident run hands it out so that gradients are
+   * written in place. Valid until the next `alloc` (Wasm memory may grow).
+   */
+  view?(buf: B, offset: number, length: number): Float32Array | Float64Array;
+}
+
+/** A slice of a packed buffer. */
+export interface Span {
+  readonly offset: number;
+  readonly length: number;
+}
+
+/**
+ * Elementwise operations a resident run needs besides the kernels (optional: without them the
+ * run falls back to reading, computing with the spec and writing back).
+ */
+export interface Elementwise<B> {
+  /** `x ← value` over every span (zero gradients, initial states); `value` is a value of the dtype. */
+  fill(dtype: Dtype, buf: B, spans: readonly Span[], value: number): MaybePromise<void>;
+  /**
+   * `x ← x / D(divisor)` over every span (`rule.update.unscale`); a finite divisor beyond
+   * float32's range divides a float32 array in float64 and rounds once (numpy 1.x value-based casting).
+   */
+  divide(dtype: Dtype, buf: B, spans: readonly Span[], divisor: number): MaybePromise<void>;
 }
 
 /** One parameter's slice of the packed buffers, with its rule's settings. */
@@ -114,6 +145,8 @@ export interface Backend<B = unknown> {
   /** Per-parameter hook kernels by hook kind. */
   readonly hooks: Readonly<Record<string, HookKernel<B>>>;
   readonly reductions: Reductions<B>;
+  /** Fill and divide over many spans, for resident runs (optional). */
+  readonly elementwise?: Elementwise<B>;
   /** Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason. */
   available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string }>;
 }

@@ -6,6 +6,7 @@ registerBackend(jsBackend);
 
 export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
+export { ResidentRun, ResidentArray, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
 export { jsBackend };
 export { backendShapeError, isBackend } from "./validate.js";

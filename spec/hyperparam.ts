@@ -21,7 +21,9 @@ export interface HyperparamDef {
 }
 
 export function effectiveHyperparams(parent: Hyperparams, own: Hyperparams): Hyperparams {
-  return { ...parent, ...own };
+  // A rule without overrides (the usual case) shares its parent's table: same value, no copy per rule per step.
+  for (const _ in own) return { ...parent, ...own };
+  return parent;
 }
 
 /** Read a float hyperparameter (ints and bools count as numbers, as in Python arithmetic). */

@@ -73,6 +73,18 @@ export function paramPaths(structure: LinkStructure, prefix = ""): string[] {
   return out;
 }
 
+const orderCache = new WeakMap<LinkStructure, readonly string[]>();
+
+/** `paramPaths`, computed once per structure (structures are immutable): the order the state machine walks every step. */
+export function paramOrder(structure: LinkStructure): readonly string[] {
+  let order = orderCache.get(structure);
+  if (order === undefined) {
+    order = Object.freeze(paramPaths(structure));
+    orderCache.set(structure, order);
+  }
+  return order;
+}
+
 /** The declaration of every parameter, keyed by path. */
 export function paramDecls(structure: LinkStructure, prefix = ""): Record<string, ParamDecl> {
   const out: Record<string, ParamDecl> = {};

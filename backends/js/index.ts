@@ -8,6 +8,7 @@ import type { Backend } from "../contract.js";
 import { type JsBuffer, jsMemory } from "./memory.js";
 import { jsHooks } from "./hooks.js";
 import { jsReductions } from "./reductions.js";
+import { jsElementwise } from "./elementwise.js";
 import { sgdKernel } from "./optimizers/sgd.js";
 import { momentumSgdKernel } from "./optimizers/momentum-sgd.js";
 import { adamKernel } from "./optimizers/adam.js";
@@ -44,5 +45,6 @@ export const jsBackend: Backend<JsBuffer> = {
   },
   hooks: jsHooks,
   reductions: jsReductions,
+  elementwise: jsElementwise,
   available: () => ({ ok: true }),
 };

@@ -5,6 +5,8 @@
  * the exact slow path for float32 segments whose scalars overflow float32.
  */
 import type { Memory, OptimizerBuffers, Segment } from "../contract.js";
+import { checkSegmentBounds } from "../kernel-scalars.js";
+import { widensDtype } from "../../spec/optimizers/kernel-scalars.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import type { NDArray } from "../../spec/ndarray.js";
 import type { OptimizerDef } from "../../spec/optimizers/types.js";
@@ -12,16 +14,13 @@ import type { OptimizerDef } from "../../spec/optimizers/types.js";
 /** A buffer of the JS backend. */
 export type JsBuffer = Float32Array | Float64Array;
 
-/** Largest finite float32 (numpy's `min_scalar_type` boundary for float scalars). */
-export const F32_MAX = 3.4028234663852886e38;
-
 /**
  * numpy 1.x value-based casting: a Python float meeting a float32 array is rounded to float32
  * first, unless it is finite and its magnitude exceeds float32's range; then the operation (and
  * every operation the result feeds, until it is stored into a float32 array) runs in float64.
  */
 export function wideForF32(s: number): boolean {
-  return Math.abs(s) > F32_MAX && Number.isFinite(s);
+  return widensDtype("float32", s);
 }
 
 function unsupported(dtype: string): never {
@@ -47,12 +46,7 @@ export function limitOf(bufs: readonly JsBuffer[]): number {
 
 /** Throws unless `[offset, offset + length)` lies within `[0, limit)`. */
 export function checkSegment(offset: number, length: number, limit: number): void {
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`js backend: invalid segment offset ${offset} / length ${length}`);
-  }
-  if (offset + length > limit) {
-    throw new RangeError(`js backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`);
-  }
+  checkSegmentBounds("js backend", offset, length, limit);
 }
 
 /** true for float32, false for float64; any other dtype is refused (float16 runs through the spec). */
@@ -60,26 +54,6 @@ export function isFloat32(dtype: Dtype, kernel: string): boolean {
   if (dtype === "float32") return true;
   if (dtype === "float64") return false;
   throw new TypeError(`js backend: ${kernel} does not compute ${dtype} (float16 runs through the spec)`);
-}
-
-/**
- * A kernel's reusable scratch for its per-segment scalars, so that a call allocates nothing once
- * warm. Kernels fill it for every segment first (validating everything, writing nothing), then
- * run the loops: a call that throws leaves every buffer untouched.
- */
-export class Scratch {
-  private buf = new Float64Array(64);
-  need(n: number): Float64Array {
-    if (this.buf.length < n) this.buf = new Float64Array(Math.max(n, 2 * this.buf.length));
-    return this.buf;
-  }
-}
-
-/** A state buffer of the required key, or a clear error (the spec would raise KeyError first). */
-export function stateBuf(bufs: OptimizerBuffers<JsBuffer>, key: string): JsBuffer {
-  const b = bufs.state[key];
-  if (b === undefined) throw new TypeError(`js backend: state buffer ${JSON.stringify(key)} is missing`);
-  return b;
 }
 
 function slice(dtype: Dtype, buf: JsBuffer, offset: number, length: number): NDArray {
@@ -135,5 +109,9 @@ export const jsMemory: Memory<JsBuffer> = {
   },
   free(): void {
     // Garbage-collected: nothing to release.
+  },
+  view(buf: JsBuffer, offset: number, length: number): JsBuffer {
+    checkSegment(offset, length, buf.length);
+    return buf.subarray(offset, offset + length);
   },
 };

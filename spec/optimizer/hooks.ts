@@ -19,11 +19,10 @@
  * whole optimizer (GradientClipping) fails there with TypeError (arity).
  */
 import type { OptimizerState, UpdateRuleState } from "../state.js";
-import type { HookEntry, HookSpec, HookTable, Json, RuleView } from "../hooks/types.js";
+import type { HookEntry, HookSpec, HookTable } from "../hooks/types.js";
 import { getHookKind } from "../hooks/registry.js";
 import {
   DuplicateHookError,
-  HookArityError,
   HookNameMissingError,
   HookNotCallableError,
   InvalidArgumentError,
@@ -32,12 +31,13 @@ import {
   NotSetUpError,
   UnknownHookError,
 } from "../errors.js";
-import { type Link, type Param, paramPaths } from "../link.js";
+import type { Link, Param } from "../link.js";
 import { zerosLike } from "../ndarray.js";
-import { effectiveHyperparams } from "../hyperparam.js";
-import { type ComputeOverride, runPerParam, runWhole } from "../compute.js";
+import type { ComputeOverride } from "../compute.js";
+import { callHooksProgram, type Warn } from "./step-hooks.js";
+import { drivePure } from "./step-driver.js";
 
-export type Warn = (message: string) => void;
+export { ruleView, type Warn } from "./step-hooks.js";
 
 export interface AddHookOptions {
   readonly name?: string | null;
@@ -146,11 +146,6 @@ export function hookTiming(state: OptimizerState, name: string, target: HookTarg
   return null;
 }
 
-export function ruleView(path: string, rule: UpdateRuleState | undefined, state: OptimizerState): RuleView | null {
-  if (rule === undefined) return null;
-  return { t: rule.t, hyperparam: effectiveHyperparams(state.hyperparam, rule.hyperparam), path };
-}
-
 /** @clause hooks.call.reallocate */
 export function reallocateClearedGrads(link: Link): Link {
   let params: Record<string, Param> | null = null;
@@ -163,50 +158,9 @@ export function reallocateClearedGrads(link: Link): Link {
   return params === null ? link : { structure: link.structure, params };
 }
 
-function replaceEntryState(table: readonly HookEntry[], index: number, hookState: Json): HookEntry[] {
-  return table.map((h, i) => (i === index ? { ...h, state: hookState } : h));
-}
-
-/** Call one optimizer-level hook (by its index in the table), then reallocate cleared gradients. */
-function callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index: number, warn?: Warn, compute?: ComputeOverride): OptimizerState {
-  const hooks = state.hooks as HookTable;
-  const entry = hooks[timing][index] as HookEntry;
-  const kind = getHookKind(entry.hook.kind);
-  if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
-  let link = state.target as Link;
-  let hookState = entry.state;
-  if (kind.callForEachParam) {
-    if (!kind.perParam) throw new HookArityError(kind.kind, "the optimizer");
-    const params = { ...link.params };
-    for (const path of paramPaths(link.structure)) {
-      const param = params[path] as Param;
-      const r = runPerParam(compute, kind, { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path });
-      if (r.grad !== param.grad) params[path] = { ...param, grad: r.grad };
-      if (r.state !== undefined) hookState = r.state;
-    }
-    link = { structure: link.structure, params };
-  } else {
-    if (!kind.whole) throw new HookArityError(kind.kind, "the optimizer");
-    const initialized = paramPaths(link.structure)
-      .map((path) => ({ path, param: link.params[path] as Param }))
-      .filter((e) => e.param.data !== null);
-    const r = runWhole(compute, kind, { args: entry.hook.args, state: hookState, params: initialized, t: state.t });
-    const params = { ...link.params };
-    for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
-    for (const w of r.warnings ?? []) warn?.(w);
-    link = { structure: link.structure, params };
-    if (r.state !== undefined) hookState = r.state;
-  }
-  const table = hookState === entry.state ? hooks : { ...hooks, [timing]: replaceEntryState(hooks[timing], index, hookState) };
-  return { ...state, target: reallocateClearedGrads(link), hooks: table };
-}
-
 /** @clause hooks.call.order */
 export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?: Warn, compute?: ComputeOverride): OptimizerState {
   if (state.hooks === null) throw new NotSetUpError("callHooks");
   if (timing !== "pre" && timing !== "post") throw new InvalidCallHooksTimingError(timing);
-  let s = state;
-  const count = state.hooks[timing].length;
-  for (let i = 0; i < count; i++) s = callOptimizerHook(s, timing, i, warn, compute);
-  return s;
+  return drivePure(callHooksProgram(state, timing, warn), compute);
 }

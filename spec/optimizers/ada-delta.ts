@@ -19,7 +19,10 @@
 import { type OptimizerDef, stateEntry } from "./types.js";
 import { add, div, iadd, imul, isub, mul, sqrt } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
-import { num } from "../hyperparam.js";
+import { type Hyperparams, num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
+
+const oneMinusRho = (hp: Hyperparams): number => 1 - num(hp, "rho");
 
 export const AdaDelta: OptimizerDef = {
   name: "AdaDelta",
@@ -30,6 +33,10 @@ export const AdaDelta: OptimizerDef = {
   ],
   positional: ["rho", "eps"],
   clause: "adadelta.update",
+  kernelScalars: {
+    scalars: [hpScalar("rho", "adadelta.update"), { name: "c", clause: "adadelta.update", role: "python", value: oneMinusRho }, hpScalar("eps", "adadelta.update")],
+    states: [{ key: "msg" }, { key: "msdx" }],
+  },
   initState: (p) => ({ msg: zerosLike(p), msdx: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     const rho = num(hp, "rho");
@@ -37,10 +44,10 @@ export const AdaDelta: OptimizerDef = {
     let msg = stateEntry({ state, path }, "msg", "adadelta.update");
     let msdx = stateEntry({ state, path }, "msdx", "adadelta.update");
     msg = imul(msg, rho);
-    msg = iadd(msg, mul(mul(1 - rho, grad), grad));
+    msg = iadd(msg, mul(mul(oneMinusRho(hp), grad), grad));
     const dx = mul(sqrt(div(add(msdx, eps), add(msg, eps))), grad);
     msdx = imul(msdx, rho);
-    msdx = iadd(msdx, mul(mul(1 - rho, dx), dx));
+    msdx = iadd(msdx, mul(mul(oneMinusRho(hp), dx), dx));
     return { param: isub(param, dx), state: { ...state, msg, msdx } };
   },
 };

@@ -17,6 +17,7 @@ import { type OptimizerDef, stateEntry } from "./types.js";
 import { add, div, iadd, isub, mul, sqrt } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
 
 export const AdaGrad: OptimizerDef = {
   name: "AdaGrad",
@@ -27,6 +28,7 @@ export const AdaGrad: OptimizerDef = {
   ],
   positional: ["lr", "eps"],
   clause: "adagrad.update",
+  kernelScalars: { scalars: [hpScalar("lr", "adagrad.update"), hpScalar("eps", "adagrad.update")], states: [{ key: "h" }] },
   initState: (p) => ({ h: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let h = stateEntry({ state, path }, "h", "adagrad.update");

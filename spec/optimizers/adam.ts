@@ -42,6 +42,7 @@ import { type Dtype, roundTo } from "../numerics/dtype.js";
 import { pow } from "../numerics/pow.js";
 import { EpsTooSmallError, MissingRuleAttributeError, OptspecError, StepsNotStartedError } from "../errors.js";
 import { pyFloatRepr } from "../numerics/py-repr.js";
+import { type KernelScalar, type KernelScalars, hpScalar } from "./kernel-scalars.js";
 
 export const ADAM_HYPERPARAMS: readonly HyperparamDef[] = [
   { name: "alpha", default: 0.001, type: "float" },
@@ -79,9 +80,15 @@ export function adaBoundBounds(hp: Hyperparams, t: number, initialAlpha: number)
   return [lower, upper];
 }
 
+/** @clause adam.update.eps-check Whether `eps` is nonzero but rounds to 0 in the intermediate dtype. */
+function epsTooSmall(hp: Hyperparams, I: Dtype): boolean {
+  const eps = num(hp, "eps");
+  return eps !== 0 && roundTo(I, eps) === 0;
+}
+
 function checkEps(hp: Hyperparams, I: Dtype): void {
   const eps = num(hp, "eps");
-  if (eps !== 0 && roundTo(I, eps) === 0) {
+  if (epsTooSmall(hp, I)) {
     throw new EpsTooSmallError(
       "Adam",
       I,
@@ -97,6 +104,36 @@ function withPartial(err: unknown, partial: UpdateResult): never {
   throw err;
 }
 
+/** The Python-float scalars of the update, read by the spec below and by every backend. */
+const oneMinusBeta1 = (hp: Hyperparams): number => 1 - num(hp, "beta1");
+const oneMinusBeta2 = (hp: Hyperparams): number => 1 - num(hp, "beta2");
+/** `a = 1 − eta·weight_decay_rate` (float64). */
+const decayFactor = (hp: Hyperparams): number => 1.0 - num(hp, "eta") * num(hp, "weight_decay_rate");
+const negEta = (hp: Hyperparams): number => -num(hp, "eta");
+
+const ADAM_SCALARS: readonly KernelScalar[] = [
+  { name: "c1", clause: "adam.update.moments", role: "python", value: oneMinusBeta1 },
+  { name: "c2", clause: "adam.update.moments", role: "python", value: oneMinusBeta2 },
+  { name: "alpha_t", clause: "adam.alpha-t", role: "python", memo: { hp: ["alpha", "beta1", "beta2"], t: true }, value: (hp, t) => alphaT(hp, t) },
+  hpScalar("eps", "adam.update.step"),
+  { name: "amsgrad", clause: "adam.update.amsgrad", role: "flag", value: (hp) => (truthy(hp, "amsgrad") ? 1 : 0) },
+  { name: "adabound", clause: "adam.bounds", role: "flag", value: (hp) => (truthy(hp, "adabound") ? 1 : 0) },
+  { name: "lower", clause: "adam.bounds", role: "python", when: "adabound", value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[0] },
+  { name: "upper", clause: "adam.bounds", role: "python", when: "adabound", value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[1] },
+  { name: "decay", clause: "adam.update.param", role: "flag", value: (hp) => (decayFactor(hp) !== 1 ? 1 : 0) },
+  { name: "a", clause: "adam.update.param", role: "python", when: "decay", value: decayFactor },
+  { name: "b", clause: "adam.update.param", role: "python", value: negEta },
+];
+
+/** The AdamRule kernel's scalars and buffers (Adam, AdamW, AMSGrad, AdaBound, AMSBound). */
+export const ADAM_KERNEL_SCALARS: KernelScalars = {
+  scalars: ADAM_SCALARS,
+  states: [{ key: "m" }, { key: "v" }, { key: "vhat", when: "amsgrad" }],
+  extras: [{ key: "initial_alpha", when: "adabound" }],
+  refuse: (hp, dtype) =>
+    epsTooSmall(hp, intermediateDtype(dtype)) ? `eps of Adam optimizer is too small for ${intermediateDtype(dtype)} (${pyFloatRepr(num(hp, "eps"))}); the spec raises here` : null,
+};
+
 export function adamUpdate(call: UpdateCall): UpdateResult {
   const { param, grad, hp, t } = call;
   const I = intermediateDtype(param.dtype);
@@ -104,8 +141,8 @@ export function adamUpdate(call: UpdateCall): UpdateResult {
   const gI = grad.dtype === "float16" ? astype(grad, I) : grad;
   let m = stateEntry(call, "m", "adam.update.moments");
   let v = stateEntry(call, "v", "adam.update.moments");
-  m = assignTo(m, add(m, mul(1 - num(hp, "beta1"), sub(gI, m))));
-  v = assignTo(v, add(v, mul(1 - num(hp, "beta2"), sub(mul(gI, gI), v))));
+  m = assignTo(m, add(m, mul(oneMinusBeta1(hp), sub(gI, m))));
+  v = assignTo(v, add(v, mul(oneMinusBeta2(hp), sub(mul(gI, gI), v))));
   let state: Record<string, NDArray> = { ...call.state, m, v };
   try {
     let u = v;
@@ -126,9 +163,8 @@ export function adamUpdate(call: UpdateCall): UpdateResult {
       step = clip(step, lower, upper);
     }
     const y = mul(step, m);
-    const eta = num(hp, "eta");
-    const a = 1.0 - eta * num(hp, "weight_decay_rate");
-    const b = -eta;
+    const a = decayFactor(hp);
+    const b = negEta(hp);
     const p = a === 1 ? assignTo(param, add(param, mul(b, y))) : assignTo(param, add(mul(a, param), mul(b, y)));
     return { param: p, state };
   } catch (err) {
@@ -155,6 +191,7 @@ export const Adam: OptimizerDef = {
   clause: "adam.update.param",
   stateClauses: { m: "adam.update.moments", v: "adam.update.moments", vhat: "adam.update.amsgrad" },
   ruleExtras: adamRuleExtras,
+  kernelScalars: ADAM_KERNEL_SCALARS,
   initState: adamInitState,
   update: adamUpdate,
 };

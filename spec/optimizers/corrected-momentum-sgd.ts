@@ -17,6 +17,7 @@ import { type OptimizerDef, stateEntry } from "./types.js";
 import { iadd, imul, isub, mul } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
 
 export const CorrectedMomentumSGD: OptimizerDef = {
   name: "CorrectedMomentumSGD",
@@ -27,6 +28,10 @@ export const CorrectedMomentumSGD: OptimizerDef = {
   ],
   positional: ["lr", "momentum"],
   clause: "corrected-momentum-sgd.update",
+  kernelScalars: {
+    scalars: [hpScalar("lr", "corrected-momentum-sgd.update"), hpScalar("momentum", "corrected-momentum-sgd.update")],
+    states: [{ key: "v" }],
+  },
   initState: (p) => ({ v: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let v = stateEntry({ state, path }, "v", "corrected-momentum-sgd.update");

@@ -17,6 +17,7 @@ import { type OptimizerDef, stateEntry } from "./types.js";
 import { iadd, imul, isub, mul } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
 
 export const MomentumSGD: OptimizerDef = {
   name: "MomentumSGD",
@@ -27,6 +28,7 @@ export const MomentumSGD: OptimizerDef = {
   ],
   positional: ["lr", "momentum"],
   clause: "momentum-sgd.update",
+  kernelScalars: { scalars: [hpScalar("lr", "momentum-sgd.update"), hpScalar("momentum", "momentum-sgd.update")], states: [{ key: "v" }] },
   initState: (p) => ({ v: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let v = stateEntry({ state, path }, "v", "momentum-sgd.update");

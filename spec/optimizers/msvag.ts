@@ -31,7 +31,8 @@
 import { type OptimizerDef, type UpdateCall, stateEntry } from "./types.js";
 import { add, clip, div, iadd, isub, mul, nanToZero, pyInt, square, sub } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
-import { num } from "../hyperparam.js";
+import { type Hyperparams, num } from "../hyperparam.js";
+import { type Extras, hpScalar } from "./kernel-scalars.js";
 import { pow } from "../numerics/pow.js";
 import { MissingRuleAttributeError, ScalarArithmeticError } from "../errors.js";
 
@@ -59,6 +60,11 @@ export function msvagRho(beta: number, betaPower: number): number {
   return 0.9999 < rho ? 0.9999 : rho; // Python's min(rho, 0.9999) keeps rho unless 0.9999 < rho
 }
 
+const oneMinusBeta = (hp: Hyperparams): number => 1 - num(hp, "beta");
+/** `rho` of the rule's `beta` and `beta_power` (required extras: present when called). */
+const rhoOf = (hp: Hyperparams, ex: Extras): number => msvagRho(num(hp, "beta"), ex["beta_power"] as number);
+const RHO_MEMO = { hp: ["beta"], extras: ["beta_power"] };
+
 function betaPowerOf(call: Pick<UpdateCall, "extras" | "path">): number {
   const bp = call.extras["beta_power"];
   if (bp === undefined) throw new MissingRuleAttributeError(call.path, "beta_power", "MSVAGRule", "msvag.beta-power");
@@ -79,6 +85,19 @@ export const MSVAG: OptimizerDef = {
   stateClauses: { m: "msvag.update", v: "msvag.update" },
   /** @clause msvag.beta-power */
   ruleExtras: (hp) => ({ beta_power: num(hp, "beta") }),
+  kernelScalars: {
+    scalars: [
+      { name: "c", clause: "msvag.update", role: "python", value: oneMinusBeta },
+      { name: "cbp", clause: "msvag.update", role: "python", value: (_hp, _t, ex) => 1 - (ex["beta_power"] as number) },
+      { name: "rho", clause: "msvag.rho", role: "python", memo: RHO_MEMO, value: (hp, _t, ex) => rhoOf(hp, ex) },
+      { name: "crho", clause: "msvag.update", role: "python", memo: RHO_MEMO, value: (hp, _t, ex) => 1 - rhoOf(hp, ex) },
+      hpScalar("eta", "msvag.update"),
+      hpScalar("lr", "msvag.update"),
+      hpScalar("weight_decay_rate", "msvag.update"),
+    ],
+    states: [{ key: "m" }, { key: "v" }],
+    extras: [{ key: "beta_power" }],
+  },
   initState: (p) => ({ m: zerosLike(p), v: zerosLike(p) }),
   update(call) {
     const { path, param, grad, state, hp } = call;
@@ -87,8 +106,8 @@ export const MSVAG: OptimizerDef = {
     const rho = msvagRho(beta, bp);
     let m = stateEntry({ state, path }, "m", "msvag.update");
     let v = stateEntry({ state, path }, "v", "msvag.update");
-    m = iadd(m, mul(1 - beta, sub(grad, m)));
-    v = iadd(v, mul(1 - beta, sub(mul(grad, grad), v)));
+    m = iadd(m, mul(oneMinusBeta(hp), sub(grad, m)));
+    v = iadd(v, mul(oneMinusBeta(hp), sub(mul(grad, grad), v)));
     const mt = div(m, 1 - bp);
     const vt = div(v, 1 - bp);
     const mt2 = square(mt);

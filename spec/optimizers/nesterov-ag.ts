@@ -18,7 +18,12 @@
 import { type OptimizerDef, stateEntry } from "./types.js";
 import { iadd, imul, isub, mul } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
-import { num } from "../hyperparam.js";
+import { type Hyperparams, num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
+
+/** `[μ·μ]₆₄` and `[(1+μ)·lr]₆₄`, read by the update and by every backend. */
+const momentumSquared = (hp: Hyperparams): number => num(hp, "momentum") * num(hp, "momentum");
+const lookaheadLr = (hp: Hyperparams): number => (1 + num(hp, "momentum")) * num(hp, "lr");
 
 export const NesterovAG: OptimizerDef = {
   name: "NesterovAG",
@@ -29,6 +34,15 @@ export const NesterovAG: OptimizerDef = {
   ],
   positional: ["lr", "momentum"],
   clause: "nesterov-ag.update",
+  kernelScalars: {
+    scalars: [
+      hpScalar("lr", "nesterov-ag.update"),
+      hpScalar("momentum", "nesterov-ag.update"),
+      { name: "momentum_sq", clause: "nesterov-ag.update", role: "python", value: momentumSquared },
+      { name: "lookahead_lr", clause: "nesterov-ag.update", role: "python", value: lookaheadLr },
+    ],
+    states: [{ key: "v" }],
+  },
   initState: (p) => ({ v: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     const lr = num(hp, "lr");
@@ -36,8 +50,8 @@ export const NesterovAG: OptimizerDef = {
     let v = stateEntry({ state, path }, "v", "nesterov-ag.update");
     v = imul(v, mu);
     v = isub(v, mul(lr, grad));
-    let p = iadd(param, mul(mu * mu, v));
-    p = isub(p, mul((1 + mu) * lr, grad));
+    let p = iadd(param, mul(momentumSquared(hp), v));
+    p = isub(p, mul(lookaheadLr(hp), grad));
     return { param: p, state: { ...state, v } };
   },
 };

@@ -20,7 +20,10 @@
 import { type OptimizerDef, stateEntry } from "./types.js";
 import { add, div, iadd, imul, isub, mul, sqrt, sub } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
-import { num } from "../hyperparam.js";
+import { type Hyperparams, num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
+
+const oneMinusAlpha = (hp: Hyperparams): number => 1 - num(hp, "alpha");
 
 export const RMSpropGraves: OptimizerDef = {
   name: "RMSpropGraves",
@@ -33,6 +36,16 @@ export const RMSpropGraves: OptimizerDef = {
   ],
   positional: ["lr", "alpha", "momentum", "eps"],
   clause: "rmsprop-graves.update",
+  kernelScalars: {
+    scalars: [
+      hpScalar("lr", "rmsprop-graves.update"),
+      hpScalar("alpha", "rmsprop-graves.update"),
+      { name: "c", clause: "rmsprop-graves.update", role: "python", value: oneMinusAlpha },
+      hpScalar("momentum", "rmsprop-graves.update"),
+      hpScalar("eps", "rmsprop-graves.update"),
+    ],
+    states: [{ key: "n" }, { key: "g" }, { key: "delta" }],
+  },
   initState: (p) => ({ n: zerosLike(p), g: zerosLike(p), delta: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     const alpha = num(hp, "alpha");
@@ -40,9 +53,9 @@ export const RMSpropGraves: OptimizerDef = {
     let gs = stateEntry({ state, path }, "g", "rmsprop-graves.update");
     let delta = stateEntry({ state, path }, "delta", "rmsprop-graves.update");
     n = imul(n, alpha);
-    n = iadd(n, mul(mul(1 - alpha, grad), grad));
+    n = iadd(n, mul(mul(oneMinusAlpha(hp), grad), grad));
     gs = imul(gs, alpha);
-    gs = iadd(gs, mul(1 - alpha, grad));
+    gs = iadd(gs, mul(oneMinusAlpha(hp), grad));
     delta = imul(delta, num(hp, "momentum"));
     delta = isub(delta, div(mul(num(hp, "lr"), grad), sqrt(add(sub(n, mul(gs, gs)), num(hp, "eps")))));
     return { param: iadd(param, delta), state: { ...state, n, g: gs, delta } };

@@ -22,7 +22,11 @@
 import { type OptimizerDef, stateEntry } from "./types.js";
 import { add, div, iadd, imul, isub, mul, npScalar, sqrt } from "../numerics/np.js";
 import { zerosLike } from "../ndarray.js";
-import { num, truthy } from "../hyperparam.js";
+import { type Hyperparams, num, truthy } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
+import { roundTo } from "../numerics/dtype.js";
+
+const oneMinusAlpha = (hp: Hyperparams): number => 1 - num(hp, "alpha");
 import { EpsTooSmallError } from "../errors.js";
 import { pyFloatRepr } from "../numerics/py-repr.js";
 
@@ -37,6 +41,21 @@ export const RMSprop: OptimizerDef = {
   ],
   positional: ["lr", "alpha", "eps", "eps_inside_sqrt"],
   clause: "rmsprop.update",
+  kernelScalars: {
+    scalars: [
+      hpScalar("lr", "rmsprop.update"),
+      hpScalar("alpha", "rmsprop.update"),
+      { name: "c", clause: "rmsprop.update", role: "python", value: oneMinusAlpha },
+      // `e = D(eps)` is a numpy scalar of the dtype: always rounded, never widening.
+      hpScalar("eps", "rmsprop.update", "dtype"),
+      { name: "eps_inside_sqrt", clause: "rmsprop.update", role: "flag", value: (hp) => (truthy(hp, "eps_inside_sqrt") ? 1 : 0) },
+    ],
+    states: [{ key: "ms" }],
+    refuse: (hp, dtype) => {
+      const eps = num(hp, "eps");
+      return eps !== 0 && roundTo(dtype, eps) === 0 ? `eps of RMSprop optimizer is too small for ${dtype} (${pyFloatRepr(eps)}); the spec raises here` : null;
+    },
+  },
   initState: (p) => ({ ms: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     const epsHp = num(hp, "eps");
@@ -48,7 +67,7 @@ export const RMSprop: OptimizerDef = {
     const alpha = num(hp, "alpha");
     let ms = stateEntry({ state, path }, "ms", "rmsprop.update");
     ms = imul(ms, alpha);
-    ms = iadd(ms, mul(mul(1 - alpha, grad), grad));
+    ms = iadd(ms, mul(mul(oneMinusAlpha(hp), grad), grad));
     const denom = truthy(hp, "eps_inside_sqrt") ? sqrt(add(ms, e)) : add(sqrt(ms), e);
     return { param: isub(param, div(mul(num(hp, "lr"), grad), denom)), state: { ...state, ms } };
   },

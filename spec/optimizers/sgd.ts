@@ -10,6 +10,7 @@
 import type { OptimizerDef } from "./types.js";
 import { isub, mul } from "../numerics/np.js";
 import { num } from "../hyperparam.js";
+import { hpScalar } from "./kernel-scalars.js";
 
 export const SGD: OptimizerDef = {
   name: "SGD",
@@ -17,6 +18,7 @@ export const SGD: OptimizerDef = {
   hyperparams: [{ name: "lr", default: 0.01, type: "float" }],
   positional: ["lr"],
   clause: "sgd.update",
+  kernelScalars: { scalars: [hpScalar("lr", "sgd.update")], states: [] },
   initState: () => ({}),
   update({ param, grad, state, hp }) {
     return { param: isub(param, mul(num(hp, "lr"), grad)), state };

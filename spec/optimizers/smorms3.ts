@@ -26,6 +26,7 @@ import { type OptimizerDef, stateEntry } from "./types.js";
 import { add, div, isub, minimum, mul, pyInt, sqrt, sub } from "../numerics/np.js";
 import { onesLike, zerosLike } from "../ndarray.js";
 import { num } from "../hyperparam.js";
+import { hpScalar, widensDtype } from "./kernel-scalars.js";
 
 export const SMORMS3: OptimizerDef = {
   name: "SMORMS3",
@@ -36,6 +37,14 @@ export const SMORMS3: OptimizerDef = {
   ],
   positional: ["lr", "eps"],
   clause: "smorms3.update",
+  kernelScalars: {
+    scalars: [hpScalar("lr", "smorms3.update"), hpScalar("eps", "smorms3.update")],
+    states: [{ key: "mem" }, { key: "g" }, { key: "g2" }],
+    // numpy 1.x computes `g2' + eps` in a wider dtype, so x and the new `mem` (a fresh array, not
+    // an in-place store) change dtype: a buffer of the dtype cannot hold it.
+    refuse: (hp, dtype) =>
+      widensDtype(dtype, num(hp, "eps")) ? `SMORMS3 with eps=${num(hp, "eps")} beyond ${dtype}'s range turns the state mem into a wider array (numpy 1.x); run it through the spec` : null,
+  },
   initState: (p) => ({ mem: onesLike(p), g: zerosLike(p), g2: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     const eps = num(hp, "eps");

@@ -7,6 +7,7 @@
 import type { NDArray } from "../ndarray.js";
 import type { HyperparamDef, HyperValue, Hyperparams } from "../hyperparam.js";
 import type { Dtype } from "../numerics/dtype.js";
+import type { KernelScalars } from "./kernel-scalars.js";
 
 export type RuleState = Readonly<Record<string, NDArray>>;
 
@@ -45,6 +46,8 @@ export interface OptimizerDef {
   readonly fixed?: Readonly<Record<string, HyperValue>>;
   /** The backend kernel that implements the update (optimizers sharing a rule share a kernel). */
   readonly kernel?: string;
+  /** The scalars and buffers the kernel's elementwise part needs (`kernel-scalars.ts`). */
+  readonly kernelScalars?: KernelScalars;
   /** The clause id of the update formula (the parameter's update). */
   readonly clause: string;
   /** The clause id that governs each state entry, where it differs from `clause`. */

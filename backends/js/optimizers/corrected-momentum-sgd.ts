@@ -2,11 +2,10 @@
  * CorrectedMomentumSGD (`corrected-momentum-sgd.update`): `v ← v·D(momentum)`; `v ← v − g`;
  * `p ← p + D(lr)·v`, each operation rounded to D.
  */
-import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.js";
-import type { Dtype } from "../../../spec/numerics/dtype.js";
-import { num } from "../../../spec/hyperparam.js";
 import { CorrectedMomentumSGD } from "../../../spec/optimizers/corrected-momentum-sgd.js";
-import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
+
+const F = scalarFields(CorrectedMomentumSGD, ["lr", "momentum"]);
 
 function corrected32(p: Float32Array, g: Float32Array, v: Float32Array, start: number, end: number, lr: number, momentum: number): void {
   const lrD = Math.fround(lr);
@@ -26,45 +25,8 @@ function corrected64(p: Float64Array, g: Float64Array, v: Float64Array, start: n
   }
 }
 
-/** Scalars per segment: lr, momentum, wide. */
-const S = 3;
-const scratch = new Scratch();
-
-function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
-  const sc = scratch.need(segments.length * S);
-  for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k]!;
-    checkSegment(seg.offset, seg.length, limit);
-    const lr = num(seg.hp, "lr");
-    const momentum = num(seg.hp, "momentum");
-    sc[k * S] = lr;
-    sc[k * S + 1] = momentum;
-    sc[k * S + 2] = f32 && (wideForF32(lr) || wideForF32(momentum)) ? 1 : 0;
-  }
-  return sc;
-}
-
-export const correctedMomentumSgdKernel: OptimizerKernel<JsBuffer> = {
-  update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (isFloat32(dtype, "CorrectedMomentumSGD")) {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      const v = asF32(stateBuf(bufs, "v"), "state v");
-      const sc = prepare(segments, limitOf([p, g, v]), true);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        if (sc[k * S + 2] === 1) specUpdateSegment(CorrectedMomentumSGD, dtype, bufs, seg);
-        else corrected32(p, g, v, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
-      }
-    } else {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      const v = asF64(stateBuf(bufs, "v"), "state v");
-      const sc = prepare(segments, limitOf([p, g, v]), false);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        corrected64(p, g, v, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
-      }
-    }
-  },
-};
+export const correctedMomentumSgdKernel = jsOptimizerKernel(
+  CorrectedMomentumSGD,
+  (p, g, s, start, end, sc, o) => corrected32(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.momentum]!),
+  (p, g, s, start, end, sc, o) => corrected64(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.momentum]!),
+);

@@ -8,44 +8,23 @@
  *   f = clip(mt2 / (mt2 + D(rho)·s), 0, 1), NaN → +0
  *   p ← p − D(eta)·(((D(lr)·mt)·f) + (D(weight_decay_rate)·p))
  *
- * `rho` comes from the spec's `msvagRho(beta, beta_power)` (which raises where Python raises).
+ * `rho` comes from the spec's `msvagRho(beta, beta_power)` (which raises where Python raises),
+ * reused while (beta, beta_power) repeat (`backends/kernel-scalars.ts`).
  * Advancing `beta_power` is the spec's job, not the kernel's.
  */
-import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.js";
-import type { Dtype } from "../../../spec/numerics/dtype.js";
-import { num } from "../../../spec/hyperparam.js";
-import { MSVAG, msvagRho } from "../../../spec/optimizers/msvag.js";
-import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { MSVAG } from "../../../spec/optimizers/msvag.js";
+import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
-/** Scalars per segment: 1−beta, 1−bp, rho, 1−rho, eta, lr, weight_decay_rate, wide. */
-const S = 8;
-const scratch = new Scratch();
-
-// rho costs four correctly rounded powers; consecutive segments usually share (beta, beta_power).
-let memoBeta = NaN;
-let memoBp = NaN;
-let memoRho = NaN;
-let memoValid = false;
-
-function rhoOf(beta: number, bp: number): number {
-  if (!memoValid || !Object.is(beta, memoBeta) || !Object.is(bp, memoBp)) {
-    memoValid = false;
-    memoRho = msvagRho(beta, bp); // raises (ZeroDivision, Overflow) where Python raises
-    memoBeta = beta;
-    memoBp = bp;
-    memoValid = true;
-  }
-  return memoRho;
-}
+const F = scalarFields(MSVAG, ["c", "cbp", "rho", "crho", "eta", "lr", "weight_decay_rate"]);
 
 function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, start: number, end: number, sc: Float64Array, o: number): void {
-  const c = Math.fround(sc[o]!);
-  const cbp = Math.fround(sc[o + 1]!);
-  const rho = Math.fround(sc[o + 2]!);
-  const crho = Math.fround(sc[o + 3]!);
-  const eta = Math.fround(sc[o + 4]!);
-  const lr = Math.fround(sc[o + 5]!);
-  const wdr = Math.fround(sc[o + 6]!);
+  const c = Math.fround(sc[o + F.c]!);
+  const cbp = Math.fround(sc[o + F.cbp]!);
+  const rho = Math.fround(sc[o + F.rho]!);
+  const crho = Math.fround(sc[o + F.crho]!);
+  const eta = Math.fround(sc[o + F.eta]!);
+  const lr = Math.fround(sc[o + F.lr]!);
+  const wdr = Math.fround(sc[o + F.weight_decay_rate]!);
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -68,13 +47,13 @@ function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Ar
 }
 
 function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, start: number, end: number, sc: Float64Array, o: number): void {
-  const c = sc[o]!;
-  const cbp = sc[o + 1]!;
-  const rho = sc[o + 2]!;
-  const crho = sc[o + 3]!;
-  const eta = sc[o + 4]!;
-  const lr = sc[o + 5]!;
-  const wdr = sc[o + 6]!;
+  const c = sc[o + F.c]!;
+  const cbp = sc[o + F.cbp]!;
+  const rho = sc[o + F.rho]!;
+  const crho = sc[o + F.crho]!;
+  const eta = sc[o + F.eta]!;
+  const lr = sc[o + F.lr]!;
+  const wdr = sc[o + F.weight_decay_rate]!;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     let mi = m[i]!;
@@ -94,53 +73,8 @@ function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Ar
   }
 }
 
-function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
-  const sc = scratch.need(segments.length * S);
-  for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k]!;
-    checkSegment(seg.offset, seg.length, limit);
-    const beta = num(seg.hp, "beta");
-    const bp = seg.extras["beta_power"];
-    if (bp === undefined) throw new TypeError("js backend: MSVAG needs extras.beta_power");
-    const rho = rhoOf(beta, bp);
-    const o = k * S;
-    sc[o] = 1 - beta;
-    sc[o + 1] = 1 - bp;
-    sc[o + 2] = rho;
-    sc[o + 3] = 1 - rho;
-    sc[o + 4] = num(seg.hp, "eta");
-    sc[o + 5] = num(seg.hp, "lr");
-    sc[o + 6] = num(seg.hp, "weight_decay_rate");
-    let wide = false;
-    if (f32) for (let j = 0; j < 7; j++) wide = wide || wideForF32(sc[o + j]!);
-    sc[o + 7] = wide ? 1 : 0;
-  }
-  return sc;
-}
-
-export const msvagKernel: OptimizerKernel<JsBuffer> = {
-  update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (isFloat32(dtype, "MSVAG")) {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      const m = asF32(stateBuf(bufs, "m"), "state m");
-      const v = asF32(stateBuf(bufs, "v"), "state v");
-      const sc = prepare(segments, limitOf([p, g, m, v]), true);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        if (sc[k * S + 7] === 1) specUpdateSegment(MSVAG, dtype, bufs, seg);
-        else msvag32(p, g, m, v, seg.offset, seg.offset + seg.length, sc, k * S);
-      }
-    } else {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      const m = asF64(stateBuf(bufs, "m"), "state m");
-      const v = asF64(stateBuf(bufs, "v"), "state v");
-      const sc = prepare(segments, limitOf([p, g, m, v]), false);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        msvag64(p, g, m, v, seg.offset, seg.offset + seg.length, sc, k * S);
-      }
-    }
-  },
-};
+export const msvagKernel = jsOptimizerKernel(
+  MSVAG,
+  (p, g, s, start, end, sc, o) => msvag32(p, g, s[0]!, s[1]!, start, end, sc, o),
+  (p, g, s, start, end, sc, o) => msvag64(p, g, s[0]!, s[1]!, start, end, sc, o),
+);

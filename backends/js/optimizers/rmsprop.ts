@@ -9,11 +9,10 @@
  * `rmsprop.eps-check` (an eps ≠ 0 that rounds to 0) is the spec's to raise; the kernel refuses
  * such a call before writing anything.
  */
-import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.js";
-import type { Dtype } from "../../../spec/numerics/dtype.js";
-import { num, truthy } from "../../../spec/hyperparam.js";
 import { RMSprop } from "../../../spec/optimizers/rmsprop.js";
-import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
+
+const F = scalarFields(RMSprop, ["lr", "alpha", "c", "eps", "eps_inside_sqrt"]);
 
 function rmsprop32(
   p: Float32Array,
@@ -23,12 +22,13 @@ function rmsprop32(
   end: number,
   lr: number,
   alpha: number,
+  c: number,
   eps: number,
   inside: boolean,
 ): void {
   const lrD = Math.fround(lr);
   const alphaD = Math.fround(alpha);
-  const cD = Math.fround(1 - alpha);
+  const cD = Math.fround(c);
   const e = Math.fround(eps);
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
@@ -47,10 +47,10 @@ function rmsprop64(
   end: number,
   lr: number,
   alpha: number,
+  c: number,
   eps: number,
   inside: boolean,
 ): void {
-  const c = 1 - alpha;
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     const msi = ms[i]! * alpha + c * gi * gi;
@@ -60,53 +60,8 @@ function rmsprop64(
   }
 }
 
-/** Scalars per segment: lr, alpha, eps, eps_inside_sqrt, wide. */
-const S = 5;
-const scratch = new Scratch();
-
-function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
-  const sc = scratch.need(segments.length * S);
-  for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k]!;
-    checkSegment(seg.offset, seg.length, limit);
-    const lr = num(seg.hp, "lr");
-    const alpha = num(seg.hp, "alpha");
-    const eps = num(seg.hp, "eps");
-    if (f32 && eps !== 0 && Math.fround(eps) === 0) {
-      throw new RangeError(`js backend: eps of RMSprop optimizer is too small for float32 (${eps}); the spec raises here`);
-    }
-    sc[k * S] = lr;
-    sc[k * S + 1] = alpha;
-    sc[k * S + 2] = eps;
-    sc[k * S + 3] = truthy(seg.hp, "eps_inside_sqrt") ? 1 : 0;
-    sc[k * S + 4] = f32 && (wideForF32(lr) || wideForF32(alpha) || wideForF32(1 - alpha)) ? 1 : 0;
-  }
-  return sc;
-}
-
-export const rmspropKernel: OptimizerKernel<JsBuffer> = {
-  update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (isFloat32(dtype, "RMSprop")) {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      const ms = asF32(stateBuf(bufs, "ms"), "state ms");
-      const sc = prepare(segments, limitOf([p, g, ms]), true);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const o = k * S;
-        if (sc[o + 4] === 1) specUpdateSegment(RMSprop, dtype, bufs, seg);
-        else rmsprop32(p, g, ms, seg.offset, seg.offset + seg.length, sc[o]!, sc[o + 1]!, sc[o + 2]!, sc[o + 3] === 1);
-      }
-    } else {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      const ms = asF64(stateBuf(bufs, "ms"), "state ms");
-      const sc = prepare(segments, limitOf([p, g, ms]), false);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const o = k * S;
-        rmsprop64(p, g, ms, seg.offset, seg.offset + seg.length, sc[o]!, sc[o + 1]!, sc[o + 2]!, sc[o + 3] === 1);
-      }
-    }
-  },
-};
+export const rmspropKernel = jsOptimizerKernel(
+  RMSprop,
+  (p, g, s, start, end, sc, o) => rmsprop32(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.alpha]!, sc[o + F.c]!, sc[o + F.eps]!, sc[o + F.eps_inside_sqrt] === 1),
+  (p, g, s, start, end, sc, o) => rmsprop64(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.alpha]!, sc[o + F.c]!, sc[o + F.eps]!, sc[o + F.eps_inside_sqrt] === 1),
+);

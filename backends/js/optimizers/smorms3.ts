@@ -12,11 +12,10 @@
  *
  * A float32 call whose eps exceeds float32's range is refused: numpy would make `mem'` a float64 array.
  */
-import type { OptimizerBuffers, OptimizerKernel, Segment } from "../../contract.js";
-import type { Dtype } from "../../../spec/numerics/dtype.js";
-import { num } from "../../../spec/hyperparam.js";
 import { SMORMS3 } from "../../../spec/optimizers/smorms3.js";
-import { type JsBuffer, Scratch, asF32, asF64, checkSegment, isFloat32, limitOf, specUpdateSegment, stateBuf, wideForF32 } from "../memory.js";
+import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
+
+const F = scalarFields(SMORMS3, ["lr", "eps"]);
 
 function smorms32(
   p: Float32Array,
@@ -77,56 +76,8 @@ function smorms64(
   }
 }
 
-/** Scalars per segment: lr, eps, wide. */
-const S = 3;
-const scratch = new Scratch();
-
-function prepare(segments: readonly Segment[], limit: number, f32: boolean): Float64Array {
-  const sc = scratch.need(segments.length * S);
-  for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k]!;
-    checkSegment(seg.offset, seg.length, limit);
-    const lr = num(seg.hp, "lr");
-    const eps = num(seg.hp, "eps");
-    if (f32 && wideForF32(eps)) {
-      // numpy 1.x computes `g2' + eps` in float64, so x and the new `mem` (a fresh array, not an
-      // in-place store) become float64: the state changes dtype, which a float32 buffer cannot hold.
-      throw new RangeError(
-        `js backend: SMORMS3 with eps=${eps} beyond float32's range turns the float32 state mem into float64 (numpy 1.x); run it through the spec`,
-      );
-    }
-    sc[k * S] = lr;
-    sc[k * S + 1] = eps;
-    sc[k * S + 2] = f32 && wideForF32(lr) ? 1 : 0;
-  }
-  return sc;
-}
-
-export const smorms3Kernel: OptimizerKernel<JsBuffer> = {
-  update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-    if (isFloat32(dtype, "SMORMS3")) {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      const mem = asF32(stateBuf(bufs, "mem"), "state mem");
-      const gs = asF32(stateBuf(bufs, "g"), "state g");
-      const g2s = asF32(stateBuf(bufs, "g2"), "state g2");
-      const sc = prepare(segments, limitOf([p, g, mem, gs, g2s]), true);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        if (sc[k * S + 2] === 1) specUpdateSegment(SMORMS3, dtype, bufs, seg);
-        else smorms32(p, g, mem, gs, g2s, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
-      }
-    } else {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      const mem = asF64(stateBuf(bufs, "mem"), "state mem");
-      const gs = asF64(stateBuf(bufs, "g"), "state g");
-      const g2s = asF64(stateBuf(bufs, "g2"), "state g2");
-      const sc = prepare(segments, limitOf([p, g, mem, gs, g2s]), false);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        smorms64(p, g, mem, gs, g2s, seg.offset, seg.offset + seg.length, sc[k * S]!, sc[k * S + 1]!);
-      }
-    }
-  },
-};
+export const smorms3Kernel = jsOptimizerKernel(
+  SMORMS3,
+  (p, g, s, start, end, sc, o) => smorms32(p, g, s[0]!, s[1]!, s[2]!, start, end, sc[o + F.lr]!, sc[o + F.eps]!),
+  (p, g, s, start, end, sc, o) => smorms64(p, g, s[0]!, s[1]!, s[2]!, start, end, sc[o + F.lr]!, sc[o + F.eps]!),
+);

@@ -1,0 +1,4 @@
+/** Resident runs: the optimizer living in a backend's memory, stepped by the spec's step program. */
+export { ResidentRun, type GradInput } from "./run.js";
+export { ResidentArray } from "./store.js";
+export { runSync, runAsync, type Job } from "./job.js";

@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import {
+  type OptimizerState,
+  OptspecError,
+  addHook,
+  array,
+  createLink,
+  createOptimizer,
+  gradientClipping,
+  gradientLARS,
+  gradientNoise,
+  lasso,
+  lossScaling,
+  setGrads,
+  setHyperparam,
+  setup,
+  update,
+  weightDecay,
+} from "../../spec/index.js";
+import { type AnyBackend, ResidentRun, jsBackend } from "../../backends/index.js";
+import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
+
+/** The JS backend with every kernel and reduction call counted. */
+function counted(): { backend: AnyBackend; calls: Record<string, number> } {
+  const calls: Record<string, number> = {};
+  const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const wrap = <T extends object>(name: string, o: T): T =>
+    Object.fromEntries(Object.entries(o).map(([k, f]) => [k, typeof f === "function" ? (...a: unknown[]) => (count(`${name}.${k}`), (f as (...x: unknown[]) => unknown).apply(o, a)) : f])) as T;
+  const backend: AnyBackend = {
+    ...(jsBackend as AnyBackend),
+    name: "js-counted",
+    optimizers: Object.fromEntries(Object.entries(jsBackend.optimizers).map(([k, v]) => [k, wrap(`opt.${k}`, v)])),
+    hooks: Object.fromEntries(Object.entries(jsBackend.hooks).map(([k, v]) => [k, wrap(`hook.${k}`, v)])),
+    reductions: wrap("red", jsBackend.reductions),
+    memory: wrap("mem", jsBackend.memory),
+  } as AnyBackend;
+  return { backend, calls };
+}
+
+function adamWithHooks(): OptimizerState {
+  let s = setup(createOptimizer("Adam", { alpha: 0.01 }), smallLink("float32", 7));
+  s = addHook(s, weightDecay(1e-2));
+  s = addHook(s, gradientClipping(0.1));
+  s = addHook(s, gradientLARS(), { timing: "post" });
+  s = addHook(s, gradientNoise(0.1));
+  s = addHook(s, lasso(1e-3), {}, { rule: "/enc/W" });
+  return lossScaling(s, {});
+}
+
+describe("resident run (JS backend)", () => {
+  it("matches the spec bit for bit over steps with hooks and dynamic loss scaling", () => {
+    let spec = adamWithHooks();
+    const run = ResidentRun.createSync(spec, jsBackend);
+    expect(run.residentPaths.length).toBe(4);
+    for (let i = 0; i < 4; i++) {
+      const g = gradsFor(spec, 100 + i);
+      spec = update(setGrads(spec, g));
+      run.setGradsSync(g);
+      run.updateSync();
+      expect(snapshot(run.snapshotSync())).toEqual(snapshot(spec));
+    }
+  });
+
+  it("issues one multi-segment call per kernel and step", () => {
+    const { backend, calls } = counted();
+    const s0 = addHook(setup(createOptimizer("Adam"), smallLink("float32", 3)), weightDecay(1e-3));
+    const run = ResidentRun.createSync(s0, backend);
+    run.setGradsSync(gradsFor(s0, 5));
+    for (const k of Object.keys(calls)) delete calls[k];
+    run.updateSync();
+    expect(calls["opt.Adam.update"]).toBe(1);
+    expect(calls["hook.WeightDecay.apply"]).toBe(1);
+    expect(calls["mem.read"]).toBeUndefined();
+    expect(calls["mem.write"]).toBeUndefined();
+  });
+
+  it("lets gradients be written in place through a view", () => {
+    const s0 = setup(createOptimizer("MomentumSGD"), smallLink("float64", 4));
+    const g = gradsFor(s0, 9);
+    const run = ResidentRun.createSync(s0, jsBackend);
+    for (const [path, a] of Object.entries(g)) run.gradView(path).set(a.data);
+    run.updateSync();
+    expect(snapshot(run.snapshotSync())).toEqual(snapshot(update(setGrads(s0, g))));
+  });
+
+  it("runs 0-d parameters through the spec, next to resident ones", () => {
+    const structure = { kind: "chain" as const, params: [{ name: "s", dtype: "float32" as const, shape: [] }, { name: "v", dtype: "float32" as const, shape: [2] }], children: [] };
+    const s0 = setup(createOptimizer("Adam"), createLink(structure, { "/s": array("float32", [], [1.5]), "/v": array("float32", [2], [0.5, -2]) }));
+    const g = { "/s": array("float32", [], [0.3]), "/v": array("float32", [2], [0.1, -0.7]) };
+    const run = ResidentRun.createSync(s0, jsBackend);
+    expect(run.residentPaths).toEqual(["/v"]);
+    run.setGradsSync(g);
+    run.updateSync();
+    expect(snapshot(run.snapshotSync())).toEqual(snapshot(update(setGrads(s0, g))));
+  });
+
+  it("a failing update leaves Chainer's partial state, on the run and on the error", () => {
+    let s0 = setup(createOptimizer("Adam"), smallLink("float32", 2));
+    s0 = update(setGrads(s0, gradsFor(s0, 1)));
+    s0 = setGrads(setHyperparam(s0, "amsgrad", true), gradsFor(s0, 2)); // no vhat: KeyError after the moments
+    const run = ResidentRun.createSync(s0, jsBackend);
+    let specErr: unknown;
+    let runErr: unknown;
+    try {
+      update(s0);
+    } catch (e) {
+      specErr = e;
+    }
+    try {
+      run.updateSync();
+    } catch (e) {
+      runErr = e;
+    }
+    expect(specErr).toBeInstanceOf(OptspecError);
+    expect(runErr).toBeInstanceOf(OptspecError);
+    const partial = (specErr as OptspecError).partial as OptimizerState;
+    expect(snapshot((runErr as OptspecError).partial)).toEqual(snapshot(partial));
+    expect(snapshot(run.snapshotSync())).toEqual(snapshot(partial));
+  });
+
+  it("a rejected command leaves the run as it was", () => {
+    const s0 = setup(createOptimizer("SGD"), smallLink("float32", 2));
+    const run = ResidentRun.createSync(s0, jsBackend);
+    run.addHook(weightDecay(1e-3));
+    const before = snapshot(run.snapshotSync());
+    expect(() => run.addHook(weightDecay(1e-3))).toThrow(OptspecError);
+    expect(() => run.setGradsSync({ "/u": [1, 2] })).toThrow(OptspecError);
+    expect(snapshot(run.snapshotSync())).toEqual(before);
+  });
+});
