@@ -83,4 +83,29 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     const src = spawnSync(process.execPath, ["--import", "tsx/esm", "--input-type=module", "-e", 'import { specClauses } from "./conformance/clauses.ts"; console.log(specClauses().size);'], { cwd: REPO_ROOT, encoding: "utf8" });
     expect(out.clauses).toBe(Number(src.stdout.trim()));
   });
+
+  it("a bundler resolves optspec for the browser (the browser condition) into a bundle without Node built-ins", async () => {
+    const { build } = await import("esbuild");
+    const r = await build({
+      stdin: { contents: 'import { createOptimizer, runConformance } from "optspec"; globalThis.out = [typeof createOptimizer, typeof runConformance];', resolveDir: app, loader: "js" },
+      bundle: true,
+      platform: "browser",
+      format: "esm",
+      write: false,
+      logLevel: "silent",
+    });
+    expect(r.errors).toEqual([]);
+    const code = r.outputFiles[0]?.text ?? "";
+    expect(code).not.toMatch(/from ["']node:/);
+    expect(code).toContain("createOptimizer");
+  });
+
+  it("TypeScript resolves the declarations of optspec/spec and optspec/conformance", () => {
+    writeFileSync(join(app, "use.ts"), 'import { createOptimizer } from "optspec/spec";\nimport { runConformance, type ConformanceReport } from "optspec/conformance";\nconst o: ReturnType<typeof createOptimizer> = createOptimizer("SGD");\nexport const r: (typeof runConformance) | ConformanceReport | typeof o = runConformance;\n');
+    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ["use.ts"] }));
+    const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
+    const r = run(process.execPath, [tsc, "-p", "."], app);
+    expect(r.out).toBe("");
+    expect(r.status).toBe(0);
+  });
 });
