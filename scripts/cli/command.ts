@@ -12,6 +12,8 @@ export const EXIT = {
   failed: 1,
   /** The command could not run: bad arguments, an unreadable file, an invalid or unknown backend. */
   usage: 2,
+  /** optspec itself failed (a bug: the message and stack are printed; please report it). */
+  internal: 3,
 } as const;
 
 export interface OptionSpec {

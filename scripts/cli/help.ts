@@ -16,7 +16,7 @@ export function commandHelp(cmd: Command, prog = "optspec"): string {
 }
 
 export function exitCodes(): string {
-  return `exit codes: ${EXIT.ok} success; ${EXIT.failed} a check failed (non-conforming backend, golden mismatch, regression); ${EXIT.usage} could not run (bad arguments, unreadable file, invalid or unknown backend)`;
+  return `exit codes: ${EXIT.ok} success; ${EXIT.failed} a check failed (non-conforming backend, golden mismatch, regression); ${EXIT.usage} could not run (bad arguments, unreadable file, invalid or unknown backend); ${EXIT.internal} internal error (a bug in optspec)`;
 }
 
 export function topHelp(commands: readonly Command[]): string {

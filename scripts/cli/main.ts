@@ -29,7 +29,8 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       console.error(`optspec ${cmd.name}: ${e.message}\n(optspec ${cmd.name} --help for usage)`);
       return EXIT.usage;
     }
-    throw e;
+    console.error(`optspec ${cmd.name}: internal error (a bug in optspec; please report it with this output):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    return EXIT.internal;
   }
 }
 
