@@ -60,7 +60,13 @@ export const benchCommand: Command = {
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
-    const { runBench } = await import("../../bench/run.js");
+    let runBench: typeof import("../../bench/run.js").runBench;
+    try {
+      ({ runBench } = await import("../../bench/run.js"));
+    } catch (e) {
+      // An installed package has no dev dependencies: the bench is a tool of the repository.
+      throw new UsageError(`the bench needs optspec's dev dependencies (benchmark, TensorFlow.js): run it in a clone after npm ci (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+    }
     const { formatTable } = await import("../../bench/report.js");
     const { renderChart } = await import("../../bench/chart.js");
     console.log(`optspec bench, ${options.mode} mode (node ${process.version})`);
