@@ -10,7 +10,10 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type BenchOptions, OPTIONS, parseArgs } from "../../bench/options.js";
 import type { BenchReport } from "../../bench/result.js";
+import { HOOKS } from "../../bench/workload.js";
+import { OPTIMIZERS } from "../../spec/index.js";
 import { type Command, EXIT, UsageError } from "../cli/command.js";
+import { knownBackendNames } from "../cli/load-backend.js";
 import { selfArgv } from "../cli/self.js";
 
 function write(path: string, text: string): void {
@@ -60,6 +63,12 @@ export const benchCommand: Command = {
     } catch (e) {
       throw new UsageError(e instanceof Error ? e.message : String(e));
     }
+    const unknown = (what: string, given: readonly string[] | null, known: readonly string[]): void => {
+      const bad = (given ?? []).filter((x) => !known.includes(x));
+      if (bad.length) throw new UsageError(`--${what}: unknown ${bad.map((b) => JSON.stringify(b)).join(", ")}; known: ${known.join(", ")}`);
+    };
+    unknown("backends", options.backends, knownBackendNames());
+    unknown("kernels", options.kernels, [...Object.keys(OPTIMIZERS), ...HOOKS.map((h) => h.kind.kind)]);
     let runBench: typeof import("../../bench/run.js").runBench;
     try {
       ({ runBench } = await import("../../bench/run.js"));

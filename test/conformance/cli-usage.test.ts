@@ -129,3 +129,14 @@ describe("golden directories: bundled by default, --golden adds, --no-bundled-go
     expect(r.stderr).toMatch(/--golden: no directory at \/nonexistent\/golden/);
   });
 });
+
+describe("bench names are checked before anything runs", () => {
+  it("an unknown kernel or backend lists the known ones", async () => {
+    const k = await cli(["bench", "--smoke", "--kernels", "Adam,Adamm"]);
+    expect(k.status).toBe(2);
+    expect(k.stderr).toMatch(/--kernels: unknown "Adamm"; known: SGD, .*Adam.*WeightDecay/);
+    const b = await cli(["bench", "--smoke", "--backends", "cuda"]);
+    expect(b.status).toBe(2);
+    expect(b.stderr).toMatch(/--backends: unknown "cuda"; known: js/);
+  });
+});
