@@ -5,4 +5,9 @@
  */
 import { runCli } from "./cli/main.js";
 
+// `optspec … | head`: a closed pipe ends the output quietly instead of with an EPIPE stack.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
 process.exitCode = await runCli(process.argv.slice(2));

@@ -68,6 +68,7 @@ export const conformanceCommand: Command = {
         for (const f of r.failures) console.log(formatFailure(f));
       },
     });
+    if (report.checks.length === 0) throw new UsageError(`--filter ${JSON.stringify(filter)} matches no check (ids look like kernel/Adam/float32, hook/WeightDecay/float64, reduction/sumSquares+allFinite/float32, trajectory/SGD/float32, golden; a kernel name or a clause id also matches)`);
     for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);
     const json = str(v, "json");
     if (json) writeFileSync(json, JSON.stringify(report, null, 2));
