@@ -140,3 +140,9 @@ describe("bench names are checked before anything runs", () => {
     expect(b.stderr).toMatch(/--backends: unknown "cuda"; known: js/);
   });
 });
+
+it("a --filter that matches no check is a usage error, not an empty pass", async () => {
+  const r = await cli(["conformance", "--backend", "js", "--no-golden", "--filter", "kernel/Adamm"]);
+  expect(r.status).toBe(2);
+  expect(r.stderr).toMatch(/--filter "kernel\/Adamm" matches no check/);
+});
