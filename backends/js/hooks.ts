@@ -15,40 +15,16 @@
  * float32 array in float64, and the result is rounded once when stored back into the gradient.
  */
 import type { HookKernel, HookSegment } from "../contract.js";
-import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type JsBuffer, asF32, asF64, checkSegment, limitOf, wideForF32 } from "./memory.js";
+import { BUILTIN_HOOKS } from "../../spec/hooks/index.js";
+import { type JsBuffer, wideForF32 } from "./memory.js";
+import { jsHookKernel } from "./hook-kernel.js";
 
-interface HookBufs {
-  readonly param: JsBuffer;
-  readonly grad: JsBuffer;
-  readonly noise?: JsBuffer;
-}
-
-function scalar(seg: HookSegment, name: string, hook: string): number {
-  const v = seg.scalars[name];
-  if (typeof v !== "number") throw new TypeError(`js backend: ${hook} needs a number scalar ${name}`);
-  return v;
-}
+/** A scalar the kernel skeleton has checked to be a number. */
+const num = (seg: HookSegment, name: string): number => seg.scalars[name] as number;
 
 function nullableScalar(seg: HookSegment, name: string): number | null {
   const v = seg.scalars[name];
   return v === undefined || v === null ? null : v;
-}
-
-/**
- * Checks every segment (bounds and scalars) before anything is written, so that a call that
- * throws leaves the gradient untouched.
- */
-function validate(segments: readonly HookSegment[], limit: number, hook: string, required: readonly string[]): void {
-  for (let k = 0; k < segments.length; k++) {
-    const seg = segments[k]!;
-    checkSegment(seg.offset, seg.length, limit);
-    for (const name of required) scalar(seg, name, hook);
-  }
-}
-
-function noDtype(dtype: Dtype, hook: string): never {
-  throw new TypeError(`js backend: ${hook} does not compute ${dtype}`);
 }
 
 // ---------------------------------------------------------------- g ← g + D(r)·p (WeightDecay, LARS)
@@ -142,139 +118,60 @@ function addNoise64(g: Float64Array, n: Float64Array, start: number, end: number
   for (let i = start; i < end; i++) g[i] = g[i]! + n[i]!;
 }
 
-// ---------------------------------------------------------------- kernels
-
-export const weightDecayKernel: HookKernel<JsBuffer> = {
-  apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
-    if (dtype === "float32") {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "WeightDecay", ["rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const r = seg.scalars["rate"] as number;
-        if (wideForF32(r)) addScaledWide32(g, p, seg.offset, seg.offset + seg.length, r);
-        else addScaled32(g, p, seg.offset, seg.offset + seg.length, r);
-      }
-    } else if (dtype === "float64") {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "WeightDecay", ["rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        addScaled64(g, p, seg.offset, seg.offset + seg.length, seg.scalars["rate"] as number);
-      }
-    } else noDtype(dtype, "WeightDecay");
-  },
-};
-
-export const lassoKernel: HookKernel<JsBuffer> = {
-  apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
-    if (dtype === "float32") {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "Lasso", ["rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const r = seg.scalars["rate"] as number;
-        if (wideForF32(r)) lassoWide32(g, p, seg.offset, seg.offset + seg.length, r);
-        else lasso32(g, p, seg.offset, seg.offset + seg.length, r);
-      }
-    } else if (dtype === "float64") {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "Lasso", ["rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        lasso64(g, p, seg.offset, seg.offset + seg.length, seg.scalars["rate"] as number);
-      }
-    } else noDtype(dtype, "Lasso");
-  },
-};
-
-export const gradientHardClippingKernel: HookKernel<JsBuffer> = {
-  apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
-    if (dtype === "float32") {
-      const g = asF32(bufs.grad, "grad");
-      validate(segments, g.length, "GradientHardClipping", []);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const lo = nullableScalar(seg, "lower");
-        const hi = nullableScalar(seg, "upper");
-        // One bound beyond float32's range makes the whole clip float64 (the other bound unrounded).
-        const wide = (lo !== null && wideForF32(lo)) || (hi !== null && wideForF32(hi));
-        const loD = lo === null ? NaN : wide ? lo : Math.fround(lo);
-        const hiD = hi === null ? NaN : wide ? hi : Math.fround(hi);
-        clipLoop32(g, seg.offset, seg.offset + seg.length, lo !== null, loD, hi !== null, hiD);
-      }
-    } else if (dtype === "float64") {
-      const g = asF64(bufs.grad, "grad");
-      validate(segments, g.length, "GradientHardClipping", []);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const lo = nullableScalar(seg, "lower");
-        const hi = nullableScalar(seg, "upper");
-        clipLoop64(g, seg.offset, seg.offset + seg.length, lo !== null, lo ?? NaN, hi !== null, hi ?? NaN);
-      }
-    } else noDtype(dtype, "GradientHardClipping");
-  },
-};
-
-export const gradientNoiseKernel: HookKernel<JsBuffer> = {
-  apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
-    if (bufs.noise === undefined) throw new TypeError("js backend: GradientNoise needs a noise buffer");
-    if (dtype === "float32") {
-      const g = asF32(bufs.grad, "grad");
-      const n = asF32(bufs.noise, "noise");
-      validate(segments, limitOf([g, n]), "GradientNoise", []);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        addNoise32(g, n, seg.offset, seg.offset + seg.length);
-      }
-    } else if (dtype === "float64") {
-      const g = asF64(bufs.grad, "grad");
-      const n = asF64(bufs.noise, "noise");
-      validate(segments, limitOf([g, n]), "GradientNoise", []);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        addNoise64(g, n, seg.offset, seg.offset + seg.length);
-      }
-    } else noDtype(dtype, "GradientNoise");
-  },
-};
-
-export const gradientLarsKernel: HookKernel<JsBuffer> = {
-  apply(dtype: Dtype, bufs: HookBufs, segments: readonly HookSegment[]): void {
-    if (dtype === "float32") {
-      const p = asF32(bufs.param, "param");
-      const g = asF32(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "GradientLARS", ["weight_decay", "rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const wd = seg.scalars["weight_decay"] as number;
-        const end = seg.offset + seg.length;
-        if (wideForF32(wd)) addScaledWide32(g, p, seg.offset, end, wd);
-        else addScaled32(g, p, seg.offset, end, wd);
-        scale32(g, seg.offset, end, seg.scalars["rate"] as number);
-      }
-    } else if (dtype === "float64") {
-      const p = asF64(bufs.param, "param");
-      const g = asF64(bufs.grad, "grad");
-      validate(segments, limitOf([p, g]), "GradientLARS", ["weight_decay", "rate"]);
-      for (let k = 0; k < segments.length; k++) {
-        const seg = segments[k]!;
-        const end = seg.offset + seg.length;
-        addScaled64(g, p, seg.offset, end, seg.scalars["weight_decay"] as number);
-        scale64(g, seg.offset, end, seg.scalars["rate"] as number);
-      }
-    } else noDtype(dtype, "GradientLARS");
-  },
-};
+// ---------------------------------------------------------------- kernels, by the hook kind's kernel name
 
 export const jsHooks: Readonly<Record<string, HookKernel<JsBuffer>>> = {
-  WeightDecay: weightDecayKernel,
-  Lasso: lassoKernel,
-  GradientHardClipping: gradientHardClippingKernel,
-  GradientNoise: gradientNoiseKernel,
-  GradientLARS: gradientLarsKernel,
+  WeightDecay: jsHookKernel(
+    BUILTIN_HOOKS.WeightDecay,
+    (g, p, start, end, seg) => {
+      const r = num(seg, "rate");
+      if (wideForF32(r)) addScaledWide32(g, p, start, end, r);
+      else addScaled32(g, p, start, end, r);
+    },
+    (g, p, start, end, seg) => addScaled64(g, p, start, end, num(seg, "rate")),
+  ),
+  Lasso: jsHookKernel(
+    BUILTIN_HOOKS.Lasso,
+    (g, p, start, end, seg) => {
+      const r = num(seg, "rate");
+      if (wideForF32(r)) lassoWide32(g, p, start, end, r);
+      else lasso32(g, p, start, end, r);
+    },
+    (g, p, start, end, seg) => lasso64(g, p, start, end, num(seg, "rate")),
+  ),
+  GradientHardClipping: jsHookKernel(
+    BUILTIN_HOOKS.GradientHardClipping,
+    (g, _x, start, end, seg) => {
+      const lo = nullableScalar(seg, "lower");
+      const hi = nullableScalar(seg, "upper");
+      // One bound beyond float32's range makes the whole clip float64 (the other bound unrounded).
+      const wide = (lo !== null && wideForF32(lo)) || (hi !== null && wideForF32(hi));
+      const loD = lo === null ? NaN : wide ? lo : Math.fround(lo);
+      const hiD = hi === null ? NaN : wide ? hi : Math.fround(hi);
+      clipLoop32(g, start, end, lo !== null, loD, hi !== null, hiD);
+    },
+    (g, _x, start, end, seg) => {
+      const lo = nullableScalar(seg, "lower");
+      const hi = nullableScalar(seg, "upper");
+      clipLoop64(g, start, end, lo !== null, lo ?? NaN, hi !== null, hi ?? NaN);
+    },
+  ),
+  GradientNoise: jsHookKernel(
+    BUILTIN_HOOKS.GradientNoise,
+    (g, n, start, end) => addNoise32(g, n, start, end),
+    (g, n, start, end) => addNoise64(g, n, start, end),
+  ),
+  GradientLARS: jsHookKernel(
+    BUILTIN_HOOKS.GradientLARS,
+    (g, p, start, end, seg) => {
+      const wd = num(seg, "weight_decay");
+      if (wideForF32(wd)) addScaledWide32(g, p, start, end, wd);
+      else addScaled32(g, p, start, end, wd);
+      scale32(g, start, end, num(seg, "rate"));
+    },
+    (g, p, start, end, seg) => {
+      addScaled64(g, p, start, end, num(seg, "weight_decay"));
+      scale64(g, start, end, num(seg, "rate"));
+    },
+  ),
 };

@@ -9,7 +9,7 @@ import type { OptimizerBuffers, OptimizerKernel, Segment } from "../contract.js"
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import type { OptimizerDef } from "../../spec/optimizers/types.js";
 import type { KernelScalars } from "../../spec/optimizers/kernel-scalars.js";
-import { SEG_LENGTH, SEG_OFFSET, SEG_SPEC, ScalarTable, scalarLayout } from "../kernel-scalars.js";
+import { SEG_SPEC, ScalarTable, scalarLayout } from "../kernel-scalars.js";
 import { type JsBuffer, asF32, asF64, isFloat32, specUpdateSegment } from "./memory.js";
 
 /**
@@ -58,11 +58,11 @@ export function jsOptimizerKernel(def: OptimizerDef, f32: LoopBody<Float32Array>
     const sc = table.pack(dtype, segments, limit, bufs.state);
     for (let k = 0; k < segments.length; k++) {
       const o = k * stride;
-      if (sc[o + SEG_SPEC] === 1) specUpdateSegment(def, dtype, bufs, segments[k]!);
-      else {
-        const start = sc[o + SEG_OFFSET]!;
-        body(p, g, s, start, start + sc[o + SEG_LENGTH]!, sc, o);
-      }
+      const seg = segments[k]!;
+      // Bounds from the segment (small integers), not the table's doubles: an integer loop index
+      // keeps the typed-array accesses fast.
+      if (sc[o + SEG_SPEC] === 1) specUpdateSegment(def, dtype, bufs, seg);
+      else body(p, g, s, seg.offset, seg.offset + seg.length, sc, o);
     }
   }
 

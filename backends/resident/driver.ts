@@ -15,8 +15,6 @@ import {
   type WholeResult,
   OptspecError,
   astype,
-  clippingRate,
-  drawNoise,
   np,
   zerosLike,
 } from "../../spec/index.js";
@@ -198,17 +196,18 @@ export class ResidentDriver {
     const slot = this.slotOf(call.path);
     const backend = this.store.backend;
     const p = call.param;
-    if (slot !== undefined && p.grad === slot.grad && backend.hooks[kind.kind] !== undefined) {
-      const plan = hookPlan(kind.kind, call);
+    const desc = kind.kernel?.scope === "param" ? kind.kernel : undefined;
+    if (slot !== undefined && desc !== undefined && p.grad === slot.grad && backend.hooks[desc.name] !== undefined) {
+      const plan = hookPlan(kind, call);
       if (plan !== undefined && plan.kind === "noise") {
         if (this.pending.noisePending(slot)) yield* this.settled();
-        const drawn = drawNoise(call.args, call.state, call.rule, slot.shape, slot.dtype);
+        const drawn = desc.noise!(call, slot.shape, slot.dtype); // a "noise" plan means the kind draws noise
         if (drawn.noise.dtype === slot.dtype && drawn.noise.data.length === slot.length) {
-          this.pending.recordNoise({ kind: "noise", slot, round: 0, name: kind.kind, noise: drawn.noise });
+          this.pending.recordNoise({ kind: "noise", slot, round: 0, name: desc.name, noise: drawn.noise });
           return { grad: slot.grad, state: drawn.state };
         }
       } else if (plan !== undefined && p.data === slot.data) {
-        this.pending.record({ kind: "hook", slot, round: 0, name: kind.kind, plan });
+        this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan });
         return { grad: slot.grad };
       }
     }
@@ -223,13 +222,14 @@ export class ResidentDriver {
     const { kind, call } = req;
     const withGrad = call.params.filter(({ param }) => param.grad !== null);
     yield* this.settled();
-    if (kind.kind === "GradientClipping" && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
+    const desc = kind.kernel?.scope === "whole" ? kind.kernel : undefined;
+    if (desc !== undefined && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
       const red = this.store.backend.reductions;
       const grads = withGrad.map(({ param }) => param.grad as ResidentArray);
       const squares = yield* values(grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)));
-      const rate = clippingRate(call.args["threshold"] as number, squares);
-      const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
-      if (rate >= 1) return { grads: {}, warnings };
+      const { rate, warnings: w } = desc.rateOf(call.args, squares);
+      const warnings = [...w];
+      if (rate === null) return { grads: {}, warnings };
       const out: Record<string, NDArray> = {};
       for (const g of grads) {
         this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));

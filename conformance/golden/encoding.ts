@@ -2,7 +2,7 @@
  * The golden files' value encodings (see golden/README.md): arrays carry the IEEE bits
  * of each element (authoritative), Python floats the bits of a float64.
  */
-import { type NDArray, type Dtype, isDtype, f16FromBits, f16ToBits } from "../../spec/index.js";
+import { type NDArray, type Dtype, isDtype, fromBitsHex, toBitsHex } from "../../spec/index.js";
 
 export interface GoldenArray {
   readonly dtype: string;
@@ -17,11 +17,6 @@ export interface GoldenPyFloat {
   readonly repr: string;
 }
 
-const f32 = new Float32Array(1);
-const u32 = new Uint32Array(f32.buffer);
-const f64 = new Float64Array(1);
-const u64 = new BigUint64Array(f64.buffer);
-
 export function isGoldenArray(x: unknown): x is GoldenArray {
   return typeof x === "object" && x !== null && "dtype" in x && "shape" in x;
 }
@@ -30,25 +25,8 @@ export function isGoldenPyFloat(x: unknown): x is GoldenPyFloat {
   return typeof x === "object" && x !== null && "f64" in x;
 }
 
-export function fromBits(dtype: Dtype, hex: string): number {
-  if (dtype === "float16") return f16FromBits(parseInt(hex, 16));
-  if (dtype === "float32") {
-    u32[0] = parseInt(hex, 16);
-    return f32[0] as number;
-  }
-  u64[0] = BigInt(`0x${hex}`);
-  return f64[0] as number;
-}
-
-export function toBits(dtype: Dtype, x: number): string {
-  if (dtype === "float16") return f16ToBits(x).toString(16).padStart(4, "0");
-  if (dtype === "float32") {
-    f32[0] = x;
-    return (u32[0] as number).toString(16).padStart(8, "0");
-  }
-  f64[0] = x;
-  return (u64[0] as bigint).toString(16).padStart(16, "0");
-}
+export const fromBits = fromBitsHex;
+export const toBits = toBitsHex;
 
 export function decodeArray(a: GoldenArray): NDArray {
   if (!isDtype(a.dtype)) throw new TypeError(`golden array of unsupported dtype ${a.dtype}`);
@@ -67,8 +45,7 @@ export function decodeArray(a: GoldenArray): NDArray {
 }
 
 export function decodePyFloat(x: GoldenPyFloat): number {
-  u64[0] = BigInt(`0x${x.f64}`);
-  return f64[0] as number;
+  return fromBitsHex("float64", x.f64);
 }
 
 /** A JSON value of a hyperparameter or argument: Python float as {f64}, int/bool/None as JSON. */

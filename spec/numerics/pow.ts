@@ -17,16 +17,12 @@
  * it is (or it is found to be exact).
  */
 
+import { type DD, ddMul, ddRecip, pow2 } from "./double-double.js";
+
 // ---------------------------------------------------------------------------------------------
-// Exact powers of two and exponent extraction (built from bits: `2 ** k` is only approximated by spec).
+// Exponent extraction.
 
 const view = new DataView(new ArrayBuffer(8));
-
-/** 2^k for an integer k in [-1074, 1023]. */
-function pow2(k: number): number {
-  view.setBigUint64(0, k >= -1022 ? BigInt(k + 1023) << 52n : 1n << BigInt(k + 1074));
-  return view.getFloat64(0);
-}
 
 /** x·2^k for a double x ≥ 2^-1022·2^-k whose product is normal or overflows (no double rounding). */
 function scale(x: number, k: number): number {
@@ -59,44 +55,7 @@ function splitInt(x: number): { M: bigint; j: number } {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Double-double arithmetic (no FMA in JS: Dekker's product with Veltkamp's split).
-
-/** hi + lo with |lo| ≤ ulp(hi)/2. */
-interface DD {
-  hi: number;
-  lo: number;
-}
-
-function fastTwoSum(a: number, b: number): DD {
-  const hi = a + b;
-  return { hi, lo: b - (hi - a) };
-}
-
-/** a·b = p + e exactly (Dekker; valid far from overflow/underflow, as here). */
-function twoProd(a: number, b: number): DD {
-  const p = a * b;
-  const ca = 134217729 * a; // 2^27 + 1
-  const ah = ca - (ca - a);
-  const al = a - ah;
-  const cb = 134217729 * b;
-  const bh = cb - (cb - b);
-  const bl = b - bh;
-  return { hi: p, lo: ((ah * bh - p) + ah * bl + al * bh) + al * bl };
-}
-
-/** Relative error ≤ 7·2^-106 (Joldes–Muller–Popescu 2017, DWTimesDW1). */
-function ddMul(a: DD, b: DD): DD {
-  const p = twoProd(a.hi, b.hi);
-  return fastTwoSum(p.hi, p.lo + (a.hi * b.lo + a.lo * b.hi));
-}
-
-/** 1/a, relative error well below 2^-100 for a.hi in [½, 2]. */
-function ddRecip(a: DD): DD {
-  const q = 1 / a.hi;
-  const p = twoProd(a.hi, q);
-  const r = (1 - p.hi) - p.lo - a.lo * q; // 1 - a·q; 1 - p.hi is exact (Sterbenz)
-  return fastTwoSum(q, r * q);
-}
+// Double-double arithmetic (`double-double.ts`).
 
 /** Keep a scaled mantissa in [√½, √2) so that nothing overflows; exact. */
 function renorm(v: DD, e: number): { v: DD; e: number } {

@@ -26,7 +26,6 @@ const oneMinusRho = (hp: Hyperparams): number => 1 - num(hp, "rho");
 
 export const AdaDelta: OptimizerDef = {
   name: "AdaDelta",
-  ruleClass: "AdaDeltaRule",
   hyperparams: [
     { name: "rho", default: 0.95, type: "float" },
     { name: "eps", default: 1e-6, type: "float" },

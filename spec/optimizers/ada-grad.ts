@@ -21,7 +21,6 @@ import { hpScalar } from "./kernel-scalars.js";
 
 export const AdaGrad: OptimizerDef = {
   name: "AdaGrad",
-  ruleClass: "AdaGradRule",
   hyperparams: [
     { name: "lr", default: 0.001, type: "float" },
     { name: "eps", default: 1e-8, type: "float" },

@@ -185,7 +185,6 @@ export function adamRuleExtras(hp: Hyperparams): Record<string, number> {
 
 export const Adam: OptimizerDef = {
   name: "Adam",
-  ruleClass: "AdamRule",
   hyperparams: ADAM_HYPERPARAMS,
   positional: ["alpha", "beta1", "beta2", "eps", "eta", "weight_decay_rate", "amsgrad", "adabound", "final_lr", "gamma"],
   clause: "adam.update.param",

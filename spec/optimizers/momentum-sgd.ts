@@ -21,7 +21,6 @@ import { hpScalar } from "./kernel-scalars.js";
 
 export const MomentumSGD: OptimizerDef = {
   name: "MomentumSGD",
-  ruleClass: "MomentumSGDRule",
   hyperparams: [
     { name: "lr", default: 0.01, type: "float" },
     { name: "momentum", default: 0.9, type: "float" },

@@ -73,7 +73,6 @@ function betaPowerOf(call: Pick<UpdateCall, "extras" | "path">): number {
 
 export const MSVAG: OptimizerDef = {
   name: "MSVAG",
-  ruleClass: "MSVAGRule",
   hyperparams: [
     { name: "lr", default: 0.1, type: "float" },
     { name: "beta", default: 0.9, type: "float" },

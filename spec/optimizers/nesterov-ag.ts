@@ -27,7 +27,6 @@ const lookaheadLr = (hp: Hyperparams): number => (1 + num(hp, "momentum")) * num
 
 export const NesterovAG: OptimizerDef = {
   name: "NesterovAG",
-  ruleClass: "NesterovAGRule",
   hyperparams: [
     { name: "lr", default: 0.01, type: "float" },
     { name: "momentum", default: 0.9, type: "float" },

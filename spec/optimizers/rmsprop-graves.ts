@@ -27,7 +27,6 @@ const oneMinusAlpha = (hp: Hyperparams): number => 1 - num(hp, "alpha");
 
 export const RMSpropGraves: OptimizerDef = {
   name: "RMSpropGraves",
-  ruleClass: "RMSpropGravesRule",
   hyperparams: [
     { name: "lr", default: 1e-4, type: "float" },
     { name: "alpha", default: 0.95, type: "float" },

@@ -32,7 +32,6 @@ import { pyFloatRepr } from "../numerics/py-repr.js";
 
 export const RMSprop: OptimizerDef = {
   name: "RMSprop",
-  ruleClass: "RMSpropRule",
   hyperparams: [
     { name: "lr", default: 0.01, type: "float" },
     { name: "alpha", default: 0.99, type: "float" },

@@ -14,7 +14,6 @@ import { hpScalar } from "./kernel-scalars.js";
 
 export const SGD: OptimizerDef = {
   name: "SGD",
-  ruleClass: "SGDRule",
   hyperparams: [{ name: "lr", default: 0.01, type: "float" }],
   positional: ["lr"],
   clause: "sgd.update",

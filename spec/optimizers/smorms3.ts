@@ -30,7 +30,6 @@ import { hpScalar, widensDtype } from "./kernel-scalars.js";
 
 export const SMORMS3: OptimizerDef = {
   name: "SMORMS3",
-  ruleClass: "SMORMS3Rule",
   hyperparams: [
     { name: "lr", default: 0.001, type: "float" },
     { name: "eps", default: 1e-16, type: "float" },

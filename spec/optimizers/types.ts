@@ -36,8 +36,6 @@ export interface UpdateResult {
 export interface OptimizerDef {
   /** Chainer's class name (`chainer.optimizers.<name>`). */
   readonly name: string;
-  /** Chainer's rule class name, for messages that name it. */
-  readonly ruleClass: string;
   /** Every hyperparameter the optimizer exposes, with default and Python type. */
   readonly hyperparams: readonly HyperparamDef[];
   /** The constructor's positional argument order. */
@@ -58,8 +56,6 @@ export interface OptimizerDef {
   initState(param: NDArray, hp: Hyperparams): Record<string, NDArray>;
   /** One update of one parameter; throws an OptspecError where Chainer raises. */
   update(call: UpdateCall): UpdateResult;
-  /** Dtypes the optimizer rejects for a given configuration (documented failures). */
-  readonly notes?: readonly string[];
 }
 
 export type { Dtype };

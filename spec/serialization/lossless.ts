@@ -76,7 +76,7 @@ import { type HyperValue, type Hyperparams, checkHyperValue } from "../hyperpara
 import type { OptimizerDef } from "../optimizers/types.js";
 import { type Link, type LinkStructure, type Param, type ParamDecl, paramDecls, paramPaths, validateStructure } from "../link.js";
 import { type Dtype, isDtype } from "../numerics/dtype.js";
-import { f16FromBits, f16ToBits } from "../numerics/float16.js";
+import { BITS_HEX_WIDTH, fromBitsHex, toBitsHex } from "../numerics/bits.js";
 import { getOptimizerDef } from "../optimizers/registry.js";
 import { getHookKind } from "../hooks/registry.js";
 import { type LegacyRandomState, randomDoubles } from "../numerics/mt19937.js";
@@ -99,37 +99,8 @@ const MAX_JSON_DEPTH = 64;
 
 // ------------------------------------------------------------------------------------ bits
 
-const buf = new DataView(new ArrayBuffer(8));
-
-function f64Hex(x: number): string {
-  buf.setFloat64(0, x);
-  return buf.getBigUint64(0).toString(16).padStart(16, "0");
-}
-
-function hexF64(h: string): number {
-  buf.setBigUint64(0, BigInt(`0x${h}`));
-  return buf.getFloat64(0);
-}
-
-const HEX_WIDTH: Readonly<Record<Dtype, number>> = { float16: 4, float32: 8, float64: 16 };
-
-function elementHex(dtype: Dtype, x: number): string {
-  if (dtype === "float64") return f64Hex(x);
-  if (dtype === "float32") {
-    buf.setFloat32(0, x);
-    return buf.getUint32(0).toString(16).padStart(8, "0");
-  }
-  return f16ToBits(x).toString(16).padStart(4, "0");
-}
-
-function hexElement(dtype: Dtype, h: string): number {
-  if (dtype === "float64") return hexF64(h);
-  if (dtype === "float32") {
-    buf.setUint32(0, parseInt(h, 16));
-    return buf.getFloat32(0);
-  }
-  return f16FromBits(parseInt(h, 16));
-}
+const f64Hex = (x: number): string => toBitsHex("float64", x);
+const hexF64 = (h: string): number => fromBitsHex("float64", h);
 
 // ------------------------------------------------------------------------------------ encode
 
@@ -256,7 +227,7 @@ function encodeDocument(state: OptimizerState, sink: ArraySink): Doc {
 }
 
 function inlineArray(a: NDArray): Doc {
-  return { dtype: a.dtype, shape: [...a.shape], bits: Array.from(a.data, (x) => elementHex(a.dtype, x)).join(" ") };
+  return { dtype: a.dtype, shape: [...a.shape], bits: Array.from(a.data, (x) => toBitsHex(a.dtype, x)).join(" ") };
 }
 
 /**
@@ -405,12 +376,12 @@ function decInlineArray(v: unknown, at: string): NDArray {
     if (n > words.length) break;
   }
   if (n !== words.length) fail(`${at}.bits`, `${shape.includes(0) ? 0 : "as many"} words as the shape [${shape.join(", ")}] has elements`, `${words.length} words`);
-  const width = HEX_WIDTH[dtype];
+  const width = BITS_HEX_WIDTH[dtype];
   const re = new RegExp(`^[0-9a-f]{${width}}$`);
   const data = new Float64Array(words.length);
   words.forEach((w, i) => {
     if (!re.test(w)) fail(`${at}.bits[${i}]`, `${width} lowercase hex digits (a ${dtype})`, w);
-    data[i] = hexElement(dtype, w);
+    data[i] = fromBitsHex(dtype, w);
   });
   return { dtype, shape, data };
 }

@@ -5,11 +5,12 @@ import { test as fcTest, fc } from "@fast-check/vitest";
 import {
   type LegacyRandomState,
   legacyGauss,
-  logCorrectlyRounded,
   normal,
   randomDoubles,
   seedLegacy,
 } from "../../../spec/numerics/mt19937.js";
+import { logCorrectlyRounded } from "../../../spec/numerics/log.js";
+import { fromBitsHex, toBitsHex } from "../../../spec/numerics/bits.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: numpy 2.4.6 legacy RandomState streams (gen_numpy_legacy_normal.py in ./fixtures).
@@ -64,9 +65,8 @@ const fixture = JSON.parse(
   readFileSync(new URL("./fixtures/numpy-legacy-normal.json", import.meta.url), "utf8"),
 ) as Fixture;
 
-const view = new DataView(new ArrayBuffer(8));
-const hexOf = (x: number): string => (view.setFloat64(0, x), view.getBigUint64(0).toString(16).padStart(16, "0"));
-const fromHex = (h: string): number => (view.setBigUint64(0, BigInt(`0x${h}`)), view.getFloat64(0));
+const hexOf = (x: number): string => toBitsHex("float64", x);
+const fromHex = (h: string): number => fromBitsHex("float64", h);
 const hexes = (a: Float64Array): string[] => Array.from(a, hexOf);
 
 /** glibc's log where it is not correctly rounded (as recorded by the generator), else ours. */

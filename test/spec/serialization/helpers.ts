@@ -4,7 +4,8 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import fc from "fast-check";
 import { GOLDEN_DIR } from "../../helpers/golden-dir.js";
-import { f16FromBits, f16ToBits } from "../../../spec/numerics/float16.js";
+import { f16FromBits } from "../../../spec/numerics/float16.js";
+import { toBitsHex } from "../../../spec/numerics/bits.js";
 import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_DTYPES, NPY_NONE, isNpyNone, npySize } from "../../../spec/serialization/npy.js";
 
 // ---------------------------------------------------------------- golden data
@@ -32,17 +33,10 @@ export function loadSerializationGolden(): GoldenCase[] {
 /** The golden notation of an array's elements: hex IEEE bits for floats, decimal values otherwise. */
 export function goldenNotation(a: NpyArray): { bits?: string; values?: string } {
   const out: string[] = [];
-  const dv = new DataView(new ArrayBuffer(8));
   for (const x of a.data) {
     if (typeof x === "bigint") out.push(x.toString());
-    else if (a.dtype === "float16") out.push(f16ToBits(x).toString(16).padStart(4, "0"));
-    else if (a.dtype === "float32") {
-      dv.setFloat32(0, x);
-      out.push(dv.getUint32(0).toString(16).padStart(8, "0"));
-    } else if (a.dtype === "float64") {
-      dv.setFloat64(0, x);
-      out.push(dv.getBigUint64(0).toString(16).padStart(16, "0"));
-    } else out.push(String(x));
+    else if (a.dtype === "float16" || a.dtype === "float32" || a.dtype === "float64") out.push(toBitsHex(a.dtype, x));
+    else out.push(String(x));
   }
   return DTYPE_INFO[a.dtype].kind === "f" ? { bits: out.join(" ") } : { values: out.join(" ") };
 }
