@@ -48,7 +48,12 @@ export async function buildBrowser(root, out, goldenBase = "../../golden/") {
       }));
     },
   };
-  const common = { bundle: true, format: "esm", platform: "browser", target: "es2022", plugins: [stubNode], logLevel: "warning", legalComments: "none" };
+  // `.wasm` imported as a module is embedded as bytes; `webgpu` (Dawn for Node, a native addon) stays
+  // an external import that fails in a browser, where a WebGPU backend uses navigator.gpu instead.
+  const common = {
+    bundle: true, format: "esm", platform: "browser", target: "es2022", plugins: [stubNode], logLevel: "warning", legalComments: "none",
+    loader: { ".wasm": "binary" }, external: ["webgpu"],
+  };
   // The page's script, and the library entry (`optspec/browser`, the "browser" condition of `optspec`).
   await build({ ...common, entryPoints: [join(root, "browser", "page.ts")], outfile: join(out, "kit.js") });
   await build({ ...common, entryPoints: [join(root, "browser", "index.ts")], outfile: join(out, "optspec.js") });
