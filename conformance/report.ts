@@ -93,6 +93,11 @@ export function parseExpectations(text: string, source: string): Expectation[] {
   });
 }
 
+/** The anchor of a clause in the generated spec document (`npm run spec:doc`). */
+export function clauseLink(clause: string): string {
+  return `spec/SPEC.md#${clause}`;
+}
+
 export function formatFailure(f: Failure): string {
   const at = f.index === undefined ? "" : ` element ${f.index}`;
   const bits = f.expectedBits === undefined ? "" : `: backend ${f.actual} (0x${f.actualBits}) vs spec ${f.expected} (0x${f.expectedBits}), ${f.ulp === Infinity ? "NaN vs number" : `${f.ulp} ulp`}`;
@@ -100,5 +105,6 @@ export function formatFailure(f: Failure): string {
     `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what}${at}${bits}${f.detail ? ` — ${f.detail}` : ""}`,
     `    counterexample: ${f.counterexample}`,
     `    seed ${f.seed}${f.path ? `, path ${f.path}` : ""}; replay: ${f.replay}`,
+    `    clause: ${clauseLink(f.clause)} (npx optspec clause ${f.clause})`,
   ].join("\n");
 }

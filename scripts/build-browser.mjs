@@ -1,8 +1,8 @@
 // The browser page: browser/page.ts and the kit it imports, bundled with esbuild into one ES module.
 // - `node:*` imports become a stub that throws if called: the page's path (golden over HTTP,
 //   explicit golden sources, backends from the registry) never calls them.
-// - conformance/clauses.ts (which reads the spec's sources from disk) is replaced by the clause
-//   list read now from the spec's sources, so the page reports unchecked clauses too.
+// - conformance/clauses.ts (which reads the spec's sources from disk) is replaced by the clauses of
+//   the generated registry (spec/clauses/index.json), so the page reports unchecked clauses too.
 // - golden-files.json lists the golden files; the page fetches them from the package's golden/.
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
@@ -21,13 +21,10 @@ function filesUnder(dir, keep) {
   return out;
 }
 
-/** [clause id, "spec/<file>"] in the order conformance/clauses.ts finds them (first statement wins). */
+/** The clause definitions from the generated registry (spec/clauses/index.json), as conformance/clauses.ts gives them. */
 function clausesOf(root) {
-  const seen = new Map();
-  for (const f of filesUnder(join(root, "spec"), (n) => n.endsWith(".ts") && !n.endsWith(".d.ts"))) {
-    for (const m of readFileSync(join(root, "spec", f), "utf8").matchAll(/@clause\s+([A-Za-z0-9_.-]+)/g)) if (!seen.has(m[1])) seen.set(m[1], `spec/${f}`);
-  }
-  return [...seen];
+  const doc = JSON.parse(readFileSync(join(root, "spec", "clauses", "index.json"), "utf8"));
+  return doc.clauses.map((c) => [c.id, { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs }]);
 }
 
 /** Bundle the page into `out` (index.html, kit.js, golden-files.json); the golden files are fetched from `goldenBase`, relative to the page. */
@@ -43,7 +40,11 @@ export async function buildBrowser(root, out, goldenBase = "../../golden/") {
         loader: "js",
       }));
       b.onLoad({ filter: /[\\/]conformance[\\/]clauses\.ts$/ }, () => ({
-        contents: `const CLAUSES = ${JSON.stringify(clauses)};\nexport function specClauses() { return new Map(CLAUSES); }\n`,
+        contents: [
+          `const DEFS = new Map(${JSON.stringify(clauses)});`,
+          "export function specClauseDefs() { return DEFS; }",
+          "export function specClauses() { return new Map([...DEFS].map(([id, d]) => [id, d.at.file])); }",
+        ].join("\n"),
         loader: "js",
       }));
     },

@@ -3,6 +3,8 @@ import type { Command } from "../cli/command.js";
 import { benchCommand } from "./bench.js";
 import { benchChartCommand } from "./bench-chart.js";
 import { benchCompareCommand } from "./bench-compare.js";
+import { clauseCommand } from "./clause.js";
+import { clausesCommand } from "./clauses.js";
 import { conformanceCommand } from "./conformance.js";
 import { goldenCommand } from "./golden.js";
 import { reportCommand } from "./report.js";
@@ -11,6 +13,8 @@ export const COMMANDS: readonly Command[] = [
   conformanceCommand,
   reportCommand,
   goldenCommand,
+  clauseCommand,
+  clausesCommand,
   benchCommand,
   benchCompareCommand,
   benchChartCommand,

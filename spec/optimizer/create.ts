@@ -9,6 +9,11 @@
  * (uninitialized included): states, rule `t`, rule hooks, `enabled = False` and per-rule overrides
  * of an earlier setup are discarded. With the optimizer's fp32 flag set, each new rule gets
  * `use_fp32_update`.
+ * @clause optimizer.setup.required Operations that need a target (`add_hook`, `update`, …) on an
+ * optimizer that is not set up fail with RuntimeError('Optimizer is not set up. Call `setup`
+ * method.').
+ * @clause optimizer.setup.target `setup` with something that is not a link fails with
+ * TypeError('optimization target must be a link') and leaves the optimizer as it was.
  */
 import type { OptimizerState, UpdateRuleState } from "../state.js";
 import { NO_LOSS_SCALE } from "../state.js";

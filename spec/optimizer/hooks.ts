@@ -5,18 +5,32 @@
  * optimizer is set up; the hook is callable (here: a registered hook kind); `timing` is one of
  * 'pre', 'post', 'auto'; the name (given, else the hook's `name` attribute) exists; the name is not
  * taken in either the pre or the post table. Then the hook is appended to its table.
+ * @clause hooks.add.callable A hook that is not callable (here: not a registered hook kind) fails
+ * with TypeError('hook function must be callable') before anything else about it is looked at.
+ * @clause hooks.add.timing A `timing` argument other than 'pre', 'post' or 'auto' (None included)
+ * fails with ValueError, after the callable check and before the name is resolved.
+ * @clause hooks.add.name With no `name` argument the hook's `name` attribute names it (else the
+ * function's `__name__`); a hook with neither fails with ValueError.
+ * @clause hooks.add.unique-name A name already registered in the pre or the post table fails with
+ * KeyError('hook "<name>" already exists'): names are unique across both timings.
  * @clause hooks.add.auto-timing With `timing='auto'` the hook's `timing` attribute decides ('pre'
  * when absent). At optimizer level a value other than 'pre'/'post' warns and falls back to 'pre';
  * on an update rule anything other than exactly 'pre' files the hook under 'post', silently.
  * @clause hooks.remove `remove_hook(name)` removes from the pre table, else from the post table,
  * else raises KeyError(name).
+ * @clause hooks.remove.unknown Removing a name in neither table raises KeyError(name) and changes
+ * nothing.
  * @clause hooks.call.order `call_hooks(timing)` runs that table's hooks in registration order. A hook
  * with `call_for_each_param` is called as `hook(rule, param)` for every parameter in Chainer's order
  * (uninitialized and disabled ones included); any other hook is called once with the optimizer.
  * @clause hooks.call.reallocate After each hook, every initialized parameter whose gradient is None
  * gets a zero gradient (`reallocate_cleared_grads`).
+ * @clause hooks.call.timing `call_hooks(timing)` with a timing other than 'pre' or 'post' fails
+ * with ValueError("timing must be either 'pre' or 'post'").
  * @clause hooks.rule.call Rule hooks are called as `hook(rule, param)`; a hook that only acts on the
  * whole optimizer (GradientClipping) fails there with TypeError (arity).
+ * @clause hooks.rule.per-param-only That failure happens when the rule hook is called during the
+ * update (Chainer accepts it in `add_hook`), with the optimizer's and the rule's `t` already moved.
  */
 import type { OptimizerState, UpdateRuleState } from "../state.js";
 import type { HookEntry, HookSpec, HookTable } from "../hooks/types.js";

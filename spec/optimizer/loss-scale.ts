@@ -5,6 +5,8 @@
  * dynamic scaling on, then checks `interval >= 1` (so a bad interval fails with the dynamic flag
  * already set: documented partial effect), then sets the scale to 1.0, the multiplier to
  * `pow(2, 1/interval)` (correctly rounded) and clears the "non-finite ever" flag.
+ * @clause loss-scale.dynamic.interval An `interval` below 1 fails with ValueError('interval must be
+ * greater than or equal to 1. Actual: <interval>').
  * @clause loss-scale.static.positive With a scale: `scale <= 0` fails; otherwise the scale is set.
  * A previously set dynamic flag is not cleared. `set_loss_scale(s)` is `loss_scaling(scale=s)`, so
  * `set_loss_scale(None)` turns dynamic scaling on with interval 1000.

@@ -3,6 +3,8 @@
  *
  * @clause rule.update.disabled A disabled rule returns at once: its `t`, state and parameter stay.
  * @clause rule.update.t The rule's `t` is incremented first, before anything else can fail.
+ * @clause rule.update.grad-invalid Reading the gradient of a parameter whose gradient was never
+ * set nor cleared fails with Chainer's RuntimeError (`Variable.grad` unavailable).
  * @clause rule.update.fp32-master With `use_fp32_update` and a float16 parameter, the rule works on
  * a float32 master copy, created once from the parameter's data (`astype(float32)`); at each update
  * the master's gradient is a new float32 copy of the parameter's gradient. After the update the

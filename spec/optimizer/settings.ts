@@ -3,6 +3,8 @@
  *
  * @clause optimizer.new-epoch `new_epoch(auto=False)`: with `auto` while `use_auto_new_epoch` is
  * False, or without `auto` while it is True, fails; otherwise `epoch += 1`. Works before setup.
+ * @clause optimizer.new-epoch.auto Those two misuses fail with RuntimeError, each with Chainer's own
+ * message (an updater calling with `auto` on a manual optimizer, or a duplicate manual call).
  * @clause optimizer.fp32-update `use_fp32_update(flag=True)` stores the flag; if set up, every
  * existing rule gets fp32 update turned ON whatever the flag (Chainer passes no flag on), so
  * `use_fp32_update(False)` after setup enables it (kept as Chainer does). Rules created by a later

@@ -17,11 +17,15 @@
  * moments were updated (turning `amsgrad` on mid-run; partial effect: m and v already moved).
  * @clause adam.alpha-t `alpha_t = (alpha·sqrt(1 − beta2^t)) / (1 − beta1^t)` in float64, with `t` the
  * rule's own t and `^` a correctly rounded power (glibc `pow`).
+ * @clause adam.alpha-t.t-zero Asking a rule for `alpha_t` (Adam's `lr` property) while its `t` is 0
+ * fails with RuntimeError: the step size is undefined before the first update.
  * @clause adam.update.step `step = I(alpha_t) / (sqrt(u.astype(I)) + I(eps))`.
  * @clause adam.bounds With `adabound`: `final = (final_lr·alpha)/initial_alpha`,
  * `lower = final·(1 − 1/(gamma·t + 1))`, `upper = final·(1 + 1/(gamma·t))` (float64) and
  * `step = clip(step, lower, upper)`. `initial_alpha` is the rule's alpha when it was created (setup),
  * captured only if `adabound` was on then; otherwise AttributeError (partial effect: moments moved).
+ * @clause adam.bounds.t-zero Likewise the AdaBound bounds of a rule whose `t` is 0 fail with
+ * RuntimeError.
  * @clause adam.update.param `y = step·m`; `a = [1 − eta·weight_decay_rate]₆₄`; if `a == 1`:
  * `p ← p + I(−eta)·y`, else `p ← D(a)·p + I(−eta)·y` (the product `a·p` in D).
  * @clause adam.defaults `alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, eta=1.0,

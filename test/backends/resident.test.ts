@@ -19,6 +19,7 @@ import {
 } from "../../spec/index.js";
 import { type AnyBackend, ResidentRun, jsBackend } from "../../backends/index.js";
 import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
+import { clauses } from "../helpers/clauses.js";
 
 /** The JS backend with every kernel and reduction call counted. */
 function counted(): { backend: AnyBackend; calls: Record<string, number> } {
@@ -48,7 +49,7 @@ function adamWithHooks(): OptimizerState {
 }
 
 describe("resident run (JS backend)", () => {
-  it("matches the spec bit for bit over steps with hooks and dynamic loss scaling", () => {
+  it(`matches the spec bit for bit over steps with hooks and dynamic loss scaling [${clauses("step.program")}]`, () => {
     let spec = adamWithHooks();
     const run = ResidentRun.createSync(spec, jsBackend);
     expect(run.residentPaths.length).toBe(4);

@@ -42,6 +42,7 @@ describe("optspec conformance CLI on an external backend", () => {
     expect(r.status).toBe(1);
     expect(r.stdout).toMatch(/✗ external-broken kernel\/SGD\/float32 \[sgd\.update\]: param element \d+: backend .* \(0x[0-9a-f]{8}\) vs spec .* \(0x[0-9a-f]{8}\)/);
     expect(r.stdout).toMatch(/replay: npx optspec conformance --backend \.\/my-backend\.mjs --filter kernel\/SGD\/float32 --seed 7 --path /);
+    expect(r.stdout).toMatch(/clause: spec\/SPEC\.md#sgd\.update \(npx optspec clause sgd\.update\)/);
   });
 
   it("an expectations file turns the known failure into an expected one, and a stale entry fails the run", async () => {

@@ -8,12 +8,13 @@ import { OPTIMIZERS, array, bitEqual, createLink, createOptimizer, setGrads, set
 import { jsBackend } from "../../backends/js/index.js";
 import { updateOn } from "../../backends/engine.js";
 import type { AnyBackend } from "../../backends/contract.js";
+import { clauses } from "../helpers/clauses.js";
 
 const onJs = updateOn(jsBackend as unknown as AnyBackend);
 
 describe("engine on the JS backend", () => {
   for (const name of Object.keys(OPTIMIZERS)) {
-    it(`${name}: a 0-d parameter next to a vector matches the spec bit for bit [numerics.promotion.scalars, compute.override]`, () => {
+    it(`${name}: a 0-d parameter next to a vector matches the spec bit for bit [${clauses("numerics.promotion.scalars", "compute.override")}]`, () => {
       fc.assert(
         fc.property(fc.array(fc.tuple(fc.double({ min: -2, max: 2, noNaN: true }), fc.double({ min: -2, max: 2, noNaN: true })), { minLength: 1, maxLength: 4 }), (gs) => {
           const structure = { kind: "link" as const, params: [{ name: "s", dtype: "float32" as const, shape: [] }, { name: "v", dtype: "float32" as const, shape: [3] }], children: [] };

@@ -35,6 +35,7 @@ import {
   type LinkStructure,
   type NDArray,
 } from "../../spec/index.js";
+import { clauses } from "../helpers/clauses.js";
 
 function oneParam(values: number[], dtype: "float32" | "float64" = "float64") {
   const s: LinkStructure = { kind: "link", params: [{ name: "x", dtype, shape: [values.length] }], children: [] };
@@ -49,12 +50,12 @@ function step(s: OptimizerState, grad: number[]): OptimizerState {
 const x = (s: OptimizerState): number[] => Array.from(s.target!.params["/x"]!.data!.data);
 
 describe("Chainer's test anchors", () => {
-  it("AdamW anchor: Adam(eta=0.5, weight_decay_rate=0.1), x=1, grad=1 → 0.9495 [adam.update.param]", () => {
+  it(`AdamW anchor: Adam(eta=0.5, weight_decay_rate=0.1), x=1, grad=1 → 0.9495 [${clauses("adam.update.param")}]`, () => {
     const s = step(setup(createOptimizer("Adam", { eta: 0.5, weight_decay_rate: 0.1 }), oneParam([1])), [1]);
     expect(x(s)[0]).toBeCloseTo(0.9495, 7);
   });
 
-  it("AMSGrad anchor: two steps reproduce Chainer's v, vhat and x [adam.update.amsgrad]", () => {
+  it(`AMSGrad anchor: two steps reproduce Chainer's v, vhat and x [${clauses("adam.update.amsgrad")}]`, () => {
     let s = setup(createOptimizer("Adam", { alpha: 0.01, beta2: 0.7, amsgrad: true }), oneParam([0, 0, 0, 0]));
     s = step(s, [1, -1, 10, -10]);
     const v1 = Array.from(s.rules["/x"]!.state!["v"]!.data);
@@ -67,25 +68,25 @@ describe("Chainer's test anchors", () => {
     [-0.00377703, 0.01745388, -0.01548985, 0.01686232].forEach((e, i) => expect(x(s)[i]).toBeCloseTo(e, 7));
   });
 
-  it("WeightDecay(0.2) with SGD(lr=1): p' = p − g − 0.2·p [hooks.weight-decay]", () => {
+  it(`WeightDecay(0.2) with SGD(lr=1): p' = p − g − 0.2·p [${clauses("hooks.weight-decay")}]`, () => {
     let s = addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, -2, 3])), weightDecay(0.2));
     s = step(s, [0.5, 0.5, 0.5]);
     [1 - 0.5 - 0.2, -2 - 0.5 + 0.4, 3 - 0.5 - 0.6].forEach((e, i) => expect(x(s)[i]).toBeCloseTo(e, 12));
   });
 
-  it("Lasso(0.2): p' = p − g − 0.2·sign(p), sign(0) = 0 [hooks.lasso]", () => {
+  it(`Lasso(0.2): p' = p − g − 0.2·sign(p), sign(0) = 0 [${clauses("hooks.lasso")}]`, () => {
     let s = addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, -2, 0])), lasso(0.2));
     s = step(s, [0.5, 0.5, 0.5]);
     [0.3, -2.3, -0.5].forEach((e, i) => expect(x(s)[i]).toBeCloseTo(e, 12));
   });
 
-  it("GradientHardClipping(−0.9, 1.1): p' = p − clip(g) [hooks.gradient-hard-clipping]", () => {
+  it(`GradientHardClipping(−0.9, 1.1): p' = p − clip(g) [${clauses("hooks.gradient-hard-clipping")}]`, () => {
     let s = addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([0, 0, 0])), gradientHardClipping(-0.9, 1.1));
     s = step(s, [-3, 0.5, 3]);
     expect(x(s)).toEqual([0.9, -0.5, -1.1]);
   });
 
-  it("WeightDecay(1/8) under loss scale 4 equals the unscaled run [hooks.weight-decay.loss-scale]", () => {
+  it(`WeightDecay(1/8) under loss scale 4 equals the unscaled run [${clauses("hooks.weight-decay.loss-scale")}]`, () => {
     const lossfun = (scale: number) => () => ({
       backward: (ls: number | null) => ({ "/x": array("float64", [3], [1, 2, 3].map((g) => g * (ls ?? 1) * scale)) }),
     });
@@ -96,7 +97,7 @@ describe("Chainer's test anchors", () => {
 });
 
 describe("state machine facts", () => {
-  it("setup drops hooks and per-rule settings, and resets t and epoch [optimizer.setup]", () => {
+  it(`setup drops hooks and per-rule settings, and resets t and epoch [${clauses("optimizer.setup")}]`, () => {
     let s = setup(createOptimizer("SGD"), oneParam([1]));
     s = addHook(s, weightDecay(0.1));
     s = setRuleHyperparam(s, "/x", "lr", 0.5);
@@ -107,13 +108,13 @@ describe("state machine facts", () => {
     expect(again.t).toBe(0);
   });
 
-  it("use_fp32_update(False) after setup enables fp32 update on every rule [optimizer.fp32-update]", () => {
+  it(`use_fp32_update(False) after setup enables fp32 update on every rule [${clauses("optimizer.fp32-update")}]`, () => {
     const s = useFp32Update(setup(createOptimizer("SGD"), oneParam([1])), false);
     expect(s.useFp32Update).toBe(false);
     expect(s.rules["/x"]!.useFp32Update).toBe(true);
   });
 
-  it("a rule override hides the optimizer's value; deleting it exposes it again [hyperparam.override]", () => {
+  it(`a rule override hides the optimizer's value; deleting it exposes it again [${clauses("hyperparam.override")}]`, () => {
     let s = setup(createOptimizer("SGD", { lr: 0.1 }), oneParam([1]));
     s = setRuleHyperparam(s, "/x", "lr", 0.5);
     s = setHyperparam(s, "lr", 0.2);
@@ -122,7 +123,7 @@ describe("state machine facts", () => {
     expect(effectiveHyperparams(s.hyperparam, s.rules["/x"]!.hyperparam)["lr"]).toBe(0.2);
   });
 
-  it("dynamic loss scaling: doubles until the first non-finite gradient, then halves and grows by 2^(1/interval) [loss-scale.dynamic.adjust]", () => {
+  it(`dynamic loss scaling: doubles until the first non-finite gradient, then halves and grows by 2^(1/interval) [${clauses("loss-scale.dynamic.adjust")}]`, () => {
     let s = lossScaling(setup(createOptimizer("SGD"), oneParam([1])), { interval: 2 });
     const scales: number[] = [];
     for (const g of [1, 1, NaN, 1, 1]) {
@@ -134,7 +135,7 @@ describe("state machine facts", () => {
     expect(s.rules["/x"]!.t).toBe(4); // the skipped update does not count on the rule
   });
 
-  it("loss_scaling(interval=0) fails with the dynamic flag already set (documented partial effect) [loss-scale.dynamic.configure]", () => {
+  it(`loss_scaling(interval=0) fails with the dynamic flag already set (documented partial effect) [${clauses("loss-scale.dynamic.configure")}]`, () => {
     const s = setup(createOptimizer("SGD"), oneParam([1]));
     let err: unknown;
     try {
@@ -155,14 +156,14 @@ describe("state machine facts", () => {
     expect(() => optimizerAlphaT(setup(createOptimizer("Adam"), oneParam([1])))).toThrow(StepsNotStartedError);
   });
 
-  it("a removed hook never runs again [hooks.remove]", () => {
+  it(`a removed hook never runs again [${clauses("hooks.remove")}]`, () => {
     let s = addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1])), weightDecay(0.5));
     s = removeHook(s, "WeightDecay");
     s = step(s, [0]);
     expect(x(s)).toEqual([1]);
   });
 
-  it("an initialized parameter without gradient is updated with a zero gradient [update.zero-grad]", () => {
+  it(`an initialized parameter without gradient is updated with a zero gradient [${clauses("update.zero-grad")}]`, () => {
     let s = setup(createOptimizer("MomentumSGD", { lr: 1, momentum: 0.5 }), oneParam([1]));
     s = step(s, [1]);
     const before = x(s)[0]!;
@@ -171,7 +172,7 @@ describe("state machine facts", () => {
     expect(x(s)[0]).toBe(before - 0.5);
   });
 
-  it("parameter order: own sorted by code point, children sorted, ChainList by index [link.order.chain, link.order.chainlist]", () => {
+  it(`parameter order: own sorted by code point, children sorted, ChainList by index [${clauses("link.order.chain", "link.order.chainlist")}]`, () => {
     const lin = (): LinkStructure => ({ kind: "link", params: [{ name: "b", dtype: "float32", shape: [1] }, { name: "W", dtype: "float32", shape: [1] }], children: [] });
     const s: LinkStructure = {
       kind: "chain",

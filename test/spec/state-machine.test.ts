@@ -25,6 +25,7 @@ import {
   bitEqual,
 } from "../../spec/index.js";
 import { smallLink, snapshot, gradsFor } from "../helpers/fixtures.js";
+import { clauses } from "../helpers/clauses.js";
 
 const PATHS = ["/u", "/dec/w", "/enc/W", "/enc/b"];
 const callLog: string[] = [];
@@ -178,7 +179,7 @@ const commands = [
 
 describe("optimizer state machine (model-based)", () => {
   for (const opt of ["SGD", "MomentumSGD", "Adam"]) {
-    it(`${opt}: hooks order, removal, duplicates, t/epoch, disabled rules, purity [hooks.call.order, hooks.add.unique-name, rule.update.disabled, errors.no-partial-effect, state.plain-data]`, () => {
+    it(`${opt}: hooks order, removal, duplicates, t/epoch, disabled rules, purity [${clauses("hooks.call.order", "hooks.add.unique-name", "rule.update.disabled", "errors.no-partial-effect", "state.plain-data")}]`, () => {
       fc.assert(
         fc.property(fc.commands(commands, { maxCommands: 25 }), (cmds) => {
           const s = setup(createOptimizer(opt), smallLink("float32", 7));

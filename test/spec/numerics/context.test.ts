@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { fc, test as fcTest } from "@fast-check/vitest";
 import { type NDArray, type OpRequest, OPTIMIZERS, withNumerics, activeNumerics, np, array, bitEqual } from "../../../spec/index.js";
 import { kernelCaseArb } from "../../../conformance/arbitraries.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // A context that records every operation and keeps numpy's arithmetic.
 function recorder(): { ops: OpRequest[]; ctx: { op(r: OpRequest): undefined } } {
@@ -9,7 +10,7 @@ function recorder(): { ops: OpRequest[]; ctx: { op(r: OpRequest): undefined } } 
   return { ops, ctx: { op: (r) => void ops.push(r) } };
 }
 
-describe("numerics context (numerics.context)", () => {
+describe(`numerics context [${clauses("numerics.context")}]`, () => {
   it("sees every elementwise operation of a formula, in the spec's order, with numpy's result dtype", () => {
     const x = array("float32", [2], [1, 4]);
     const { ops, ctx } = recorder();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import { F16_MAX, f16FromBits, f16round, f16ToBits } from "../../../spec/numerics/float16.js";
+import { clauses } from "../../helpers/clauses.js";
 
 const view = new DataView(new ArrayBuffer(8));
 function nextUp(x: number): number {
@@ -40,7 +41,7 @@ function refRound(x: number): number {
   return x < 0 ? -r : r;
 }
 
-describe("float16 conversions", () => {
+describe(`float16 conversions [${clauses("numerics.float16.round", "numerics.float16.bits")}]`, () => {
   it("round-trips every one of the 65536 bit patterns, and f16round is the identity on them", () => {
     for (let b = 0; b < 0x10000; b++) {
       const v = f16FromBits(b);

@@ -11,6 +11,7 @@ import {
 } from "../../../spec/numerics/mt19937.js";
 import { logCorrectlyRounded } from "../../../spec/numerics/log.js";
 import { fromBitsHex, toBitsHex } from "../../../spec/numerics/bits.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // ---------------------------------------------------------------------------------------------
 // Fixture: numpy 2.4.6 legacy RandomState streams (gen_numpy_legacy_normal.py in ./fixtures).
@@ -94,7 +95,7 @@ function draw(s: LegacyRandomState, c: Call, log?: (x: number) => number) {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("seedLegacy = numpy.random.RandomState(seed)", () => {
+describe(`seedLegacy = numpy.random.RandomState(seed) [${clauses("numerics.rng.seed", "numerics.rng.mt19937")}]`, () => {
   const seeded = fixture.vectors.filter((v) => v.initial_state !== null);
   it(`gives numpy's initial state for ${seeded.length} seeds`, () => {
     for (const v of seeded) {
@@ -113,7 +114,7 @@ describe("seedLegacy = numpy.random.RandomState(seed)", () => {
   });
 });
 
-describe("replay of numpy's legacy streams", () => {
+describe(`replay of numpy's legacy streams [${clauses("numerics.rng.mt19937", "numerics.rng.random-sample", "numerics.rng.legacy-gauss", "numerics.rng.normal", "numerics.rng.log")}]`, () => {
   let valuesChecked = 0;
   it("normal and random_sample match numpy bit for bit (glibc's log at its misrounded arguments)", () => {
     for (const v of fixture.vectors) {
@@ -180,7 +181,7 @@ describe("replay of numpy's legacy streams", () => {
   });
 });
 
-describe("logCorrectlyRounded", () => {
+describe(`logCorrectlyRounded [${clauses("numerics.rng.log")}]`, () => {
   it(`is the correctly rounded ln on ${fixture.log_cases.length} arguments (60-digit decimal reference)`, () => {
     for (const [x, cr] of fixture.log_cases) expect(hexOf(logCorrectlyRounded(fromHex(x))), x).toBe(cr);
   });

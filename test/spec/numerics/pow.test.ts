@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import { pow, powInt } from "../../../spec/numerics/pow.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // ---------------------------------------------------------------------------------------------
 // Independent exact reference: doubles as m·2^e with BigInt m, rationals rounded to nearest-even.
@@ -70,7 +71,7 @@ function decimalNearer(v: string, a: number, b: number): boolean {
 
 // ---------------------------------------------------------------------------------------------
 
-describe("powInt", () => {
+describe(`powInt [${clauses("numerics.pow.integer")}]`, () => {
   const arbX = fc.oneof(
     fc.double({ min: 0, max: 2, minExcluded: true, maxExcluded: true, noNaN: true }),
     fc.double({ min: 0.5, max: 2, maxExcluded: true, noNaN: true }),
@@ -143,7 +144,7 @@ describe("powInt", () => {
   });
 });
 
-describe("pow: properties with an exact reference", () => {
+describe(`pow: properties with an exact reference [${clauses("numerics.pow.correctly-rounded", "numerics.pow.general")}]`, () => {
   const positive = fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true });
 
   fcTest.prop([positive], { numRuns: 3000 })("pow(x, 0.5) is the correctly rounded Math.sqrt", (x) => {
@@ -172,7 +173,7 @@ describe("pow: properties with an exact reference", () => {
   });
 });
 
-describe("pow: C99 Annex F special cases", () => {
+describe(`pow: C99 Annex F special cases [${clauses("numerics.pow.special")}]`, () => {
   const cases: [number, number, number][] = [
     [NaN, 0, 1], [NaN, -0, 1], [1, NaN, 1], [1, Infinity, 1], [-1, Infinity, 1], [-1, -Infinity, 1],
     [NaN, 1, NaN], [2, NaN, NaN], [-2, 0.5, NaN], [-8, 1 / 3, NaN],
@@ -226,7 +227,7 @@ const GLIBC_MISROUNDINGS: { x: number; y: number; glibc: number; ours: number; e
   { x: 1.8358672303806571, y: 0.9674413425709147, glibc: 1.799910673622404, ours: 1.7999106736224042, exact: "1.799910673622404089236879044", ulps: 0.500065 },
 ];
 
-describe("pow matches CPython math.pow (glibc) bit for bit, except known glibc misroundings", () => {
+describe(`pow matches CPython math.pow (glibc) bit for bit, except known glibc misroundings [${clauses("numerics.pow.correctly-rounded", "numerics.pow.general", "numerics.pow.integer")}]`, () => {
   const known = new Map(GLIBC_MISROUNDINGS.map((m) => [`${m.x},${m.y}`, m]));
   const check = (x: number, y: number, want: number, misses: string[]): void => {
     const got = pow(x, y);

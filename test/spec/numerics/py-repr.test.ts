@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { test as fcTest, fc } from "@fast-check/vitest";
 import { pyFloatRepr, pyIntOrFloatRepr } from "../../../spec/numerics/py-repr.js";
+import { clauses } from "../../helpers/clauses.js";
 
 const fixture = JSON.parse(readFileSync(new URL("./fixtures/py-repr.json", import.meta.url), "utf8")) as {
   cases: [string, string][];
@@ -10,7 +11,7 @@ const fixture = JSON.parse(readFileSync(new URL("./fixtures/py-repr.json", impor
 const view = new DataView(new ArrayBuffer(8));
 const fromHex = (hex: string): number => (view.setBigUint64(0, BigInt(`0x${hex}`)), view.getFloat64(0));
 
-describe("pyFloatRepr", () => {
+describe(`pyFloatRepr [${clauses("numerics.repr.float")}]`, () => {
   it(`matches CPython repr on ${fixture.cases.length} fixture doubles`, () => {
     const misses: string[] = [];
     for (const [hex, want] of fixture.cases) {
@@ -49,7 +50,7 @@ describe("pyFloatRepr", () => {
   );
 });
 
-describe("pyIntOrFloatRepr", () => {
+describe(`pyIntOrFloatRepr [${clauses("numerics.repr.int")}]`, () => {
   it("prints Python ints exactly and floats as repr", () => {
     expect(pyIntOrFloatRepr(3, true)).toBe("3");
     expect(pyIntOrFloatRepr(3, false)).toBe("3.0");

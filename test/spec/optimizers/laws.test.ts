@@ -26,6 +26,7 @@ import {
   update,
   useFp32Update,
 } from "../../../spec/index.js";
+import { clauses } from "../../helpers/clauses.js";
 
 type Args = Record<string, HyperValue>;
 
@@ -181,7 +182,7 @@ const ADAM_CORE = {
 const BOUND = { final_lr: range(1e-3, 1), gamma: range(1e-4, 0.1) };
 
 describe("Adam variants are Adam with flags (bitwise)", () => {
-  it("laws.amsgrad-is-adam-amsgrad: AMSGrad ≡ Adam(amsgrad=True)", () => {
+  it(`${clauses("laws.amsgrad-is-adam-amsgrad")}: AMSGrad ≡ Adam(amsgrad=True)`, () => {
     fc.assert(
       fc.property(fc.record(ADAM_CORE), problem(), (hp, pr) => {
         equivalent(["AMSGrad", hp], ["Adam", { ...hp, amsgrad: true }], pr);
@@ -190,7 +191,7 @@ describe("Adam variants are Adam with flags (bitwise)", () => {
     );
   });
 
-  it("laws.adabound-is-adam-adabound: AdaBound ≡ Adam(adabound=True)", () => {
+  it(`${clauses("laws.adabound-is-adam-adabound")}: AdaBound ≡ Adam(adabound=True)`, () => {
     fc.assert(
       fc.property(fc.record({ ...ADAM_CORE, ...BOUND }), problem(), (hp, pr) => {
         equivalent(["AdaBound", hp], ["Adam", { ...hp, adabound: true }], pr);
@@ -199,7 +200,7 @@ describe("Adam variants are Adam with flags (bitwise)", () => {
     );
   });
 
-  it("laws.amsbound-is-adam-amsgrad-adabound: AMSBound ≡ Adam(amsgrad=True, adabound=True)", () => {
+  it(`${clauses("laws.amsbound-is-adam-amsgrad-adabound")}: AMSBound ≡ Adam(amsgrad=True, adabound=True)`, () => {
     fc.assert(
       fc.property(fc.record({ ...ADAM_CORE, ...BOUND }), problem(), (hp, pr) => {
         equivalent(["AMSBound", hp], ["Adam", { ...hp, amsgrad: true, adabound: true }], pr);
@@ -208,7 +209,7 @@ describe("Adam variants are Adam with flags (bitwise)", () => {
     );
   });
 
-  it("laws.adamw-zero-decay-is-adam: AdamW(weight_decay_rate=0) ≡ Adam, and AdamW(wdr) ≡ Adam(wdr)", () => {
+  it(`${clauses("laws.adamw-zero-decay-is-adam")}: AdamW(weight_decay_rate=0) ≡ Adam, and AdamW(wdr) ≡ Adam(wdr)`, () => {
     const wdr = fc.oneof(fc.constant(0), range(0, 0.5));
     fc.assert(
       fc.property(fc.record(ADAM_CORE), wdr, problem(), (hp, rate, pr) => {
@@ -247,10 +248,10 @@ function updateTolerant(s: OptimizerState): OptimizerState {
   }
 }
 
-describe("laws.disabled-rule-noop: a disabled rule changes nothing", () => {
+describe(`${clauses("laws.disabled-rule-noop")}: a disabled rule changes nothing`, () => {
   for (const name of Object.keys(OPTIMIZERS)) {
     const def = OPTIMIZERS[name] as OptimizerDef;
-    it(`laws.disabled-rule-noop: ${name}`, () => {
+    it(`${clauses("laws.disabled-rule-noop")}: ${name}`, () => {
       const arb = fc.record({
         hp: hyperArb(def),
         dtype: DTYPE,
@@ -339,65 +340,65 @@ interface ZeroGradLaw {
 const epsVanishes = (hp: Args, D: Dtype, zeroD: boolean): boolean => !zeroD && roundTo(D, hp["eps"] as number) === 0;
 
 const ZERO_GRAD: readonly ZeroGradLaw[] = [
-  { name: "SGD", clause: "laws.sgd-zero-grad", hp: fc.record({ lr: range(0, 1) }), expect: () => "bitwise" },
+  { name: "SGD", clause: clauses("laws.sgd-zero-grad"), hp: fc.record({ lr: range(0, 1) }), expect: () => "bitwise" },
   {
     name: "MomentumSGD",
-    clause: "laws.momentum-sgd-zero-grad",
+    clause: clauses("laws.momentum-sgd-zero-grad"),
     hp: fc.record({ lr: range(0, 1), momentum: range(0, 0.99) }),
     expect: () => "plus-zero",
   },
   {
     name: "CorrectedMomentumSGD",
-    clause: "laws.corrected-momentum-sgd-zero-grad",
+    clause: clauses("laws.corrected-momentum-sgd-zero-grad"),
     hp: fc.record({ lr: range(0, 1), momentum: range(0, 0.99) }),
     expect: () => "plus-zero",
   },
   {
     name: "NesterovAG",
-    clause: "laws.nesterov-ag-zero-grad",
+    clause: clauses("laws.nesterov-ag-zero-grad"),
     hp: fc.record({ lr: range(0, 1), momentum: range(0, 0.99) }),
     expect: () => "plus-zero",
   },
   {
     name: "AdaGrad",
-    clause: "laws.adagrad-zero-grad",
+    clause: clauses("laws.adagrad-zero-grad"),
     hp: fc.record({ lr: range(0, 1), eps: EPS }),
     expect: (hp, D, zeroD) => (epsVanishes(hp, D, zeroD) ? "nan" : "bitwise"),
   },
   {
     name: "AdaDelta",
-    clause: "laws.adadelta-zero-grad",
+    clause: clauses("laws.adadelta-zero-grad"),
     hp: fc.record({ rho: range(0, 0.99), eps: EPS }),
     expect: (hp, D, zeroD) => (epsVanishes(hp, D, zeroD) ? "nan" : "bitwise"),
   },
   {
     name: "Adam",
-    clause: "laws.adam-zero-grad",
+    clause: clauses("laws.adam-zero-grad"),
     hp: fc.record({ ...ADAM_CORE, ...BOUND, amsgrad: fc.boolean(), adabound: fc.boolean() }),
     expect: () => "bitwise",
   },
   {
     name: "RMSprop",
-    clause: "laws.rmsprop-zero-grad",
+    clause: clauses("laws.rmsprop-zero-grad"),
     hp: fc.record({ lr: range(0, 1), alpha: range(0, 0.99), eps: EPS, eps_inside_sqrt: fc.boolean() }),
     // The eps check looks at the gradient's dtype, even for 0-d parameters.
     expect: (hp, D) => (roundTo(D, hp["eps"] as number) === 0 ? "error" : "bitwise"),
   },
   {
     name: "RMSpropGraves",
-    clause: "laws.rmsprop-graves-zero-grad",
+    clause: clauses("laws.rmsprop-graves-zero-grad"),
     hp: fc.record({ lr: range(0, 1), alpha: range(0, 0.99), momentum: range(0, 0.99), eps: EPS }),
     expect: (hp, D, zeroD) => (epsVanishes(hp, D, zeroD) ? "nan" : "plus-zero"),
   },
   {
     name: "SMORMS3",
-    clause: "laws.smorms3-zero-grad",
+    clause: clauses("laws.smorms3-zero-grad"),
     hp: fc.oneof(fc.record({ lr: range(0, 1), eps: range(1e-20, 1e-3) }), fc.record({ lr: range(0, 1) })),
     expect: (hp, D, zeroD) => (epsVanishes({ eps: 1e-16, ...hp }, D, zeroD) ? "nan" : "bitwise"),
   },
   {
     name: "MSVAG",
-    clause: "laws.msvag-zero-grad",
+    clause: clauses("laws.msvag-zero-grad"),
     hp: fc.record({ lr: range(0, 1), beta: range(0.5, 0.99), eta: range(0, 2) }),
     expect: () => "bitwise",
   },
@@ -435,13 +436,13 @@ describe("a zero gradient from a fresh state", () => {
     });
   }
 
-  it("laws.momentum-sgd-zero-grad: the −0 → +0 change really happens (not bitwise)", () => {
+  it(`${clauses("laws.momentum-sgd-zero-grad")}: the −0 → +0 change really happens (not bitwise)`, () => {
     const pr: Problem = { dtype: "float32", fp32: false, shape: [2], p: [-0, 1], grads: [[0, 0]] };
     const [s] = trajectory("MomentumSGD", {}, pr);
     expect(Object.is(paramOf(s as OptimizerState).data[0], 0)).toBe(true);
   });
 
-  it("laws.msvag-zero-grad: with weight_decay_rate 0, 0·(±inf) = NaN turns infinite parameters into NaN", () => {
+  it(`${clauses("laws.msvag-zero-grad")}: with weight_decay_rate 0, 0·(±inf) = NaN turns infinite parameters into NaN`, () => {
     const param = fc.oneof({ weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity) }, { weight: 2, arbitrary: finite(4) });
     fc.assert(
       fc.property(fc.record({ lr: range(0, 1), beta: range(0.5, 0.99) }), problem({ param, grad: finite(4), maxSteps: 1 }), (hp, pr) => {
@@ -460,7 +461,7 @@ describe("a zero gradient from a fresh state", () => {
 // Moving without a gradient
 
 describe("moving with a zero gradient", () => {
-  it("laws.momentum-sgd-moves-with-momentum: a non-zero velocity moves the parameter under a zero gradient", () => {
+  it(`${clauses("laws.momentum-sgd-moves-with-momentum")}: a non-zero velocity moves the parameter under a zero gradient`, () => {
     const mag = fc.tuple(fc.boolean(), range(1, 10)).map(([neg, m]) => (neg ? -m : m));
     const arb = fc.record({ lr: range(0.01, 0.1), momentum: range(0.5, 0.99) });
     fc.assert(
@@ -484,7 +485,7 @@ describe("moving with a zero gradient", () => {
     );
   });
 
-  it("laws.adam-weight-decay-moves: Adam with weight decay moves a zero-gradient parameter toward 0", () => {
+  it(`${clauses("laws.adam-weight-decay-moves")}: Adam with weight decay moves a zero-gradient parameter toward 0`, () => {
     const mag = fc.tuple(fc.boolean(), range(0.5, 2)).map(([neg, m]) => (neg ? -m : m));
     const arb = fc.record({ ...ADAM_CORE, eta: range(0.5, 1), weight_decay_rate: range(0.01, 0.5), amsgrad: fc.boolean() });
     fc.assert(
@@ -512,7 +513,7 @@ describe("moving with a zero gradient", () => {
 // Rule attributes and checks of the new optimizers
 
 describe("MSVAG and RMSprop specifics", () => {
-  it("msvag.beta-power: beta_power starts at beta and is multiplied by beta (in double) after each update", () => {
+  it(`${clauses("msvag.beta-power")}: beta_power starts at beta and is multiplied by beta (in double) after each update`, () => {
     fc.assert(
       fc.property(range(0.5, 0.99), problem({ grad: finite(4), maxSteps: 5 }), (beta, pr) => {
         const traj = trajectory("MSVAG", { beta }, pr);
@@ -526,7 +527,7 @@ describe("MSVAG and RMSprop specifics", () => {
     );
   });
 
-  it("rmsprop.eps-check: an eps that rounds to 0 in float16 raises Chainer's ValueError before the state moves", () => {
+  it(`${clauses("rmsprop.eps-check")}: an eps that rounds to 0 in float16 raises Chainer's ValueError before the state moves`, () => {
     const eps = fc.double({ min: 1e-30, max: 2.9e-8, noNaN: true }).filter((x) => roundTo("float16", x) === 0);
     fc.assert(
       fc.property(eps, problem({ dtype: fc.constant<Dtype>("float16"), fp32: fc.constant(false), grad: finite(4), maxSteps: 1 }), (e, pr) => {

@@ -40,6 +40,7 @@ import { NpzFormatError } from "../../../spec/serialization/errors.js";
 import { type NpyDtype, type NpyValue, DTYPE_INFO, NPY_DTYPES, NPY_NONE } from "../../../spec/serialization/npy.js";
 import { readNpz, writeNpz } from "../../../spec/serialization/npz.js";
 import { gradsFor, smallLink, snapshot } from "../../helpers/fixtures.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // ------------------------------------------------------------------ fixtures
 
@@ -113,7 +114,7 @@ function findMember(bytes: Uint8Array, name: string): number {
 // ------------------------------------------------------------------ Chainer's npz
 
 describe("loadNpz refuses damaged archives; the held state is unchanged", () => {
-  it("truncated archives [serialization.errors.load-only-documented]", () => {
+  it(`truncated archives [${clauses("serialization.errors.load-only-documented")}]`, () => {
     for (const bytes of [chainerCompressed, chainerStored]) {
       for (const at of [0, 4, 30, Math.floor(bytes.length / 2), bytes.length - 22, bytes.length - 1]) {
         const err = refusedInto(freshAdam(), (s) => loadNpz(s, bytes.subarray(0, at)));
@@ -168,7 +169,7 @@ describe("loadNpz refuses damaged archives; the held state is unchanged", () => 
 
 // ------------------------------------------------------------------ lossless JSON
 
-describe("fromJSON refuses malformed snapshots, naming the place and what was expected [serialization.lossless.validate]", () => {
+describe(`fromJSON refuses malformed snapshots, naming the place and what was expected [${clauses("serialization.lossless.validate")}]`, () => {
   const expectAt = (text: string, cls: new (...a: never[]) => SerializationError, at?: string | RegExp): SerializationError => {
     const held = saved;
     let state = held;
@@ -185,7 +186,7 @@ describe("fromJSON refuses malformed snapshots, naming the place and what was ex
     return err;
   };
 
-  it("malformed JSON, not a snapshot, a format version from the future [serialization.lossless.version]", () => {
+  it(`malformed JSON, not a snapshot, a format version from the future [${clauses("serialization.lossless.version")}]`, () => {
     expectAt(losslessText.slice(0, -1), SnapshotFormatError, "$");
     expectAt("", SnapshotFormatError, "$");
     expectAt("[1, 2]", SnapshotFormatError, "$.format");
@@ -338,7 +339,7 @@ function structuralMutation(text: string, pick: number, replacement: unknown, de
   return JSON.stringify(doc);
 }
 
-describe("fuzz: nothing escapes but SerializationError [serialization.errors.load-only-documented]", () => {
+describe(`fuzz: nothing escapes but SerializationError [${clauses("serialization.errors.load-only-documented")}]`, () => {
   const held = freshAdam();
   const heldBefore = JSON.stringify(snapshot(held));
 

@@ -44,6 +44,7 @@ import { readZip } from "../../../spec/serialization/zip.js";
 import { type GoldenSerialization, SPEC_ENGINE, buildTrajectory, replaySerialization } from "../../../conformance/golden/index.js";
 import { GOLDEN_DIR } from "../../helpers/golden-dir.js";
 import { gradsFor, smallLink, snapshot } from "../../helpers/fixtures.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // ------------------------------------------------------------------ helpers
 
@@ -127,7 +128,7 @@ describe("Chainer's golden npz archives", () => {
 // ------------------------------------------------------------------ saving
 
 describe("saveChainer: Chainer's key order and values", () => {
-  it("t, epoch, then per parameter in namedparams order: <path>/t then the state in insertion order [serialization.chainer.key-order]", () => {
+  it(`t, epoch, then per parameter in namedparams order: <path>/t then the state in insertion order [${clauses("serialization.chainer.key-order")}]`, () => {
     let s = trained("Adam", { amsgrad: true });
     s = newEpoch(newEpoch(newEpoch(s)));
     const entries = saveChainer(s);
@@ -140,7 +141,7 @@ describe("saveChainer: Chainer's key order and values", () => {
     expect(m.get("enc/W/m")).toMatchObject({ dtype: "float32", shape: [2, 3] });
   });
 
-  it("the AdaDelta example of Chainer's test, with and without a prefix [serialization.chainer.prefix]", () => {
+  it(`the AdaDelta example of Chainer's test, with and without a prefix [${clauses("serialization.chainer.prefix")}]`, () => {
     const dtype = "float32" as const;
     const linear: LinkStructure = { kind: "link", params: [{ name: "W", dtype, shape: [2, 3] }, { name: "b", dtype, shape: [2] }], children: [] };
     const child: LinkStructure = { kind: "chain", params: [{ name: "Wc", dtype, shape: [2] }], children: [{ name: "linear", link: linear }] };
@@ -158,7 +159,7 @@ describe("saveChainer: Chainer's key order and values", () => {
     expect(saveChainer(s, { prefix: "test/" }).map((e) => e.key)).toEqual(expected.map((k) => `test/${k}`));
   });
 
-  it("before the first update only the t keys are written; states keep their own dtype (float32 masters of float16 params) [serialization.chainer.save-values]", () => {
+  it(`before the first update only the t keys are written; states keep their own dtype (float32 masters of float16 params) [${clauses("serialization.chainer.save-values")}]`, () => {
     expect(saveChainer(fresh("Adam")).map((e) => e.key)).toEqual(["t", "epoch", "u/t", "dec/w/t", "enc/W/t", "enc/b/t"]);
     let s = useFp32Update(setup(createOptimizer("Adam"), smallLink("float16", 2)));
     s = update(setGrads(s, gradsFor(s, 1)));
@@ -166,7 +167,7 @@ describe("saveChainer: Chainer's key order and values", () => {
     expect(m.get("u/m")).toMatchObject({ dtype: "float32", shape: [3] });
   });
 
-  it("hyperparameters, hooks, loss scale, enabled and extras are not saved [serialization.chainer.lossy]", () => {
+  it(`hyperparameters, hooks, loss scale, enabled and extras are not saved [${clauses("serialization.chainer.lossy")}]`, () => {
     const a = trained(getOptimizerDef("MSVAG") === undefined ? "Adam" : "MSVAG", {}, 2);
     let b = setHyperparam(a, Object.keys(a.hyperparam)[0] as string, 0.123);
     b = setRuleHyperparam(b, "/u", Object.keys(a.hyperparam)[0] as string, 0.5);
@@ -189,7 +190,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
   const saved = trained("Adam", {}, 3);
   const entries = saveChainer(newEpoch(saved));
 
-  it("round trip into a fresh optimizer: counters, rule t and states restored; the rest untouched [serialization.chainer.load.adopt, serialization.chainer.lossy]", () => {
+  it(`round trip into a fresh optimizer: counters, rule t and states restored; the rest untouched [${clauses("serialization.chainer.load.adopt", "serialization.chainer.lossy")}]`, () => {
     let target = fresh("Adam", { alpha: 0.5 });
     target = addHook(target, weightDecay(0.2));
     const loaded = loadChainer(target, entries);
@@ -208,7 +209,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(snapshot(b.rules)).toEqual(snapshot(a.rules));
   });
 
-  it("adopted states keep the file's dtype; existing states keep theirs and are cast (same-kind) [serialization.chainer.load.copy]", () => {
+  it(`adopted states keep the file's dtype; existing states keep theirs and are cast (same-kind) [${clauses("serialization.chainer.load.copy")}]`, () => {
     const f64 = entries.map((e) =>
       e.array !== NPY_NONE && "dtype" in e.array && e.array.dtype === "float32" ? { key: e.key, array: { ...e.array, dtype: "float64" as const } } : e,
     );
@@ -228,7 +229,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(Array.from(big.rules["/u"]?.state?.["m"]?.data ?? [])).toEqual([2 ** 60, -(2 ** 24), 16777216]);
   });
 
-  it("existing states broadcast like numpy.copyto; a shape that does not broadcast fails with numpy's ValueError [serialization.chainer.load.copy]", () => {
+  it(`existing states broadcast like numpy.copyto; a shape that does not broadcast fails with numpy's ValueError [${clauses("serialization.chainer.load.copy")}]`, () => {
     const row = loadChainer(saved, withEntry(entries, "enc/W/m", f32([1, 2, 3], [1, 1, 3])));
     expect(Array.from(row.rules["/enc/W"]?.state?.["m"]?.data ?? [])).toEqual([1, 2, 3, 1, 2, 3]);
     const col = loadChainer(saved, withEntry(entries, "enc/W/m", f32([1, 2], [2, 1])));
@@ -244,7 +245,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(err.partial?.epoch).toBe(1);
   });
 
-  it("adopting an entry of the wrong shape or a non-float dtype is refused (deviation) [serialization.chainer.load.adopt]", () => {
+  it(`adopting an entry of the wrong shape or a non-float dtype is refused (deviation) [${clauses("serialization.chainer.load.adopt")}]`, () => {
     const s = fresh("Adam");
     const shape = failing(s, () => loadChainer(s, withEntry(entries, "u/m", f32([1, 2]))), StateShapeError);
     expect(shape.message).toContain("u/m");
@@ -253,7 +254,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(dtype.message).toContain("int32");
   });
 
-  it("counters: int64 exact, bool and size-1 arrays accepted; float and multi-element refused with Chainer's TypeError [serialization.chainer.load.counter]", () => {
+  it(`counters: int64 exact, bool and size-1 arrays accepted; float and multi-element refused with Chainer's TypeError [${clauses("serialization.chainer.load.counter")}]`, () => {
     const s = fresh("SGD");
     const base = saveChainer(s);
     expect(loadChainer(s, withEntry(base, "t", i64(-(2n ** 52n)))).t).toBe(-(2 ** 52));
@@ -269,7 +270,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     failing(s, () => loadChainer(s, withEntry(base, "t", NPY_NONE)), CounterTypeError);
   });
 
-  it("strict: a missing key is numpy's KeyError, with Chainer's partial effect [serialization.chainer.load.strict, serialization.chainer.load.partial]", () => {
+  it(`strict: a missing key is numpy's KeyError, with Chainer's partial effect [${clauses("serialization.chainer.load.strict", "serialization.chainer.load.partial")}]`, () => {
     const before = saveChainer(fresh("Adam"));
     const s = fresh("Adam");
     const err = failing(s, () => loadChainer(s, before), ArchiveKeyMissingError);
@@ -288,7 +289,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(snapshot(e3.partial?.rules["/dec/w"]?.state?.["m"])).toEqual(snapshot(saved.rules["/dec/w"]?.state?.["m"]));
   });
 
-  it("non-strict: missing keys leave values as they are; a state being adopted goes back to None [serialization.chainer.load.none]", () => {
+  it(`non-strict: missing keys leave values as they are; a state being adopted goes back to None [${clauses("serialization.chainer.load.none")}]`, () => {
     const s = fresh("Adam");
     const partial = loadChainer(s, withEntry(withEntry(entries, "u/v", undefined), "t", undefined), { strict: false });
     expect(partial.t).toBe(0);
@@ -300,7 +301,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(kept.rules["/u"]?.state?.["v"]).toEqual(saved.rules["/u"]?.state?.["v"]);
   });
 
-  it("a stored None sets an adopting rule's state to None; into an existing state it is refused (deviation) [serialization.chainer.load.none]", () => {
+  it(`a stored None sets an adopting rule's state to None; into an existing state it is refused (deviation) [${clauses("serialization.chainer.load.none")}]`, () => {
     const s = fresh("Adam");
     const none = loadChainer(s, withEntry(entries, "u/v", NPY_NONE));
     expect(none.rules["/u"]?.state).toBeNull();
@@ -308,7 +309,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     failing(saved, () => loadChainer(saved, withEntry(entries, "u/v", NPY_NONE)), StateDtypeError);
   });
 
-  it("disabled rules tolerate missing state keys while adopting, not their t, not when the state exists [serialization.chainer.load.disabled]", () => {
+  it(`disabled rules tolerate missing state keys while adopting, not their t, not when the state exists [${clauses("serialization.chainer.load.disabled")}]`, () => {
     const noState = entries.filter((e) => !/^u\/[mv]$/.test(e.key));
     const s = setEnabled(fresh("Adam"), "/u", false);
     const loaded = loadChainer(s, noState);
@@ -321,7 +322,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(e.key).toBe("u/m");
   });
 
-  it("prefix is concatenated verbatim: 'opt' looks up 'optt' [serialization.chainer.prefix]", () => {
+  it(`prefix is concatenated verbatim: 'opt' looks up 'optt' [${clauses("serialization.chainer.prefix")}]`, () => {
     const prefixed = saveChainer(saved, { prefix: "updater/optimizer:main/" });
     expect(prefixed[0]?.key).toBe("updater/optimizer:main/t");
     const ok = loadChainer(fresh("Adam"), prefixed, { prefix: "updater/optimizer:main/" });
@@ -331,7 +332,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(e.chainer.str).toBe("'optt is not a file in the archive'");
   });
 
-  it("ignoreNames: a string, a predicate or a list of them; anything else is Chainer's ValueError [serialization.chainer.load.ignore-names]", () => {
+  it(`ignoreNames: a string, a predicate or a list of them; anything else is Chainer's ValueError [${clauses("serialization.chainer.load.ignore-names")}]`, () => {
     const s = fresh("Adam");
     expect(loadChainer(s, entries, { ignoreNames: "t" }).t).toBe(0);
     const pred = loadChainer(s, entries, { ignoreNames: (k: string) => k.startsWith("u/") });
@@ -345,7 +346,7 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(bad.chainer).toEqual({ type: "ValueError", str: "ignore_names needs to be a callable, string or list of them." });
   });
 
-  it("entries the walk does not ask for are ignored; inputs are never modified [serialization.chainer.load.order]", () => {
+  it(`entries the walk does not ask for are ignored; inputs are never modified [${clauses("serialization.chainer.load.order")}]`, () => {
     const extra = [...entries, { key: "something/else", array: f32([1]) }, { key: "u/zzz", array: NPY_NONE }];
     const dump = (x: unknown) => JSON.stringify(snapshot(x), (_k, v: unknown) => (typeof v === "bigint" ? `${v}n` : v));
     const before = dump(extra);

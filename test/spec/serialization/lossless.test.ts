@@ -50,6 +50,7 @@ import {
 } from "../../../spec/index.js";
 import { readNpz } from "../../../spec/serialization/npz.js";
 import { gradsFor, smallLink, smallStructure } from "../../helpers/fixtures.js";
+import { clauses } from "../../helpers/clauses.js";
 
 // ------------------------------------------------------------------ exact comparison of states
 
@@ -249,7 +250,7 @@ function linkFor(dtype: Dtype, seed: number, lazy: boolean) {
   return createLink(structure, data);
 }
 
-describe("lossless snapshot: save, load, continue = the run that never stopped [serialization.lossless.complete]", () => {
+describe(`lossless snapshot: save, load, continue = the run that never stopped [${clauses("serialization.lossless.complete")}]`, () => {
   it("has arguments for every built-in hook", () => {
     expect(Object.keys(HOOK_ARGS).sort()).toEqual(Object.keys(BUILTIN_HOOKS).sort());
   });
@@ -295,7 +296,7 @@ describe("lossless snapshot: document and container", () => {
     return newEpoch(s);
   };
 
-  it("is versioned JSON whose records are ordered pairs [serialization.lossless.version]", () => {
+  it(`is versioned JSON whose records are ordered pairs [${clauses("serialization.lossless.version")}]`, () => {
     const doc = JSON.parse(toJSON(base())) as Record<string, unknown>;
     expect(doc["format"]).toBe(LOSSLESS_FORMAT);
     expect(doc["version"]).toBe(LOSSLESS_VERSION);
@@ -373,7 +374,7 @@ print(json.dumps({"format": doc["format"], "version": doc["version"], "dtype": s
     expect(out.n).toBe(readNpz(bytes).entries.length);
   });
 
-  it("a hook kind that is not registered is refused by name; registered, it loads [serialization.lossless.hooks]", () => {
+  it(`a hook kind that is not registered is refused by name; registered, it loads [${clauses("serialization.lossless.hooks")}]`, () => {
     const kind = "test_lossless_custom_hook";
     const text = toJSON(base()).replace('"kind":"WeightDecay"', `"kind":"${kind}"`);
     let err: unknown;

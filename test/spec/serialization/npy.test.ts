@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { NpyFormatError } from "../../../spec/serialization/errors.js";
 import { type NpyValue, NPY_DTYPES, NPY_NONE, decodeNpy, encodeNpy, isNpyNone } from "../../../spec/serialization/npy.js";
 import { arbArray, arbMutation, arbValue, fromHex, hex, makeArray, mutate, probePython, runPython, sameValue, PY_PRELUDE } from "./helpers.js";
+import { clauses } from "../../helpers/clauses.js";
 
 /** An `.npy` file with an arbitrary header text (latin-1) and payload. */
 function rawNpy(header: string, payload: number[] | Uint8Array = [], version = 1): Uint8Array {
@@ -68,7 +69,7 @@ const NUMPY2_NONE_PICKLE =
   "6461727261799493944b0085944301629487945294284b012968038c0564747970659493948c024f3894898887945294284b038c017c944e4e4e4affffffff4aff" +
   "ffffff4b3f749462895d944e617494622e";
 
-describe("encodeNpy writes numpy 1.24's bytes", () => {
+describe(`encodeNpy writes numpy 1.24's bytes [${clauses("serialization.npy.encode", "serialization.npy.none")}]`, () => {
   it("float32 (2, 3), float16 (0,), bool 0-d and None match np.save byte for byte", () => {
     expect(hex(encodeNpy(makeArray("float32", [2, 3], [0, 1, 2, 3, 4, 5])))).toBe(NUMPY124.f32x2x3);
     expect(hex(encodeNpy(makeArray("float16", [0], [])))).toBe(NUMPY124.f16empty);
@@ -116,7 +117,7 @@ describe("encodeNpy writes numpy 1.24's bytes", () => {
   });
 });
 
-describe("decodeNpy", () => {
+describe(`decodeNpy [${clauses("serialization.npy.decode", "serialization.npy.none")}]`, () => {
   it("decodes numpy 1.x and 2.x pickles of None to the none marker", () => {
     expect(decodeNpy(fromHex(NUMPY124.none))).toEqual({ kind: "none" });
     const v2 = fromHex(NUMPY124.none.slice(0, 256) + NUMPY2_NONE_PICKLE);
@@ -177,7 +178,7 @@ describe("decodeNpy", () => {
   });
 });
 
-describe("round trips and fuzzing", () => {
+describe(`round trips and fuzzing [${clauses("serialization.npy.representation", "serialization.errors.only")}]`, () => {
   it("encode → decode is the identity for every dtype and shape (bits, -0 and NaN included)", () => {
     for (const dtype of NPY_DTYPES) {
       fc.assert(fc.property(arbArray([dtype]), (a) => {

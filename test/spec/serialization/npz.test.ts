@@ -12,6 +12,7 @@ import {
   runPython, sameValue,
 } from "./helpers.js";
 import { zipFields, withoutDeflateLengths } from "./zipfields.js";
+import { clauses } from "../../helpers/clauses.js";
 
 function npzError(bytes: Uint8Array): NpzFormatError {
   try {
@@ -37,7 +38,7 @@ function sameEntries(a: readonly NpzEntry[], b: readonly NpzEntry[]): boolean {
 
 const golden = loadSerializationGolden();
 
-describe("Chainer's golden archives", () => {
+describe(`Chainer's golden archives [${clauses("serialization.npz.read", "serialization.npz.write", "serialization.zip.layout", "serialization.zip.read", "serialization.npy.encode")}]`, () => {
   it("are all present", () => expect(golden.length).toBeGreaterThanOrEqual(12));
   for (const c of golden) {
     const bytes = new Uint8Array(Buffer.from(c.npz.base64, "base64"));
@@ -127,7 +128,7 @@ describe("writeNpz / readNpz", () => {
   });
 });
 
-describe("malformed archives raise NpzFormatError naming the entry", () => {
+describe(`malformed archives raise NpzFormatError naming the entry [${clauses("serialization.errors.only")}]`, () => {
   const two = [{ key: "a", array: makeArray("int64", [], [1n]) }, { key: "b", array: makeArray("float32", [2], [1, 2]) }];
   const base = writeNpz(two, { compress: false });
   const f = zipFields(base);
