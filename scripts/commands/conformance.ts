@@ -72,7 +72,7 @@ export const conformanceCommand: Command = {
     for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);
     const json = str(v, "json");
     if (json) writeFileSync(json, JSON.stringify(report, null, 2));
-    for (const line of closingLines(report, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"")) console.log(line);
+    for (const line of closingLines(report, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"; optspec clause <id> explains one")) console.log(line);
     if (flag(v, "no-golden") === false && golden.length === 0) console.log("note: no golden directory replayed");
     return report.ok ? EXIT.ok : EXIT.failed;
   },

@@ -55,7 +55,7 @@ export const reportCommand: Command = {
     for (const line of LEGEND) console.log(line);
     console.log("");
     const json = str(v, "json");
-    for (const r of reports) for (const line of closingLines(r, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"")) console.log(line);
+    for (const r of reports) for (const line of closingLines(r, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"; optspec clause <id> explains one")) console.log(line);
     if (golden.length === 0) console.log("golden replay skipped (--no-golden or no directory given)");
     if (json) writeFileSync(json, JSON.stringify(reports, null, 2));
     return reports.every((r) => r.ok) ? EXIT.ok : EXIT.failed;

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { runCli } from "../../scripts/cli/main.js";
 import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
 
-const COMMANDS = ["conformance", "report", "golden", "bench", "bench-compare", "bench-chart"];
+const COMMANDS = ["conformance", "report", "golden", "clause", "clauses", "bench", "bench-compare", "bench-chart"];
 
 afterEach(() => {
   vi.restoreAllMocks();
