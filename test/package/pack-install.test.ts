@@ -47,7 +47,7 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     expect(files).toContain("dist/browser/kit.js");
     expect(files).toContain("golden/README.md");
     expect(files).toContain("golden/index.json");
-    expect(files.filter((f) => /^(test|\.ci|bench|spec|scripts|conformance|backends)\//.test(f))).toEqual([]);
+    expect(files.filter((f) => /^(test|\.ci|bench|spec|scripts|conformance|backends)\//.test(f) && f !== "spec/SPEC.md")).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
   });
 
@@ -60,10 +60,15 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     expect(r.stdout).toMatch(/external-sgd: conforms: \d+ checks passed, 0 failed/);
   });
 
-  it("npx optspec --help works from the installed bin", () => {
+  it("npx optspec --help and optspec clause work from the installed bin", () => {
     const r = run(npm, ["exec", "--prefix", app, "--", "optspec", "--help"], author);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^usage: optspec <command>/);
+    const c = run(npm, ["exec", "--prefix", app, "--", "optspec", "clause", "sgd.update"], author);
+    expect(c.stderr).toBe("");
+    expect(c.status).toBe(0);
+    expect(c.stdout).toMatch(/^sgd\.update — spec\/SPEC\.md#sgd\.update/);
+    expect(files).toContain("spec/SPEC.md");
   });
 
   it("plain node imports optspec/spec and optspec/conformance and finds the bundled golden data", () => {
