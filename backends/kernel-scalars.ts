@@ -68,7 +68,10 @@ class Memo {
   get(hp: Segment["hp"], t: number, extras: Segment["extras"]): number {
     const m = this.s.memo!;
     const last = this.last;
+    // Invalid until the new inputs are all recorded and the value computed: a read or a value
+    // that raises midway leaves nothing to reuse.
     let same = this.valid;
+    this.valid = false;
     let j = 0;
     for (const n of m.hp) {
       const x = num(hp, n);
@@ -83,9 +86,7 @@ class Memo {
     const tk = m.t === true ? t : 0;
     if (!Object.is(tk, last[j])) same = false;
     last[j] = tk;
-    if (same) return this.value;
-    this.valid = false; // the value may raise; keep nothing half-updated
-    this.value = this.s.value(hp, t, extras);
+    if (!same) this.value = this.s.value(hp, t, extras);
     this.valid = true;
     return this.value;
   }

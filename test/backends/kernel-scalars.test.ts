@@ -105,6 +105,18 @@ describe("kernel scalars: the packed table", () => {
     // A failed computation leaves no stale value behind.
     expect(() => t.pack("float64", [seg({ t: 0 })], 4, MV)).toThrow();
     expect(t.pack("float64", [seg()], 4, MV)[F["alpha_t"]!]).toBe(alphaT(hp, 3));
+    // Nor does an input that cannot be read after an earlier input changed.
+    let calls = 0;
+    const xy = new ScalarTable("test", {
+      scalars: [{ name: "xy", clause: "a.b", role: "python", memo: { hp: ["x", "y"] }, value: (h) => (calls++, (h["x"] as number) * (h["y"] as number)) }],
+      states: [],
+    });
+    const one = (h: Record<string, number>): number => xy.pack("float64", [{ offset: 0, length: 0, hp: h, t: 1, extras: {} }], 0, {})[3]!;
+    expect(one({ x: 2, y: 3 })).toBe(6);
+    expect(one({ x: 2, y: 3 })).toBe(6);
+    expect(calls).toBe(1);
+    expect(() => one({ x: 5 })).toThrow(/y is missing/);
+    expect(one({ x: 5, y: 3 })).toBe(15);
   });
 
   it("rejects a description whose `when` names no earlier flag", () => {
