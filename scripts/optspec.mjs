@@ -7,5 +7,9 @@
 // compiled dist/scripts/cli.js instead and needs no loader at all.
 import { register } from "tsx/esm/api";
 
+// Backend modules are imported from here, outside the namespace, so tsx leaves them to plain Node
+// (ES module syntax detection, top-level await) exactly as in the installed package.
+globalThis[Symbol.for("optspec.importModule")] = (url) => import(url);
+
 const api = register({ namespace: "optspec-cli" });
 await api.import("./cli.ts", import.meta.url);

@@ -21,13 +21,19 @@ export function registeredBackend(name: string): AnyBackend {
   return b;
 }
 
+/** How to import a user's module: plain `import()`, or the dev launcher's (scripts/optspec.mjs), which keeps tsx out of it. */
+function importModule(url: string): Promise<unknown> {
+  const viaLauncher = (globalThis as Record<symbol, unknown>)[Symbol.for("optspec.importModule")];
+  return typeof viaLauncher === "function" ? (viaLauncher as (u: string) => Promise<unknown>)(url) : import(url);
+}
+
 export async function loadBackend(ref: string): Promise<AnyBackend> {
   if (!isModuleRef(ref)) return registeredBackend(ref);
   const file = resolve(ref);
   if (!existsSync(file)) throw new UsageError(`backend module ${ref} not found (looked at ${file})`);
   let mod: Record<string, unknown>;
   try {
-    mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    mod = (await importModule(pathToFileURL(file).href)) as Record<string, unknown>;
   } catch (e) {
     const msg = e instanceof Error ? `${e.name}: ${e.message.split("\n")[0]}` : String(e);
     throw new UsageError(`backend module ${ref} failed to load: ${msg}`);

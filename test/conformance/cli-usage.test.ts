@@ -89,9 +89,9 @@ describe("usage mistakes are one line and exit code 2", () => {
 });
 
 describe("a plain .js backend outside any package, through the real entry point", () => {
-  it("loads and conforms (no ERR_REQUIRE_CYCLE_MODULE)", () => {
-    const dir = folderWith({});
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/optspec.mjs"), "conformance", "--backend", "./good.js", "--runs", "5", "--seed", "3", "--filter", "kernel/SGD/float32", "--no-golden"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+  it("loads and conforms (no ERR_REQUIRE_CYCLE_MODULE), top-level await included", () => {
+    const dir = folderWith({ "tla.js": 'const { default: b } = await import("./good.js");\nexport default b;\n' });
+    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/optspec.mjs"), "conformance", "--backend", "./tla.js", "--runs", "5", "--seed", "3", "--filter", "kernel/SGD/float32", "--no-golden"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ kernel\/SGD\/float32 passed/);
