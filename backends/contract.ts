@@ -33,7 +33,44 @@ export type NumericPromise =
       readonly kind: "bounded";
       /** Largest distance in ULPs of the dtype allowed per kernel and output, with its derivation. */
       readonly bounds: Readonly<Record<string, KernelBound>>;
+    }
+  | {
+      readonly kind: "derived";
+      /**
+       * Per-operation accuracy only; the kit derives, per output element, the interval of values
+       * such arithmetic can produce by evaluating the spec's own formula in interval arithmetic.
+       */
+      readonly arithmetic: ArithmeticPromise;
     };
+
+/**
+ * How one elementwise operation of a backend may differ from the correctly rounded result, as the
+ * backend's platform documents it (the kit turns this into per-element acceptance intervals).
+ * - `correctly-rounded`: the exact result when representable, else either neighbour.
+ * - `exact`: no rounding (maximum, minimum, sign, clip, a store of an already rounded value).
+ * - `ulp`: within `ulp` units in the last place of the exact result; outside `domain` (a range of
+ *   the magnitude of `domainOperand`) nothing is promised.
+ * - `inherited`: accuracy of an expression of other operations (WGSL's `sqrt` is
+ *   `1.0 / inverseSqrt(x)`): `via` names the steps, each with its own accuracy, applied in order.
+ */
+export type OperationAccuracy =
+  | { readonly kind: "correctly-rounded"; readonly source: string }
+  | { readonly kind: "exact"; readonly source: string }
+  | { readonly kind: "ulp"; readonly ulp: number; readonly domain?: { readonly operand: number; readonly min: number; readonly max: number }; readonly source: string }
+  | { readonly kind: "inherited"; readonly expression: string; readonly via: readonly { readonly step: "inverseSqrt" | "reciprocal"; readonly ulp: number }[]; readonly source: string };
+
+/** A backend's arithmetic, per operation, for one dtype: what the kit derives intervals from. */
+export interface ArithmeticPromise {
+  readonly dtype: Dtype;
+  /** By the spec's elementwise operation name (`add sub mul div sqrt square maximum minimum clip sign`). */
+  readonly ops: Readonly<Record<string, OperationAccuracy>>;
+  /** `a·b + c` may be computed with one rounding (the product unrounded). */
+  readonly fusedMultiplyAdd: { readonly allowed: boolean; readonly source: string };
+  /** Subnormal inputs and results may be replaced by a zero (of either sign). */
+  readonly flushSubnormals: { readonly allowed: boolean; readonly source: string };
+  /** Whether NaN and infinities are promised anything; when not, such cases are "outside the promise". */
+  readonly nonFinite: { readonly promised: boolean; readonly source: string };
+}
 
 export interface KernelBound {
   /** Maximum ULP distance of each output array from the spec after one kernel call. */
@@ -147,8 +184,11 @@ export interface Backend<B = unknown> {
   readonly reductions: Reductions<B>;
   /** Fill and divide over many spans, for resident runs (optional). */
   readonly elementwise?: Elementwise<B>;
-  /** Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason. */
-  available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string }>;
+  /**
+   * Whether the backend can run on this machine (e.g. a GPU adapter exists), with the reason; `device`
+   * names what it runs on (a GPU adapter), so that reports never mistake a software adapter for a GPU.
+   */
+  available?(): MaybePromise<{ readonly ok: boolean; readonly reason?: string; readonly device?: string }>;
 }
 
 /** A backend of any buffer type (kernel methods are bivariant in their buffer parameter). */

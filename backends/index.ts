@@ -1,12 +1,16 @@
 /** Built-in backends, registered on import. */
 import { registerBackend } from "./registry.js";
 import { jsBackend } from "./js/index.js";
+import { webgpuBackend } from "./webgpu/index.js";
 
 registerBackend(jsBackend);
+// Loads nothing until `available()`: a machine without the optional `webgpu` package or a driver
+// lists it as unavailable, with the reason.
+registerBackend(webgpuBackend);
 
 export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
 export { ResidentRun, ResidentArray, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
-export { jsBackend };
+export { jsBackend, webgpuBackend };
 export { backendShapeError, isBackend } from "./validate.js";

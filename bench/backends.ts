@@ -7,7 +7,7 @@ import type { AnyBackend } from "../backends/contract.js";
 
 export interface LoadedBackends {
   readonly backends: readonly AnyBackend[];
-  readonly listing: { name: string; source: string; skipped?: string }[];
+  readonly listing: { name: string; source: string; skipped?: string; device?: string }[];
   readonly problems: readonly string[];
 }
 
@@ -54,7 +54,7 @@ export async function loadBackends(only: readonly string[] | null): Promise<Load
       continue;
     }
     backends.push(b);
-    listing.push({ name: b.name, source });
+    listing.push({ name: b.name, source, ...(avail.device !== undefined ? { device: avail.device } : {}) });
   }
   return { backends, listing, problems };
 }

@@ -21,15 +21,22 @@ function freer(backend: AnyBackend, bufs: readonly unknown[]): () => void {
   };
 }
 
-export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dtype, elements: number, tensors: number): Case | undefined {
+/**
+ * An optimizer kernel step with the data resident; with `readback`, each step also reads the updated
+ * parameter back to the host (the cost a caller pays for looking at it every step). `device` marks
+ * the rows with what the backend runs on (a GPU adapter, possibly a software one).
+ */
+export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dtype, elements: number, tensors: number, opts: { readback?: boolean; device?: string } = {}): Case | undefined {
   const kernelName = def.kernel ?? def.name;
   const kernel = backend.optimizers[kernelName];
   if (kernel === undefined || !backend.dtypes.includes(dtype)) return undefined;
+  const notes = [opts.device !== undefined ? `on ${opts.device}` : "", opts.readback ? "step + read back the parameter" : ""].filter((x) => x !== "");
   return {
     via: "kernel",
     backend: backend.name,
     kernel: kernelName,
-    variant: def.name,
+    variant: opts.readback ? `${def.name}+readback` : def.name,
+    ...(notes.length > 0 ? { note: notes.join("; ") } : {}),
     category: "optimizer",
     dtype,
     elements,
@@ -48,7 +55,13 @@ export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dty
       const extras = def.ruleExtras?.(hp) ?? {};
       const segments: Segment[] = parts(elements, tensors).map((p) => ({ ...p, hp, t: RULE_T, extras }));
       const bufs = { param, grad, state };
-      return { step: () => kernel.update(dtype, bufs, segments), dispose: freer(backend, [param, grad, ...Object.values(state)]) };
+      const step = opts.readback
+        ? async () => {
+            await kernel.update(dtype, bufs, segments);
+            await backend.memory.read(param, 0, elements);
+          }
+        : () => kernel.update(dtype, bufs, segments);
+      return { step, dispose: freer(backend, [param, grad, ...Object.values(state)]) };
     },
   };
 }

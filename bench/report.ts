@@ -30,12 +30,14 @@ function sortKey(r: BenchRow): string {
 
 export function formatTable(report: BenchReport): string {
   const peers = [...new Set(report.results.filter((r) => r.via === "peer").map((r) => r.backend))];
+  // Backends that run on a device say which (a software adapter's figures are not a GPU's).
+  const devices = new Map(report.backends.flatMap((b) => (b.device !== undefined && b.skipped === undefined ? [[b.name, b.device] as const] : [])));
   const head = ["what", "dtype", "shape", "via:backend", "time/op", "±rme", "n", "elem/s", "B/el", "GB/s", "roofline", ...peers.map((p) => `t/t(${p})`)];
   const rows = [...report.results].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : 1)).map((r) => [
     r.variant,
     r.dtype,
     r.shape,
-    `${r.via}:${r.backend}${r.afterDetach ? "*" : ""}`,
+    `${r.via}:${r.backend}${devices.has(r.backend) && r.via === "kernel" ? "†" : ""}${r.afterDetach ? "*" : ""}`,
     fmtTime(r.meanMs),
     `${r.rmePct.toFixed(1)}%`,
     String(r.samples),
@@ -55,5 +57,6 @@ export function formatTable(report: BenchReport): string {
     "t/t(peer): our time over the peer's for the same work (below 1: faster than the peer).",
     "roofline: achieved GB/s over the Wasm SIMD triad's at the same dtype and size in this run (in-place kernels pay no write-allocate, so >100% is possible).",
     "spec: the reference spec itself, timed at the smaller sizes only. *: timed after an ArrayBuffer detach (TF.js wasm heap growth).",
+    ...[...devices].map(([name, device]) => `†: ${name} runs on ${device}; +readback: each step also reads the parameter back to the host.`),
   ].join("\n");
 }

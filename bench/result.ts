@@ -91,7 +91,7 @@ export interface BenchReport {
   readonly env: BenchEnv;
   readonly settings: Readonly<Record<string, unknown>>;
   /** Backends found and where from ("registry" or "direct import"), and those skipped, with why. */
-  readonly backends: readonly { readonly name: string; readonly source: string; readonly skipped?: string }[];
+  readonly backends: readonly { readonly name: string; readonly source: string; readonly skipped?: string; readonly device?: string }[];
   readonly results: readonly BenchRow[];
   readonly wallSeconds: number;
   /** In a merged file: how many runs were merged. */

@@ -73,11 +73,15 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   // dtype by dtype (so a float32-only run's JIT history is close to the float32 part of a full
   // run's), kernel by kernel, sizes growing.
   for (const b of loaded.backends) {
+    const device = loaded.listing.find((l) => l.name === b.name)?.device;
     for (const dtype of o.dtypes) {
       for (const def of defs) {
         for (const [elements, tensors] of shapes(o)) {
-          const c = optimizerCase(b, def, dtype, elements, tensors);
+          const c = optimizerCase(b, def, dtype, elements, tensors, device !== undefined ? { device } : {});
           if (c !== undefined) kernelCases.push(c);
+          // A device-resident backend also shows what reading the result back every step costs.
+          const r = b.mode === "async" ? optimizerCase(b, def, dtype, elements, tensors, { readback: true, ...(device !== undefined ? { device } : {}) }) : undefined;
+          if (r !== undefined) kernelCases.push(r);
         }
       }
       for (const k of hooks) {

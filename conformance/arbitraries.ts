@@ -58,6 +58,32 @@ export interface KernelCase {
   readonly extras: Record<string, number>;
 }
 
+/** Smallest binary exponent whose powers of two stay normal in the dtype (used to reach subnormal results). */
+function minNormalExponent(dtype: Dtype): number {
+  return dtype === "float16" ? -14 : dtype === "float32" ? -126 : -1022;
+}
+
+/**
+ * How an array's magnitude is scaled: mostly not at all; often by 2^-1…2^-12, so that a parameter is
+ * comparable to its update (`lr·g`), `sqrt(v)` to `eps`, and results land where rounding twice
+ * (float16 through float32) differs from rounding once; sometimes down to the smallest normal, so
+ * that results are subnormal.
+ */
+function scaleArb(dtype: Dtype): fc.Arbitrary<number> {
+  const low = minNormalExponent(dtype);
+  return fc.oneof(
+    { weight: 4, arbitrary: fc.constant(0) },
+    { weight: 3, arbitrary: fc.integer({ min: -12, max: -1 }) },
+    { weight: 1, arbitrary: fc.integer({ min: low, max: low + 4 }) },
+  );
+}
+
+function scaled(a: NDArray, exponent: number): NDArray {
+  if (exponent === 0) return a;
+  const f = 2 ** exponent;
+  return { ...a, data: a.data.map((x) => roundTo(a.dtype, x * f)) };
+}
+
 /** A random single-parameter update of an optimizer: parameter, gradient, state, hp, t, extras. */
 export function kernelCaseArb(def: OptimizerDef, dtype: Dtype): fc.Arbitrary<KernelCase> {
   return fc
@@ -66,9 +92,15 @@ export function kernelCaseArb(def: OptimizerDef, dtype: Dtype): fc.Arbitrary<Ker
       const proto: NDArray = { dtype, shape: [n], data: new Float64Array(n) };
       const keys = Object.keys(def.initState(proto, hp));
       const stateArb: Record<string, fc.Arbitrary<NDArray>> = {};
-      for (const key of keys) stateArb[key] = arrayArb(dtype, n, { nonNegative: /^(v|vhat|h|ms|msg|msdx|n|g2|mem)$/.test(key) });
+      for (const key of keys) {
+        const nonNegative = /^(v|vhat|h|ms|msg|msdx|n|g2|mem)$/.test(key);
+        // Second moments scale by a square, so that sqrt(v) meets eps.
+        stateArb[key] = fc.tuple(arrayArb(dtype, n, { nonNegative }), scaleArb(dtype)).map(([a, e]) => scaled(a, nonNegative ? 2 * e : e));
+      }
       const extras = def.ruleExtras ? def.ruleExtras(hp) : {};
       if ("beta_power" in extras) extras["beta_power"] = (extras["beta_power"] as number) ** (k + 1);
-      return fc.record({ param: arrayArb(dtype, n), grad: arrayArb(dtype, n), state: fc.record(stateArb) }).map((r) => ({ dtype, hp, t, extras, ...r }));
+      return fc
+        .record({ param: fc.tuple(arrayArb(dtype, n), scaleArb(dtype)).map(([a, e]) => scaled(a, e)), grad: arrayArb(dtype, n), state: fc.record(stateArb) })
+        .map((r) => ({ dtype, hp, t, extras, ...r }));
     });
 }

@@ -11,6 +11,25 @@ export interface Difference {
   readonly actualBits?: string;
   readonly ulp?: number;
   readonly detail?: string;
+  /** How many elements of this output failed (the first is the one shown). */
+  readonly failing?: number;
+  /** Which catalogued implementation mistake the backend's outputs match, if any. */
+  readonly diagnosis?: Diagnosis;
+}
+
+/** The result of diagnosing a kernel failure against the catalog of implementation mistakes. */
+export interface Diagnosis {
+  /** The most specific clause the failure points to. */
+  readonly clause: string;
+  /** Catalog id of the matching mistake, or null when none matches. */
+  readonly variant: string | null;
+  /** A sentence for the backend author. */
+  readonly summary: string;
+  /** Failing elements the variant reproduces, of all failing elements. */
+  readonly matched?: number;
+  readonly failing?: number;
+  /** Other catalogued mistakes that reproduce the outputs equally well. */
+  readonly alternatives?: readonly string[];
 }
 
 export interface Failure extends Difference {
@@ -100,11 +119,22 @@ export function clauseLink(clause: string): string {
 
 export function formatFailure(f: Failure): string {
   const at = f.index === undefined ? "" : ` element ${f.index}`;
-  const bits = f.expectedBits === undefined ? "" : `: backend ${f.actual} (0x${f.actualBits}) vs spec ${f.expected} (0x${f.expectedBits}), ${f.ulp === Infinity ? "NaN vs number" : `${f.ulp} ulp`}`;
+  // Different bits 0 ULP apart are a signed zero, which the detail names.
+  const dist = f.ulp === Infinity ? ", NaN vs number" : f.ulp === 0 ? "" : `, ${f.ulp} ulp`;
+  const show = (x: number | undefined) => (x === undefined ? "?" : Object.is(x, -0) ? "-0" : String(x));
+  const bits = f.expectedBits === undefined ? "" : `: backend ${show(f.actual)} (0x${f.actualBits}) vs spec ${show(f.expected)} (0x${f.expectedBits})${dist}`;
   return [
     `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what}${at}${bits}${f.detail ? ` — ${f.detail}` : ""}`,
+    ...(f.diagnosis ? [`    diagnosis: ${f.diagnosis.summary}`] : []),
     `    counterexample: ${f.counterexample}`,
     `    seed ${f.seed}${f.path ? `, path ${f.path}` : ""}; replay: ${f.replay}`,
     `    clause: ${clauseLink(f.clause)} (npx optspec clause ${f.clause})`,
   ].join("\n");
+}
+
+/** A check's failures for a console: at most `cap` of them, then how many more the JSON report holds. */
+export function formatFailures(r: CheckResult, cap = 5): string[] {
+  const shown = r.failures.slice(0, cap).map(formatFailure);
+  if (r.failures.length > cap) shown.push(`    … ${r.failures.length - cap} more failures of ${r.check} (all of them are in the JSON report, --json FILE)`);
+  return shown;
 }

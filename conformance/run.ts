@@ -20,6 +20,10 @@ export interface ConformanceOptions {
   readonly numRuns?: number;
   /** Replay path from a failure (with its seed). */
   readonly path?: string;
+  /** fast-check replay path of a failing command sequence (trajectories print it in their counterexample). */
+  readonly replayPath?: string;
+  /** Replay only this golden case (by id). */
+  readonly goldenCase?: string;
   /** Keep checks whose id, kernel or clauses contain this text. */
   readonly filter?: string;
   readonly expectations?: readonly Expectation[];
@@ -35,10 +39,28 @@ export interface ConformanceOptions {
   readonly groups?: readonly string[];
 }
 
+/** The golden directory a run uses: the option, else the real-Chainer data bundled with optspec. */
+export function goldenDirOf(option: string | null | undefined): string | null {
+  return option === undefined ? bundledGoldenDir() : option;
+}
+
+/** The golden directories of a run: `goldenDirs`, else `goldenDir` (default: the bundled data). */
+export function goldenDirsOf(options: Pick<ConformanceOptions, "goldenDir" | "goldenDirs">): readonly (string | GoldenSource)[] {
+  if (options.goldenDirs !== undefined) return options.goldenDirs;
+  const d = goldenDirOf(options.goldenDir);
+  return d === null ? [] : [d];
+}
+
+/** The CLI flags that select a golden check's directory again in a replay command. */
+function goldenFlag(checkId: string, goldenDir: string | null | undefined): string {
+  if (checkId.startsWith("golden:")) return ` --no-bundled-golden --golden ${checkId.slice("golden:".length)}`;
+  return goldenDir ? ` --no-bundled-golden --golden ${goldenDir}` : "";
+}
+
 /** Every check, with one golden check per directory (the first is "golden", others "golden:<dir>"). */
-export function allChecks(goldenDirs: string | null | readonly (string | GoldenSource)[]): Check[] {
+export function allChecks(goldenDirs: string | null | readonly (string | GoldenSource)[], goldenCase?: string): Check[] {
   const dirs = goldenDirs === null ? [] : typeof goldenDirs === "string" ? [goldenDirs] : goldenDirs;
-  const golden = dirs.map((d, i) => goldenCheck(d, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`));
+  const golden = dirs.map((d, i) => goldenCheck(d, goldenCase, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`));
   return [...kernelChecks(), ...trajectoryChecks(), ...golden];
 }
 
@@ -52,16 +74,16 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
-  const goldenDirs = options.goldenDirs ?? (options.goldenDir === undefined ? [bundledGoldenDir()] : options.goldenDir === null ? [] : [options.goldenDir]);
+  const goldenDirs = goldenDirsOf(options);
   const backendRef = options.backendRef ?? backend.name;
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];
   const usedExpectations = new Set<Expectation>();
-  for (const check of allChecks(goldenDirs)) {
+  for (const check of allChecks(goldenDirs, options.goldenCase)) {
     if (!selected(check, options.filter, options.groups)) continue;
     const start = performance.now();
     const why = check.applies(backend);
-    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
+    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clausesFor?.(backend) ?? check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
     if (why !== null) {
       const r: CheckResult = { ...base, status: "not-applicable", runs: 0, maxUlp: 0, ms: 0, failures: [], reason: why };
       results.push(r);
@@ -73,21 +95,30 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
     let runs = 0;
     const replay = (extra: string) => `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
     if (check.property) {
-      const details = fc.check(check.property(ctxBase, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      const ctx = { ...ctxBase, ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}) };
+      const out = fc.check(check.property(ctx, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      if (out instanceof Promise) throw new TypeError(`backend ${backend.name} is asynchronous; this runConformance runs synchronous backends only`);
+      const details = out;
       runs = details.numRuns;
       if (details.failed) {
         const err = details.errorInstance;
-        const diff = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        const base = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        // Diagnose once, on the shrunk counterexample; the diagnosis may narrow the clause.
+        const diagnosis = err instanceof Mismatch && err.diagnose ? err.diagnose() : undefined;
+        const diff = diagnosis === undefined ? base : { ...base, clause: diagnosis.clause, diagnosis };
+        const counterexample = fc.stringify(details.counterexample);
+        // A command sequence replays only with its own replay path (printed inside the counterexample).
+        const rp = /replayPath="([^"]*)"/.exec(counterexample)?.[1];
         failures.push({
           ...diff,
           backend: backend.name,
           check: check.id,
           kernel: check.kernel,
           ...(check.dtype ? { dtype: check.dtype } : {}),
-          counterexample: fc.stringify(details.counterexample),
+          counterexample,
           seed: details.seed,
           path: details.counterexamplePath ?? "",
-          replay: replay(details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""),
+          replay: replay(`${details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""}${rp ? ` --replay-path ${rp}` : ""}`),
         });
         if (diff.ulp !== undefined && Number.isFinite(diff.ulp)) maxUlp.value = Math.max(maxUlp.value, diff.ulp);
       }
@@ -95,7 +126,9 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
       const out = check.direct(ctxBase);
       runs = out.runs;
       for (const d of out.diffs) {
-        failures.push({ ...d, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: d.at, seed, replay: `npm run golden (case ${d.at})` });
+        const { at, caseId, ...diff } = d;
+        const replayCase = caseId === undefined ? "" : ` --case ${caseId}`;
+        failures.push({ ...diff, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: at, seed, replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id.startsWith("golden:") ? "golden" : check.id}${replayCase}${goldenFlag(check.id, options.goldenDir)}` });
         if (d.ulp !== undefined && Number.isFinite(d.ulp)) maxUlp.value = Math.max(maxUlp.value, d.ulp);
       }
     }
@@ -105,7 +138,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
       return e ? { ...f, expected_by: e } : f;
     });
     const unexplained = annotated.filter((f) => f.expected_by === undefined);
-    const covering = expectations.filter((e) => e.backend === backend.name && check.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
+    const covering = expectations.filter((e) => e.backend === backend.name && base.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
     let status: CheckResult["status"] = unexplained.length > 0 ? "failed" : annotated.length > 0 ? "expected-failure" : "passed";
     if (status === "passed" && covering.length > 0) status = "unexpected-pass";
     const r: CheckResult = { ...base, status, runs, maxUlp: maxUlp.value, ms: performance.now() - start, failures: annotated };

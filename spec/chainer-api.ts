@@ -12,7 +12,7 @@
 import type { OptimizerState } from "./state.js";
 import type { Link } from "./link.js";
 import type { HyperValue } from "./hyperparam.js";
-import type { NDArray } from "./ndarray.js";
+import { type NDArray, copy } from "./ndarray.js";
 import { createOptimizer, setup } from "./optimizer/create.js";
 import { addHook, removeHook, callHooks, type HookTarget, type Warn } from "./optimizer/hooks.js";
 import { update, type LossFunction } from "./optimizer/update.js";
@@ -45,8 +45,13 @@ export class UpdateRuleHandle {
   set enabled(v: boolean) {
     this.opt.state = setEnabled(this.opt.state, this.path, v);
   }
+  /** Copies of the rule's state arrays: writing into them cannot reach the optimizer (`state.no-aliasing`). */
   get state(): Readonly<Record<string, NDArray>> | null {
-    return this.opt.state.rules[this.path]?.state ?? null;
+    const st = this.opt.state.rules[this.path]?.state ?? null;
+    if (st === null) return null;
+    const out: Record<string, NDArray> = {};
+    for (const [k, a] of Object.entries(st)) out[k] = copy(a);
+    return out;
   }
   hyperparam(name: string): HyperValue | undefined {
     const r = this.opt.state.rules[this.path];

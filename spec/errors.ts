@@ -233,6 +233,18 @@ export class InvalidArgumentError extends OptspecError {
 }
 
 /**
+ * A value given to the API breaks an invariant of the spec's data: a malformed NDArray, a counter
+ * that is not a non-negative integer, a hand-built state that is not one. `at` says where.
+ */
+export class InvalidValueError extends InvalidArgumentError {
+  readonly at: string;
+  constructor(what: string, problem: { readonly at: string; readonly expected: string; readonly got: string }, clause: string) {
+    super(`${what}: at ${problem.at}: expected ${problem.expected}, got ${problem.got}`, clause);
+    this.at = problem.at;
+  }
+}
+
+/**
  * Python float arithmetic on hyperparameters that raises where JS would give Infinity or NaN:
  * `x / 0.0` (ZeroDivisionError) and a finite `x ** y` that overflows (OverflowError).
  */

@@ -5,6 +5,7 @@
 import "./hooks/index.js";
 
 export * from "./numerics/dtype.js";
+export { stage, withStageProbe, type StageProbe } from "./stages.js";
 export { f16round, f16ToBits, f16FromBits } from "./numerics/float16.js";
 export { BITS_HEX_WIDTH, fromBitsHex, toBitsHex } from "./numerics/bits.js";
 export { pow, powInt } from "./numerics/pow.js";

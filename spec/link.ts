@@ -11,6 +11,9 @@
  */
 import type { Dtype } from "./numerics/dtype.js";
 import type { NDArray } from "./ndarray.js";
+import { InvalidValueError } from "./errors.js";
+import { arrayProblem, describeValue, structureProblem } from "./invariants.js";
+import { deepFreeze, ownArray } from "./plain-data.js";
 
 /** The static structure of a link: which parameters and children it registers. */
 export interface LinkStructure {
@@ -122,32 +125,51 @@ export function validateStructure(structure: LinkStructure, where = "/"): string
 /**
  * Create a link from a structure and initial data. Parameters with a declared shape and no value
  * given start as in Chainer when created with a shape: NaN data, NaN gradient.
+ * @clause link.create The structure must be well-formed (`invariants.link`), every key of `data`
+ * a parameter path, and every array given a valid NDArray (`invariants.array`) of the parameter's
+ * declared dtype; otherwise `InvalidValueError`. The link holds copies of the arrays given
+ * (`state.no-aliasing`) and is frozen.
  */
 export function createLink(structure: LinkStructure, data: Readonly<Record<string, NDArray | null>> = {}): Link {
+  const fail = (p: { at: string; expected: string; got: string }): never => {
+    throw new InvalidValueError("createLink", p, "link.create");
+  };
+  const sp = structureProblem(structure, "structure");
+  if (sp !== null) fail(sp);
   const err = validateStructure(structure);
-  if (err !== null) throw new TypeError(`invalid link structure: ${err}`);
+  if (err !== null) fail({ at: "structure", expected: "a valid link structure", got: err });
+  if (typeof data !== "object" || data === null) fail({ at: "data", expected: "a record of arrays by parameter path", got: describeValue(data) });
   const decls = paramDecls(structure);
   for (const path of Object.keys(data)) {
-    if (!(path in decls)) throw new TypeError(`createLink: no parameter ${path} in the structure`);
+    if (!(path in decls)) fail({ at: `data[${path}]`, expected: `a parameter path of the structure (${Object.keys(decls).join(", ")})`, got: describeValue(path) });
   }
   const params: Record<string, Param> = {};
   for (const path of paramPaths(structure)) {
     const decl = decls[path] as ParamDecl;
     const given = data[path];
-    if (given) {
-      if (given.dtype !== decl.dtype) {
-        throw new TypeError(`createLink: ${path} is declared ${decl.dtype} but its data is ${given.dtype}`);
-      }
-      params[path] = { dtype: decl.dtype, shape: given.shape, data: given, grad: null, gradValid: true, lossScale: null };
+    if (given !== undefined && given !== null) {
+      const bad = arrayProblem(given, `data[${path}]`, { dtype: decl.dtype });
+      if (bad !== null) fail(bad);
+      const own = ownArray(given);
+      params[path] = { dtype: decl.dtype, shape: own.shape, data: own, grad: null, gradValid: true, lossScale: null };
     } else if (decl.shape !== null) {
       const n = decl.shape.reduce((a, b) => a * b, 1);
-      const nan: NDArray = { dtype: decl.dtype, shape: decl.shape, data: new Float64Array(n).fill(NaN) };
-      params[path] = { dtype: decl.dtype, shape: decl.shape, data: nan, grad: nan, gradValid: true, lossScale: null };
+      const nan: NDArray = { dtype: decl.dtype, shape: [...decl.shape], data: new Float64Array(n).fill(NaN) };
+      params[path] = { dtype: decl.dtype, shape: nan.shape, data: nan, grad: nan, gradValid: true, lossScale: null };
     } else {
       params[path] = { dtype: decl.dtype, shape: null, data: null, grad: null, gradValid: false, lossScale: null };
     }
   }
-  return { structure, params };
+  return deepFreeze({ structure: copyStructure(structure), params });
+}
+
+/** A deep copy of a (validated) structure, so the caller's objects are not kept. */
+export function copyStructure(s: LinkStructure): LinkStructure {
+  return {
+    kind: s.kind,
+    params: s.params.map((p) => ({ name: p.name, dtype: p.dtype, shape: p.shape === null ? null : [...p.shape] })),
+    children: s.children.map((c) => ({ name: c.name, link: copyStructure(c.link) })),
+  };
 }
 
 /**

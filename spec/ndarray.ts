@@ -7,6 +7,8 @@
  * array they were given: every operation returns a new array.
  */
 import { type Dtype, roundTo, isDtype } from "./numerics/dtype.js";
+import { InvalidValueError } from "./errors.js";
+import { describeValue } from "./invariants.js";
 import { activeNumerics } from "./numerics/context.js";
 
 export interface NDArray {
@@ -21,19 +23,49 @@ export function sizeOf(shape: readonly number[]): number {
   return n;
 }
 
-/** Build an array from values, rounding each to `dtype` (numpy's `np.array(values, dtype)`). */
-export function array(dtype: Dtype, shape: readonly number[], values: ArrayLike<number>): NDArray {
-  const n = sizeOf(shape);
-  if (values.length !== n) {
-    throw new RangeError(`array: shape [${shape.join(", ")}] needs ${n} values, got ${values.length}`);
+/** The element count of a caller's shape, or an `InvalidValueError` naming what is wrong. */
+function checkedSize(what: string, dtype: unknown, shape: unknown): number {
+  const bad = (at: string, expected: string, got: unknown): never => {
+    throw new InvalidValueError(what, { at, expected, got: describeValue(got) }, "ndarray.representation");
+  };
+  if (!isDtype(dtype)) bad("dtype", "float16, float32 or float64", dtype);
+  if (!Array.isArray(shape)) return bad("shape", "an array of dimensions", shape);
+  let n = 1;
+  for (const [i, d] of shape.entries()) {
+    if (typeof d !== "number" || !Number.isSafeInteger(d) || d < 0) bad(`shape[${i}]`, "a non-negative integer", d);
+    n *= d as number;
   }
+  if (!Number.isSafeInteger(n)) bad("shape", "fewer than 2**53 elements", `[${shape.join(", ")}]`);
+  return n;
+}
+
+/**
+ * Build an array from values, rounding each to `dtype` (numpy's `np.array(values, dtype)`).
+ * @clause ndarray.representation A dtype that is not a float dtype, a shape that is not
+ * non-negative integers, a value count that differs from the shape's, or a value that is not a
+ * number, raises `InvalidValueError`.
+ */
+export function array(dtype: Dtype, shape: readonly number[], values: ArrayLike<number>): NDArray {
+  const n = checkedSize("array", dtype, shape);
+  const bad = (at: string, expected: string, got: string): never => {
+    throw new InvalidValueError("array", { at, expected, got }, "ndarray.representation");
+  };
+  if (typeof values !== "object" || values === null || typeof values.length !== "number") bad("values", "an array of numbers", describeValue(values));
+  if (values.length !== n) bad("values", `${n} values (shape [${shape.join(", ")}])`, `${values.length} values`);
   const data = new Float64Array(n);
-  for (let i = 0; i < n; i++) data[i] = roundTo(dtype, values[i] as number);
+  for (let i = 0; i < n; i++) {
+    const v = values[i];
+    if (typeof v !== "number") bad(`values[${i}]`, "a number", describeValue(v));
+    data[i] = roundTo(dtype, v as number);
+  }
   return { dtype, shape: [...shape], data };
 }
 
+/** @clause ndarray.representation */
 export function full(dtype: Dtype, shape: readonly number[], value: number): NDArray {
-  const data = new Float64Array(sizeOf(shape)).fill(roundTo(dtype, value));
+  const n = checkedSize("full", dtype, shape);
+  if (typeof value !== "number") throw new InvalidValueError("full", { at: "value", expected: "a number", got: describeValue(value) }, "ndarray.representation");
+  const data = new Float64Array(n).fill(roundTo(dtype, value));
   return { dtype, shape: [...shape], data };
 }
 

@@ -33,7 +33,7 @@ import { updateOn } from "../../backends/engine.js";
 import { goldenLoss } from "../golden/fixtures.js";
 import { hyperparamsArb } from "../arbitraries.js";
 import { expectClose } from "./compare.js";
-import { allowedUlp } from "./kernels.js";
+import { allowedUlp } from "./kernel-clauses.js";
 import { type Check, Mismatch } from "./types.js";
 
 const PATHS = ["/a", "/b/W", "/b/c", "/d"];
@@ -176,7 +176,7 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
           both(r, (s) => (how === "lossless" ? loadLossless(saveLossless(s)) : loadNpz(s, saveNpz(s, { compress: true }), { strict: false }))),
         toString: () => `saveLoad(${how})`,
       }));
-      return fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.commands([step, step, enable, hook, unhook, hyper, epoch, scale, saveLoad], { maxCommands: 12 }), (seed, cmds) => {
+      return fc.property(fc.integer({ min: 1, max: 1 << 30 }), fc.commands([step, step, enable, hook, unhook, hyper, epoch, scale, saveLoad], { maxCommands: 12, ...(ctx.replayPath !== undefined ? { replayPath: ctx.replayPath } : {}) }), (seed, cmds) => {
         const s0 = initial(def, dtype, seed);
         fc.modelRun(() => ({ model: {}, real: { spec: s0, backend: s0 } }), cmds);
       });

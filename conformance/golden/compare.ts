@@ -1,5 +1,6 @@
 /** Compare the spec's state with a golden snapshot; report the first difference of each item. */
 import {
+  type Dtype,
   type NDArray,
   type OptimizerState,
   alphaT,
@@ -18,6 +19,10 @@ export interface Difference {
   readonly actualBits?: string;
   readonly ulp?: number;
   readonly clause?: string;
+  /** The two values, and the dtype they were compared in. */
+  readonly expected?: number;
+  readonly actual?: number;
+  readonly dtype?: Dtype;
 }
 
 /** Compare two arrays element by element (NaN equals NaN whatever its payload). */
@@ -36,6 +41,9 @@ export function compareArrays(what: string, expected: NDArray, actual: NDArray |
       what,
       detail: `element ${i}: ${a} (0x${toBits(actual.dtype, a)}), expected ${e} (0x${toBits(expected.dtype, e)})`,
       index: i,
+      expected: e,
+      actual: a,
+      dtype: expected.dtype,
       expectedBits: toBits(expected.dtype, e),
       actualBits: toBits(actual.dtype, a),
       ulp: ulpDistance(expected.dtype, e, a),

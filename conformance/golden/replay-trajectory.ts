@@ -25,7 +25,8 @@ export interface StepFailure extends Difference {
   readonly step: number;
 }
 
-function applyActions(s0: OptimizerState, step: GoldenStep): OptimizerState {
+/** The step's hyperparameter and enable/disable actions, applied before its update. */
+export function applyActions(s0: OptimizerState, step: GoldenStep): OptimizerState {
   let s = s0;
   for (const a of step.actions_before ?? []) {
     const target = a.target ?? "optimizer";

@@ -21,14 +21,16 @@ import { getOptimizerDef, OPTIMIZERS } from "../optimizers/registry.js";
 import type { OptimizerDef } from "../optimizers/types.js";
 import { type HyperValue, type Hyperparams, checkHyperValue } from "../hyperparam.js";
 import { EMPTY_HOOKS } from "../hooks/types.js";
-import { type Link, paramPaths } from "../link.js";
-import { InvalidArgumentError, InvalidTargetError } from "../errors.js";
+import { type Link, type Param, copyStructure, paramDecls, paramPaths, validateStructure } from "../link.js";
+import { InvalidArgumentError, InvalidTargetError, InvalidValueError } from "../errors.js";
+import { type Problem, describeValue, formatProblem, paramProblem, stateProblem, structureProblem } from "../invariants.js";
+import { deepFreeze, ownArray } from "../plain-data.js";
 
 export function optimizerDef(name: string): OptimizerDef {
-  const def = getOptimizerDef(name);
+  const def = typeof name === "string" ? getOptimizerDef(name) : undefined;
   if (def === undefined) {
     throw new InvalidArgumentError(
-      `unknown optimizer ${JSON.stringify(name)}; known: ${Object.keys(OPTIMIZERS).join(", ")}`,
+      `unknown optimizer ${typeof name === "string" ? JSON.stringify(name) : describeValue(name)}; known: ${Object.keys(OPTIMIZERS).join(", ")}`,
       "optimizer.construct",
     );
   }
@@ -44,6 +46,9 @@ export function createOptimizer(
   args: Readonly<Record<string, HyperValue>> | readonly HyperValue[] = {},
 ): OptimizerState {
   const def = optimizerDef(name);
+  if (typeof args !== "object" || args === null) {
+    throw new InvalidArgumentError(`${def.name}: arguments must be a record or an array of hyperparameter values, got ${describeValue(args)}`, "optimizer.construct");
+  }
   const kwargs: Record<string, HyperValue> = {};
   if (Array.isArray(args)) {
     if (args.length > def.positional.length) {
@@ -72,7 +77,7 @@ export function createOptimizer(
     hyperparam[h.name] = v;
   }
   Object.assign(hyperparam, def.fixed ?? {});
-  return {
+  return deepFreeze({
     optimizer: def.name,
     hyperparam,
     t: 0,
@@ -84,7 +89,7 @@ export function createOptimizer(
     useFp32Update: false,
     lossScale: NO_LOSS_SCALE,
     useCleargrads: true,
-  };
+  });
 }
 
 export function newRule(def: OptimizerDef, parent: Hyperparams, useFp32Update: boolean): UpdateRuleState {
@@ -100,20 +105,55 @@ export function newRule(def: OptimizerDef, parent: Hyperparams, useFp32Update: b
   };
 }
 
-function isLink(x: unknown): x is Link {
-  if (typeof x !== "object" || x === null) return false;
-  const o = x as { structure?: unknown; params?: unknown };
-  return typeof o.structure === "object" && o.structure !== null && typeof o.params === "object" && o.params !== null;
+/**
+ * A state given to the API must be one (`invariants.counters`, `invariants.loss-scale`, the shape
+ * of an optimizer state); otherwise `InvalidValueError`.
+ */
+export function checkState(state: unknown, what: string): asserts state is OptimizerState {
+  const bad = stateProblem(state);
+  if (bad !== null) throw new InvalidValueError(what, bad, bad.clause ?? "state.plain-data");
 }
 
-/** @clause optimizer.setup */
+/** The link a caller gave, checked (`invariants.link`, `invariants.param`) and copied; or the problem. */
+function ownLink(x: unknown): Link | Problem {
+  if (typeof x !== "object" || x === null) return { at: "link", expected: "a link {structure, params}", got: describeValue(x) };
+  const o = x as { structure?: unknown; params?: unknown };
+  const sp = structureProblem(o.structure, "target.structure");
+  if (sp !== null) return sp;
+  const structure = o.structure as Link["structure"];
+  const err = validateStructure(structure);
+  if (err !== null) return { at: "target.structure", expected: "a valid link structure", got: err };
+  if (typeof o.params !== "object" || o.params === null) return { at: "target.params", expected: "a record of parameters by path", got: describeValue(o.params) };
+  const given = o.params as Record<string, unknown>;
+  const decls = paramDecls(structure);
+  for (const path of Object.keys(given)) {
+    if (!(path in decls)) return { at: `target.params[${path}]`, expected: "a parameter path of the structure", got: describeValue(path) };
+  }
+  const params: Record<string, Param> = {};
+  for (const path of paramPaths(structure)) {
+    if (!(path in given)) return { at: `target.params[${path}]`, expected: "a value for every parameter of the structure", got: "nothing" };
+    const bad = paramProblem(given[path], `target.params[${path}]`, decls[path]!.dtype);
+    if (bad !== null) return bad;
+    const p = given[path] as Param;
+    const data = p.data === null ? null : ownArray(p.data);
+    const grad = p.grad === null ? null : p.grad === p.data ? data : ownArray(p.grad);
+    params[path] = { dtype: p.dtype, shape: data === null ? (p.shape === null ? null : [...p.shape]) : data.shape, data, grad, gradValid: p.gradValid, lossScale: p.lossScale };
+  }
+  return { structure: copyStructure(structure), params };
+}
+
+/**
+ * @clause optimizer.setup
+ * @clause optimizer.setup.target A target that is not a well-formed link (structure, a value for
+ * every parameter, valid arrays of the declared dtypes) fails with `InvalidTargetError`; the
+ * optimizer keeps a copy of the link's arrays (`state.no-aliasing`).
+ */
 export function setup(state: OptimizerState, link: unknown): OptimizerState {
-  if (!isLink(link)) throw new InvalidTargetError(link === null ? "got null" : `got ${typeof link}`);
+  checkState(state, "setup");
+  const own = ownLink(link);
+  if (!("structure" in own)) throw new InvalidTargetError(formatProblem(own));
   const def = optimizerDef(state.optimizer);
   const rules: Record<string, UpdateRuleState> = {};
-  for (const path of paramPaths(link.structure)) {
-    if (!(path in link.params)) throw new InvalidTargetError(`parameter ${path} has no value in link.params`);
-    rules[path] = newRule(def, state.hyperparam, state.useFp32Update);
-  }
-  return { ...state, target: link, t: 0, epoch: 0, hooks: EMPTY_HOOKS, rules };
+  for (const path of paramPaths(own.structure)) rules[path] = newRule(def, state.hyperparam, state.useFp32Update);
+  return deepFreeze({ ...state, target: own, t: 0, epoch: 0, hooks: EMPTY_HOOKS, rules });
 }

@@ -33,7 +33,7 @@
  * update (Chainer accepts it in `add_hook`), with the optimizer's and the rule's `t` already moved.
  */
 import type { OptimizerState, UpdateRuleState } from "../state.js";
-import type { HookEntry, HookSpec, HookTable } from "../hooks/types.js";
+import type { HookEntry, HookSpec, HookTable, Json } from "../hooks/types.js";
 import { getHookKind } from "../hooks/registry.js";
 import {
   DuplicateHookError,
@@ -50,6 +50,8 @@ import { zerosLike } from "../ndarray.js";
 import type { ComputeOverride } from "../compute.js";
 import { callHooksProgram, type Warn } from "./step-hooks.js";
 import { drivePure } from "./step-driver.js";
+import { copyJson, deepFreeze } from "../plain-data.js";
+import { formatProblem } from "../invariants.js";
 
 export { ruleView, type Warn } from "./step-hooks.js";
 
@@ -84,9 +86,9 @@ function tableOf(state: OptimizerState, target: HookTarget, what: string): HookT
 }
 
 function withTable(state: OptimizerState, target: HookTarget, hooks: HookTable): OptimizerState {
-  if (target === "optimizer") return { ...state, hooks };
+  if (target === "optimizer") return deepFreeze({ ...state, hooks });
   const rule = state.rules[target.rule] as UpdateRuleState;
-  return { ...state, rules: { ...state.rules, [target.rule]: { ...rule, hooks } } };
+  return deepFreeze({ ...state, rules: { ...state.rules, [target.rule]: { ...rule, hooks } } });
 }
 
 /** The hook's effective `timing` and `name` attributes (instance values over the kind's). */
@@ -129,12 +131,17 @@ export function addHook(
   if (table.pre.some((h) => h.name === name) || table.post.some((h) => h.name === name)) {
     throw new DuplicateHookError(name, where(target));
   }
-  const argErr = kind.validate(hook.args);
+  if (typeof name !== "string") throw new InvalidArgumentError(`addHook: the hook name must be a string, got ${typeof name}`, "hooks.add.name");
+  // The arguments are copied (and frozen) first, so the caller's object is neither kept nor re-read.
+  const copied = copyJson(hook.args, "args");
+  if ("problem" in copied) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${formatProblem(copied.problem)}`, kind.clause);
+  const args = copied.value as Readonly<Record<string, Json>>;
+  const argErr = kind.validate(args);
   if (argErr !== null) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${argErr}`, kind.clause);
   const entry: HookEntry = {
     name,
-    hook: { kind: hook.kind, args: hook.args },
-    state: kind.initialState ? kind.initialState(hook.args) : null,
+    hook: { kind: hook.kind, args },
+    state: kind.initialState ? kind.initialState(args) : null,
   };
   const hooks = resolved === "pre" ? { pre: [...table.pre, entry], post: table.post } : { pre: table.pre, post: [...table.post, entry] };
   return withTable(state, target, hooks);
@@ -176,5 +183,5 @@ export function reallocateClearedGrads(link: Link): Link {
 export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?: Warn, compute?: ComputeOverride): OptimizerState {
   if (state.hooks === null) throw new NotSetUpError("callHooks");
   if (timing !== "pre" && timing !== "post") throw new InvalidCallHooksTimingError(timing);
-  return drivePure(callHooksProgram(state, timing, warn), compute);
+  return deepFreeze(drivePure(callHooksProgram(state, timing, warn), compute));
 }

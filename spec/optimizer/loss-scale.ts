@@ -23,6 +23,9 @@ import type { OptimizerState, LossScaleState } from "../state.js";
 import { InvalidIntervalError, InvalidLossScaleError } from "../errors.js";
 import { pow } from "../numerics/pow.js";
 import { pyFloatRepr } from "../numerics/py-repr.js";
+import { deepFreeze } from "../plain-data.js";
+import { InvalidArgumentError } from "../errors.js";
+import { describeValue } from "../invariants.js";
 
 export const LOSS_SCALE_MAX = 65504;
 
@@ -39,16 +42,18 @@ export interface LossScalingOptions {
 export function lossScaling(state: OptimizerState, options: LossScalingOptions = {}): OptimizerState {
   const interval = options.interval ?? 1000;
   const scale = options.scale ?? null;
+  if (typeof interval !== "number") throw new InvalidArgumentError(`lossScaling: interval must be a number, got ${describeValue(interval)}`, "loss-scale.dynamic.interval");
+  if (scale !== null && typeof scale !== "number") throw new InvalidArgumentError(`lossScaling: scale must be a number or null, got ${describeValue(scale)}`, "loss-scale.static.positive");
   if (scale === null) {
     const flagged: OptimizerState = { ...state, lossScale: { ...state.lossScale, dynamic: true } };
     if (!(interval >= 1)) throw new InvalidIntervalError(interval, reprNumber(interval)).withPartial(flagged);
-    return {
+    return deepFreeze({
       ...state,
       lossScale: { ...state.lossScale, dynamic: true, scale: 1.0, interval, multiplier: pow(2.0, 1.0 / interval), isnanEver: false },
-    };
+    });
   }
   if (!(scale > 0)) throw new InvalidLossScaleError(scale, reprNumber(scale));
-  return { ...state, lossScale: { ...state.lossScale, scale } };
+  return deepFreeze({ ...state, lossScale: { ...state.lossScale, scale } });
 }
 
 /** @clause loss-scale.static.positive */

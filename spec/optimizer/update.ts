@@ -21,6 +21,10 @@ import type { ComputeOverride } from "../compute.js";
 import type { LossFunction } from "./loss.js";
 import { updateProgram } from "./step-update.js";
 import { drivePure } from "./step-driver.js";
+import { checkState } from "./create.js";
+import { InvalidArgumentError } from "../errors.js";
+import { describeValue } from "../invariants.js";
+import { deepFreeze } from "../plain-data.js";
 
 export type { Loss, LossFunction } from "./loss.js";
 
@@ -32,5 +36,9 @@ export interface UpdateOptions {
 
 /** @clause update.sequence */
 export function update(state: OptimizerState, lossfun?: LossFunction, options: UpdateOptions = {}): OptimizerState {
-  return drivePure(updateProgram(state, lossfun, options.warn), options.compute);
+  checkState(state, "update");
+  if (lossfun !== undefined && typeof lossfun !== "function") {
+    throw new InvalidArgumentError(`update: lossfun must be a function (link) => loss, or omitted; got ${describeValue(lossfun)}`, "update.lossfun");
+  }
+  return deepFreeze(drivePure(updateProgram(state, lossfun, options.warn), options.compute));
 }

@@ -46,6 +46,7 @@ import { type Dtype, roundTo } from "../numerics/dtype.js";
 import { pow } from "../numerics/pow.js";
 import { EpsTooSmallError, MissingRuleAttributeError, OptspecError, StepsNotStartedError } from "../errors.js";
 import { pyFloatRepr } from "../numerics/py-repr.js";
+import { stage } from "../stages.js";
 import { type KernelScalar, type KernelScalars, hpScalar } from "./kernel-scalars.js";
 
 export const ADAM_HYPERPARAMS: readonly HyperparamDef[] = [
@@ -157,13 +158,13 @@ export function adamUpdate(call: UpdateCall): UpdateResult {
       u = vhat;
     }
     const uI = u.dtype === I ? u : astype(u, I);
-    let step = div(alphaT(hp, t), add(sqrt(uI), num(hp, "eps")));
+    let step = stage("adam.update.step", div(stage("adam.alpha-t", alphaT(hp, t)), add(sqrt(uI), num(hp, "eps"))));
     if (truthy(hp, "adabound")) {
       const initialAlpha = call.extras["initial_alpha"];
       if (initialAlpha === undefined) {
         throw new MissingRuleAttributeError(call.path, "initial_alpha", "AdamRule", "adam.bounds");
       }
-      const [lower, upper] = adaBoundBounds(hp, t, initialAlpha);
+      const [lower, upper] = stage("adam.bounds", adaBoundBounds(hp, t, initialAlpha));
       step = clip(step, lower, upper);
     }
     const y = mul(step, m);

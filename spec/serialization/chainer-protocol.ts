@@ -26,7 +26,8 @@
  * `Cannot safely deserialize from numpy array with dtype=<dtype> into a variable of type <class 'int'>.`;
  * an integer entry of more than one element fails with numpy's TypeError `only size-1 arrays can
  * be converted to Python scalars`. Deviations (Chainer accepts these and fails later): a stored
- * None, and an integer beyond 2**53 (not exact in a JS number) are refused.
+ * None, a negative integer (`invariants.counters`), and an integer beyond 2**53 (not exact in a JS
+ * number) are refused.
  * @clause serialization.chainer.load.copy A rule with an initialized state copies each entry into
  * the existing array (`numpy.copyto`): the array keeps its dtype and shape, the entry is cast to it
  * (same-kind casting; every int, bool or float entry can be cast to a float state) and broadcast to
@@ -63,7 +64,11 @@ import { type Dtype, isDtype, roundTo } from "../numerics/dtype.js";
 import { paramPaths } from "../link.js";
 import { effectiveHyperparams } from "../hyperparam.js";
 import { optimizerDef } from "../optimizer/create.js";
-import { OptspecError } from "../errors.js";
+import { InvalidArgumentError, OptspecError } from "../errors.js";
+import { checkState } from "../optimizer/create.js";
+import { describeValue } from "../invariants.js";
+import { deepFreeze } from "../plain-data.js";
+import { DEFAULT_MAX_DECODE_BYTES, type DecodeLimits } from "./limits.js";
 import { type NpyArray, type NpyValue, isNpyNone, npySize } from "./npy-types.js";
 import { type NpzEntry, type ZipLayout, readNpz, writeNpz } from "./npz.js";
 import { NpyFormatError, NpzFormatError } from "./errors.js";
@@ -95,6 +100,8 @@ export interface LoadChainerOptions {
   /** Chainer's `path`, concatenated verbatim in front of every key (end it with `/`). */
   readonly prefix?: string;
   readonly ignoreNames?: IgnoreName | readonly IgnoreName[];
+  /** The decode budget of `loadNpz` (`serialization.limits.budget`); default 256 MiB. */
+  readonly limits?: DecodeLimits;
 }
 
 /** `Parameter.name.strip('/')`-style child path. */
@@ -247,6 +254,9 @@ function loadCounter(key: string, v: NpyValue): number {
   if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
     throw new CounterTypeError(key, `${n} is beyond 2**53 and not exact as a JS number`, notInChainer(`Chainer loads the Python int ${n}`));
   }
+  if (n < 0n) {
+    throw new CounterTypeError(key, `${n} is negative; counters are non-negative (invariants.counters)`, notInChainer(`Chainer loads the Python int ${n}`));
+  }
   return Number(n);
 }
 
@@ -331,7 +341,7 @@ export function loadChainer(state: OptimizerState, entries: readonly NpzEntry[],
       s = { ...s, rules: { ...s.rules, [path]: rule } };
       current = null;
     }
-    return s;
+    return deepFreeze(s);
   } catch (err) {
     if (err instanceof OptspecError && err.partial === undefined && err.chainer.type !== "None") err.partial = partialState();
     throw err;
@@ -397,9 +407,15 @@ function adoptState(
  * Malformed bytes fail with `ArchiveFormatError` (naming the member when there is one).
  */
 export function loadNpz(state: OptimizerState, bytes: Uint8Array, options: LoadChainerOptions = {}): OptimizerState {
+  checkState(state, "loadNpz");
+  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`loadNpz: expected the bytes of an npz file (a Uint8Array), got ${describeValue(bytes)}`, "serialization.errors.load-only-documented");
+  const max = options.limits?.maxBytes ?? DEFAULT_MAX_DECODE_BYTES;
+  if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) {
+    throw new InvalidArgumentError(`loadNpz: limits.maxBytes must be a positive safe integer, got ${describeValue(max)}`, "serialization.limits.budget");
+  }
   let entries: NpzEntry[];
   try {
-    entries = readNpz(bytes).entries;
+    entries = readNpz(bytes, { maxBytes: max }).entries;
   } catch (err) {
     if (err instanceof NpzFormatError || err instanceof NpyFormatError) throw new ArchiveFormatError(err);
     throw err;

@@ -16,6 +16,7 @@
 import { type ChainerException, OptspecError } from "../errors.js";
 import type { OptimizerState } from "../state.js";
 import { NpzFormatError, NpyFormatError } from "./errors.js";
+import { describeValue } from "../invariants.js";
 
 /** Marks a check Chainer does not make at this point. */
 export function notInChainer(whatChainerDoes: string): ChainerException {
@@ -132,7 +133,7 @@ export class SnapshotVersionError extends SerializationError {
   readonly version: unknown;
   constructor(version: unknown, supported: number) {
     super(
-      `lossless snapshot: format version ${JSON.stringify(version)} is not supported; this optspec reads versions 1 to ${supported}` +
+      `lossless snapshot: format version ${typeof version === "number" ? String(version) : describeValue(version)} is not supported; this optspec reads versions 1 to ${supported}` +
         (typeof version === "number" && version > supported ? " (the snapshot comes from a newer optspec; upgrade to load it)" : ""),
       "serialization.lossless.version",
       notInChainer("optspec's lossless snapshot has no Chainer counterpart"),

@@ -9,7 +9,9 @@
  * @clause serialization.npy.decode `decodeNpy` accepts versions 1.0, 2.0 and 3.0; descrs `<`/`>`
  * (either byte order) or `|` (one-byte types only) with kinds f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1,
  * and `|O` for `None`; `fortran_order` True is decoded and reordered to C order. The payload must be
- * exactly `size × itemsize` bytes. Anything else raises `NpyFormatError`.
+ * exactly `size × itemsize` bytes, and the decoded elements must fit the decode budget
+ * (`serialization.limits.budget`), both checked before the array is allocated. Anything else
+ * raises `NpyFormatError`.
  * @clause serialization.npy.encode `encodeNpy` writes the bytes numpy 1.24's `np.save` writes for a
  * C-contiguous little-endian array: a version 1.0 header (2.0 only past 65535 bytes) whose dict is
  * followed by `21 - len(repr(shape[0]))` spaces of room for growth (none for a 0-d array), then
@@ -22,6 +24,7 @@ import { NpyFormatError } from "./errors.js";
 import { PickleError, checkNonePickle, nonePickle } from "./npy-pickle.js";
 import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_NONE, dtypeFromCode, isNpyNone, npySize } from "./npy-types.js";
 import { PyLiteralError, type PyValue, parsePyLiteral, reprIntTuple } from "./pyliteral.js";
+import { DecodeBudget } from "./limits.js";
 
 export * from "./npy-types.js";
 
@@ -34,11 +37,31 @@ interface Header {
   readonly shape: readonly number[];
 }
 
-/** Decode one `.npy` payload. `entryName` only labels errors. */
-export function decodeNpy(bytes: Uint8Array, entryName?: string): NpyValue {
+/** Decode one `.npy` payload. `entryName` only labels errors; `budget` bounds the decoded size. */
+export function decodeNpy(bytes: Uint8Array, entryName?: string, budget: DecodeBudget = new DecodeBudget()): NpyValue {
   const fail = (reason: string, cause?: unknown): never => {
     throw new NpyFormatError(reason, entryName, cause === undefined ? undefined : { cause });
   };
+  const { header, start, headerLen } = readPreamble(bytes, fail);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const payload = bytes.subarray(start + headerLen);
+  if (header.dtype === "object") {
+    if (header.shape.length !== 0) fail("object arrays are supported only as 0-d arrays holding None");
+    try {
+      checkNonePickle(payload);
+    } catch (e) {
+      if (e instanceof PickleError) fail(e.message, e);
+      throw e;
+    }
+    return NPY_NONE;
+  }
+  return decodeData(header.dtype, header, payload, dv, start + headerLen, budget, fail);
+}
+
+type Fail = (reason: string, cause?: unknown) => never;
+
+/** The magic, version, header length and header dict of a payload (which may be only its beginning). */
+function readPreamble(bytes: Uint8Array, fail: Fail): { header: Header; start: number; headerLen: number } {
   if (bytes.length < 10) fail(`expected at least 10 bytes (magic, version, header length), got ${bytes.length}`);
   if (!MAGIC.every((b, i) => bytes[i] === b)) fail("expected the magic string \\x93NUMPY at offset 0");
   const major = bytes[6] as number;
@@ -65,18 +88,27 @@ export function decodeNpy(bytes: Uint8Array, entryName?: string): NpyValue {
     for (let i = 0; i < raw.length; i += 0x8000) text += String.fromCharCode(...raw.subarray(i, i + 0x8000));
   }
   const header = parseHeader(text, major < 3, fail);
-  const payload = bytes.subarray(start + headerLen);
-  if (header.dtype === "object") {
-    if (header.shape.length !== 0) fail("object arrays are supported only as 0-d arrays holding None");
-    try {
-      checkNonePickle(payload);
-    } catch (e) {
-      if (e instanceof PickleError) fail(e.message, e);
-      throw e;
-    }
-    return NPY_NONE;
-  }
-  return decodeData(header.dtype, header, payload, dv, start + headerLen, fail);
+  return { header, start, headerLen };
+}
+
+/**
+ * What the beginning of a payload declares: its total size in bytes and its element count (null
+ * for a `None`), or null when `head` is too short to hold the whole header. Throws `NpyFormatError`
+ * for a malformed header.
+ */
+export function npyDeclared(head: Uint8Array, entryName?: string): { bytes: bigint; elements: bigint | null } | null {
+  const fail: Fail = (reason, cause) => {
+    throw new NpyFormatError(reason, entryName, cause === undefined ? undefined : { cause });
+  };
+  if (head.length < 12) return null;
+  const major = head[6] as number;
+  const len = major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 2 ** 24;
+  if (MAGIC.every((b, i) => head[i] === b) && (major === 1 || major === 2 || major === 3) && len > head.length - (major === 1 ? 10 : 12)) return null;
+  const { header, start, headerLen } = readPreamble(head, fail);
+  if (header.dtype === "object") return { bytes: BigInt(-1), elements: null };
+  let count = 1n;
+  for (const d of header.shape) count *= BigInt(d);
+  return { bytes: BigInt(start + headerLen) + count * BigInt(DTYPE_INFO[header.dtype].size), elements: count };
 }
 
 function parseHeader(text: string, longSuffix: boolean, fail: (reason: string, cause?: unknown) => never): Header {
@@ -120,6 +152,7 @@ function decodeData(
   payload: Uint8Array,
   dv: DataView,
   base: number,
+  budget: DecodeBudget,
   fail: (reason: string) => never,
 ): NpyArray {
   const size = DTYPE_INFO[dtype].size;
@@ -130,6 +163,8 @@ function decodeData(
     fail(`shape (${h.shape.join(", ")}) of ${dtype} needs ${expected} data bytes, found ${payload.length}` +
       (expected < BigInt(payload.length) ? " (trailing garbage)" : " (truncated)"));
   }
+  const refused = budget.reserve(count * 8n, `declares ${count} elements (${count * 8n} bytes decoded)`);
+  if (refused !== null) fail(refused);
   const n = Number(count);
   const le = h.littleEndian;
   const order = h.fortranOrder && h.shape.length > 1 ? fortranToC(h.shape) : undefined;

@@ -12,8 +12,9 @@
  * have the same layout, but fflate's deflate stream differs from zlib's.
  */
 import { NpyFormatError, NpzFormatError } from "./errors.js";
-import { type NpyValue, decodeNpy, encodeNpy } from "./npy.js";
+import { type NpyValue, decodeNpy, encodeNpy, npyDeclared } from "./npy.js";
 import { readZip } from "./zip.js";
+import { DecodeBudget, type DecodeLimits } from "./limits.js";
 import { type ZipLayout, writeZip } from "./zip-write.js";
 
 export type { ZipLayout } from "./zip-write.js";
@@ -27,17 +28,39 @@ export interface Npz {
   readonly entries: NpzEntry[];
 }
 
-export function readNpz(bytes: Uint8Array): Npz {
-  const entries = readZip(bytes).map(({ name, data }) => {
+/** Decode an `.npz` within `limits` (`serialization.limits.budget`). */
+export function readNpz(bytes: Uint8Array, limits: DecodeLimits = {}): Npz {
+  const budget = new DecodeBudget(limits);
+  const entries = readZip(bytes, budget, (name, head, declared) => inspectMember(name, head, declared, budget)).map(({ name, data }) => {
     if (!name.endsWith(".npy")) throw new NpzFormatError("expected every member name to end in '.npy'", name);
     try {
-      return { key: name.slice(0, -4), array: decodeNpy(data, name) };
+      return { key: name.slice(0, -4), array: decodeNpy(data, name, budget) };
     } catch (e) {
       if (e instanceof NpyFormatError) throw new NpzFormatError(e.reason, name, { cause: e });
       throw e;
     }
   });
   return { entries };
+}
+
+/**
+ * Before a member's buffer is allocated: its `.npy` header must imply the size the zip directory
+ * declares, and its decoded elements must fit the budget (`serialization.limits.budget`).
+ */
+function inspectMember(name: string, head: Uint8Array, declared: number, budget: DecodeBudget): void {
+  let d;
+  try {
+    d = npyDeclared(head, name);
+  } catch (e) {
+    if (e instanceof NpyFormatError) throw new NpzFormatError(e.reason, name, { cause: e });
+    throw e;
+  }
+  if (d === null || d.elements === null) return;
+  if (d.bytes !== BigInt(declared)) {
+    throw new NpzFormatError(`the .npy header implies ${d.bytes} bytes, the zip directory declares ${declared}`, name);
+  }
+  const refused = budget.refusal(d.elements * 8n, `declares ${d.elements} elements (${d.elements * 8n} bytes decoded)`);
+  if (refused !== null) throw new NpzFormatError(refused, name);
 }
 
 export interface WriteNpzOptions {

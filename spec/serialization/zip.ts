@@ -8,10 +8,15 @@
  * numpy always writes is accepted when it agrees), multi-disk archives, duplicate names, a CRC or
  * size mismatch, local headers that disagree with the central directory, and any byte not covered
  * by an entry, the central directory or the end record.
+ * @clause serialization.zip.bounded Before inflating anything, each member's declared size must be
+ * possible for its compressed bytes (deflate expands at most 1032:1) and all declared sizes
+ * together must fit the decode budget (`serialization.limits.budget`); a member is inflated in
+ * small input chunks into a buffer of its declared size and refused the moment it inflates past it.
  */
-import { inflateSync } from "fflate";
+import { Inflate } from "fflate";
 import { crc32 } from "./crc32.js";
 import { NpzFormatError } from "./errors.js";
+import { DecodeBudget } from "./limits.js";
 
 export interface ZipEntry {
   readonly name: string;
@@ -61,8 +66,20 @@ interface Central {
   end: number;
 }
 
-/** Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32. */
-export function readZip(bytes: Uint8Array): ZipEntry[] {
+/**
+ * Looks at the first bytes of a member (up to `HEAD_BYTES`, all of it when shorter) before the
+ * member's buffer is allocated, and throws to refuse it (npz.ts checks the `.npy` header here).
+ */
+export type Inspect = (name: string, head: Uint8Array, declared: number) => void;
+
+/** How much of a member `Inspect` sees. */
+export const HEAD_BYTES = 64 * 1024;
+
+/**
+ * Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32, within
+ * `budget` (a fresh default budget when none is given).
+ */
+export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget(), inspect: Inspect = () => undefined): ZipEntry[] {
   const fail = (reason: string, entry?: string): never => {
     throw new NpzFormatError(reason, entry);
   };
@@ -123,7 +140,13 @@ export function readZip(bytes: Uint8Array): ZipEntry[] {
     at = e.end;
   }
   if (at !== cdOffset) fail(`expected the central directory at offset ${at}, found it at ${cdOffset}`);
-  return entries.map((e) => ({ name: e.name, data: extract(e, bytes, fail) }));
+  for (const e of entries) {
+    // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
+    if (e.method === 8 && e.usize > e.csize * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${e.csize} deflate bytes`, e.name);
+    const refused = budget.reserve(e.usize, `declares ${e.usize} inflated bytes`);
+    if (refused !== null) fail(refused, e.name);
+  }
+  return entries.map((e) => ({ name: e.name, data: extract(e, bytes, fail, inspect) }));
 }
 
 function parseExtra(raw: Uint8Array, fail: (r: string) => never): Map<number, Uint8Array> {
@@ -185,25 +208,70 @@ function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, f
   e.end = end;
 }
 
-function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) => never): Uint8Array {
-  const raw = bytes.subarray(e.dataStart, e.dataStart + e.csize);
-  let data = raw;
-  if (e.method === 8) {
-    if (raw.length === 0) fail("empty deflate stream", e.name);
-    // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
-    if (e.usize > raw.length * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${raw.length} deflate bytes`, e.name);
+/**
+ * Input bytes per inflate step. One step yields at most 1032 times its input, so a step is sized to
+ * what is still expected (at least 4 KiB, at most 64 KiB): a member that lies about its size is
+ * caught at most a few MiB past its declaration.
+ */
+function inflateStep(remaining: number, min = 4 * 1024): number {
+  return Math.min(64 * 1024, Math.max(min, Math.ceil(remaining / 1032) + 1));
+}
+
+/** Inflate `raw` into exactly `declared` bytes, stopping as soon as it produces more. */
+function inflateBounded(raw: Uint8Array, declared: number, name: string, inspect: Inspect): Uint8Array {
+  const headSize = Math.min(declared, HEAD_BYTES);
+  let out: Uint8Array | null = null;
+  const pending: Uint8Array[] = [];
+  let at = 0;
+  let over = false;
+  let done = false;
+  const inflater = new Inflate((chunk, final) => {
+    if (at + chunk.length > declared) over = true;
+    else if (out !== null) out.set(chunk, at);
+    else pending.push(chunk);
+    at += chunk.length;
+    done = final;
+  });
+  for (let p = 0; p < raw.length && !over; ) {
+    // Until the head has been inspected, steps aim at the head (1 KiB of input yields at most ~1 MiB).
+    const step = out === null ? inflateStep(headSize - at, 1024) : inflateStep(declared - at);
     try {
-      // One spare byte: an inflated size above the declared one shows as a full buffer.
-      data = inflateSync(raw, { out: new Uint8Array(e.usize + 1) });
+      inflater.push(raw.subarray(p, p + step), p + step >= raw.length);
     } catch (err) {
       const msg = err instanceof Error ? err.message : String(err);
-      throw new NpzFormatError(`invalid deflate data (${msg})`, e.name, { cause: err });
+      throw new NpzFormatError(`invalid deflate data (${msg})`, name, { cause: err });
     }
-    if (data.length !== e.usize) {
-      fail(`inflated to ${data.length > e.usize ? "more than" : data.length} bytes, expected ${e.usize}`, e.name);
+    p += step;
+    if (out === null && !over && (at >= headSize || done)) {
+      // The member's buffer exists only once its first bytes have been looked at.
+      const head = new Uint8Array(at);
+      let q = 0;
+      for (const c of pending) {
+        head.set(c, q);
+        q += c.length;
+      }
+      inspect(name, head.subarray(0, headSize), declared);
+      out = new Uint8Array(declared);
+      out.set(head);
+      pending.length = 0;
     }
+  }
+  if (over) throw new NpzFormatError(`inflates to more than its declared ${declared} bytes (stopped after ${at})`, name);
+  if (!done || at !== declared || out === null) throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
+  return out;
+}
+
+function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) => never, inspect: Inspect): Uint8Array {
+  const raw = bytes.subarray(e.dataStart, e.dataStart + e.csize);
+  let data: Uint8Array;
+  if (e.method === 8) {
+    if (raw.length === 0) fail("empty deflate stream", e.name);
+    data = inflateBounded(raw, e.usize, e.name, inspect);
+  } else {
+    inspect(e.name, raw.subarray(0, HEAD_BYTES), e.usize);
+    data = raw.slice();
   }
   const crc = crc32(data);
   if (crc !== e.crc) fail(`CRC-32 mismatch: computed ${crc.toString(16).padStart(8, "0")}, recorded ${e.crc.toString(16).padStart(8, "0")}`, e.name);
-  return data.slice();
+  return data;
 }

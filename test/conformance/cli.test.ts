@@ -40,7 +40,7 @@ describe("optspec conformance CLI on an external backend", () => {
   it("a broken external backend (SIMD tail dropped) fails with clause, bits and replay command", () => {
     const r = runCli(["--runs", "100", "--no-golden", "--seed", "7", "--filter", "kernel/SGD/float32"], { OPTSPEC_TEST_BROKEN: "1" });
     expect(r.status).toBe(1);
-    expect(r.stdout).toMatch(/✗ external-broken kernel\/SGD\/float32 \[sgd\.update\]: param element \d+: backend .* \(0x[0-9a-f]{8}\) vs spec .* \(0x[0-9a-f]{8}\)/);
+    expect(r.stdout).toMatch(/✗ external-broken kernel\/SGD\/float32 \[sgd\.update\]: (segment \d+ of \d+ \(offset \d+\): )?param element \d+: backend .* \(0x[0-9a-f]{8}\) vs spec .* \(0x[0-9a-f]{8}\)/);
     expect(r.stdout).toMatch(/replay: npx optspec conformance --backend \.\/my-backend\.mjs --filter kernel\/SGD\/float32 --seed 7 --path /);
     expect(r.stdout).toMatch(/clause: spec\/SPEC\.md#sgd\.update \(npx optspec clause sgd\.update\)/);
   });
