@@ -54,7 +54,8 @@ export function goldenDirsOf(options: Pick<ConformanceOptions, "goldenDir" | "go
 /** The CLI flags that select a golden check's directory again in a replay command. */
 function goldenFlag(checkId: string, goldenDir: string | null | undefined): string {
   if (checkId.startsWith("golden:")) return ` --no-bundled-golden --golden ${checkId.slice("golden:".length)}`;
-  return goldenDir ? ` --no-bundled-golden --golden ${goldenDir}` : "";
+  // The bundled data is the CLI's default; another directory replaces it (`--golden` alone adds one).
+  return goldenDir && goldenDir !== bundledGoldenDir() ? ` --no-bundled-golden --golden ${goldenDir}` : "";
 }
 
 /** Every check, with one golden check per directory (the first is "golden", others "golden:<dir>"). */
