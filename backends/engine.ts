@@ -1,5 +1,8 @@
 /**
- * Run the spec's state machine on a backend's kernels: a `ComputeOverride` built from a backend.
+ * One kernel call at a time on a backend (the kit's per-kernel checks use these), and the spec's
+ * state machine on those calls: a `ComputeOverride` built from a backend. Each function is a job
+ * (`resident/job.ts`): `…On` runs it on a synchronous backend, `…OnAsync` on any backend. For
+ * stepping a model, use a resident run (`resident/`), which keeps everything in the backend.
  * Everything but the arithmetic stays in the spec: before each kernel call the spec's own update
  * runs on zero-length arrays, which raises exactly where Chainer raises (eps checks, missing state,
  * steps not started) and yields the rule's next extras (MSVAG's beta_power); a call the spec
@@ -24,20 +27,16 @@ import {
   update,
 } from "../spec/index.js";
 import type { AnyBackend, HookSegment, MaybePromise } from "./contract.js";
+import { type Job, runAsync, runSync, value } from "./resident/job.js";
 
-function sync<T>(v: MaybePromise<T>, backend: AnyBackend): T {
-  if (v instanceof Promise) throw new TypeError(`backend ${backend.name} returned a promise; the synchronous engine needs a "sync" backend`);
-  return v;
-}
-
-function upload(backend: AnyBackend, a: NDArray): unknown {
+function* upload(backend: AnyBackend, a: NDArray): Job<unknown> {
   const buf = backend.memory.alloc(a.dtype, a.data.length);
-  sync(backend.memory.write(buf, a.data, 0), backend);
+  yield* value(backend.memory.write(buf, a.data, 0));
   return buf;
 }
 
-function download(backend: AnyBackend, buf: unknown, like: NDArray): NDArray {
-  const data = sync(backend.memory.read(buf, 0, like.data.length), backend);
+function* download(backend: AnyBackend, buf: unknown, like: NDArray): Job<NDArray> {
+  const data = yield* value(backend.memory.read(buf, 0, like.data.length));
   backend.memory.free?.(buf);
   return { dtype: like.dtype, shape: like.shape, data: Float64Array.from(data) };
 }
@@ -51,7 +50,7 @@ function computes(backend: AnyBackend, dtype: Dtype): boolean {
   return backend.dtypes.includes(dtype);
 }
 
-export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): UpdateResult | undefined {
+function* optimizerUpdateJob(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): Job<UpdateResult | undefined> {
   const kernel = backend.optimizers[def.kernel ?? def.name];
   if (kernel === undefined || !computes(backend, call.param.dtype) || call.grad.dtype !== call.param.dtype) return undefined;
   // A 0-d parameter computes in float64 under numpy 1.x (numerics.promotion.scalars): kernels see
@@ -70,32 +69,28 @@ export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: 
   // A state whose dtype the update changes (numpy widening, e.g. SMORMS3 with an eps beyond
   // float32) cannot live in the kernel's buffers.
   if (Object.values(dry.state).some((v) => v.dtype !== call.param.dtype)) return undefined;
-  const param = upload(backend, call.param);
-  const grad = upload(backend, call.grad);
+  const param = yield* upload(backend, call.param);
+  const grad = yield* upload(backend, call.grad);
   const state: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(call.state)) state[k] = upload(backend, v);
-  sync(kernel.update(call.param.dtype, { param, grad, state }, [{ offset: 0, length: call.param.data.length, hp: call.hp, t: call.t, extras: call.extras }]), backend);
+  for (const [k, v] of Object.entries(call.state)) state[k] = yield* upload(backend, v);
+  yield* value(kernel.update(call.param.dtype, { param, grad, state }, [{ offset: 0, length: call.param.data.length, hp: call.hp, t: call.t, extras: call.extras }]));
   backend.memory.free?.(grad);
   const outState: Record<string, NDArray> = {};
-  for (const [k, v] of Object.entries(call.state)) outState[k] = download(backend, state[k], v);
-  return { param: download(backend, param, call.param), state: outState, ...(dry.extras ? { extras: dry.extras } : {}) };
+  for (const [k, v] of Object.entries(call.state)) outState[k] = yield* download(backend, state[k], v);
+  return { param: yield* download(backend, param, call.param), state: outState, ...(dry.extras ? { extras: dry.extras } : {}) };
 }
 
 /** The scalars of a per-parameter hook, from its description and the backend's reductions over the uploaded buffers. */
-function hookScalars(desc: PerParamKernelDesc, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): HookSegment["scalars"] {
+function* hookScalars(desc: PerParamKernelDesc, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): Job<HookSegment["scalars"]> {
   const p = call.param.data as NDArray;
   const g = call.param.grad as NDArray;
-  const reduce = (buf: unknown, a: NDArray): number => sync(backend.reductions.sumSquares(a.dtype, buf, 0, a.data.length), backend);
-  return desc.scalarsOf({
-    args: call.args,
-    lossScale: call.param.lossScale,
-    dtype: g.dtype,
-    paramSumSquares: desc.reductions.includes("param") ? reduce(pb, p) : NaN,
-    gradSumSquares: desc.reductions.includes("grad") ? reduce(gb, g) : NaN,
-  });
+  const reduce = (buf: unknown, a: NDArray) => value(backend.reductions.sumSquares(a.dtype, buf, 0, a.data.length));
+  const paramSumSquares = desc.reductions.includes("param") ? yield* reduce(pb, p) : NaN;
+  const gradSumSquares = desc.reductions.includes("grad") ? yield* reduce(gb, g) : NaN;
+  return desc.scalarsOf({ args: call.args, lossScale: call.param.lossScale, dtype: g.dtype, paramSumSquares, gradSumSquares });
 }
 
-export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
+function* perParamHookJob(backend: AnyBackend, kind: HookKind, call: PerParamCall): Job<PerParamResult | undefined> {
   const desc = kind.kernel;
   if (desc === undefined || desc.scope !== "param") return undefined;
   const hk = backend.hooks[desc.name];
@@ -106,35 +101,59 @@ export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerPar
   if (desc.noise !== undefined) {
     // The noise is drawn by the spec; the kernel adds it (it reads no parameter, so grad stands in).
     const drawn = desc.noise(call, g.shape, g.dtype);
-    const gb = upload(backend, g);
-    const nb = upload(backend, drawn.noise);
-    sync(hk.apply(g.dtype, { param: gb, grad: gb, noise: nb }, one(desc.scalarsOf({ args: call.args, lossScale: param.lossScale, dtype: g.dtype, paramSumSquares: NaN, gradSumSquares: NaN }))), backend);
+    const gb = yield* upload(backend, g);
+    const nb = yield* upload(backend, drawn.noise);
+    yield* value(hk.apply(g.dtype, { param: gb, grad: gb, noise: nb }, one(desc.scalarsOf({ args: call.args, lossScale: param.lossScale, dtype: g.dtype, paramSumSquares: NaN, gradSumSquares: NaN }))));
     backend.memory.free?.(nb);
-    return { grad: download(backend, gb, g), state: drawn.state };
+    return { grad: yield* download(backend, gb, g), state: drawn.state };
   }
   if (param.data === null || param.data.dtype !== g.dtype) return undefined;
-  const pb = upload(backend, param.data);
-  const gb = upload(backend, g);
-  sync(hk.apply(g.dtype, { param: pb, grad: gb }, one(hookScalars(desc, call, backend, pb, gb))), backend);
+  const pb = yield* upload(backend, param.data);
+  const gb = yield* upload(backend, g);
+  yield* value(hk.apply(g.dtype, { param: pb, grad: gb }, one(yield* hookScalars(desc, call, backend, pb, gb))));
   backend.memory.free?.(pb);
-  return { grad: download(backend, gb, g) };
+  return { grad: yield* download(backend, gb, g) };
 }
 
-export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
+function* wholeHookJob(backend: AnyBackend, kind: HookKind, call: WholeCall): Job<WholeResult | undefined> {
   const desc = kind.kernel;
   if (desc === undefined || desc.scope !== "whole") return undefined;
   const grads = call.params.flatMap(({ path, param }) => (param.grad === null ? [] : [{ path, g: param.grad }]));
   if (grads.some(({ g }) => !computes(backend, g.dtype) || g.shape.length === 0)) return undefined;
-  const bufs = grads.map(({ g }) => upload(backend, g));
-  const squares = grads.map(({ g }, i) => sync(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length), backend));
+  const bufs: unknown[] = [];
+  for (const { g } of grads) bufs.push(yield* upload(backend, g));
+  const squares: number[] = [];
+  for (const [i, { g }] of grads.entries()) squares.push(yield* value(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length)));
   const { rate, warnings } = desc.rateOf(call.args, squares);
   if (rate === null) return { grads: {}, warnings: [...warnings] };
   const out: Record<string, NDArray> = {};
-  grads.forEach(({ path, g }, i) => {
-    sync(backend.reductions.scale(g.dtype, bufs[i], 0, g.data.length, rate), backend);
-    out[path] = download(backend, bufs[i], g);
-  });
+  for (const [i, { path, g }] of grads.entries()) {
+    yield* value(backend.reductions.scale(g.dtype, bufs[i], 0, g.data.length, rate));
+    out[path] = yield* download(backend, bufs[i], g);
+  }
   return { grads: out, warnings: [...warnings] };
+}
+
+/** One optimizer kernel call on one parameter (undefined where the spec must compute); synchronous backends. */
+export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): UpdateResult | undefined {
+  return runSync(optimizerUpdateJob(backend, def, call), backend.name);
+}
+export function optimizerUpdateOnAsync(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): Promise<UpdateResult | undefined> {
+  return runAsync(optimizerUpdateJob(backend, def, call));
+}
+/** One per-parameter hook kernel call (undefined where the spec must compute); synchronous backends. */
+export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
+  return runSync(perParamHookJob(backend, kind, call), backend.name);
+}
+export function perParamHookOnAsync(backend: AnyBackend, kind: HookKind, call: PerParamCall): Promise<PerParamResult | undefined> {
+  return runAsync(perParamHookJob(backend, kind, call));
+}
+/** A whole hook (norms, rate, rescale) on the backend; synchronous backends. */
+export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
+  return runSync(wholeHookJob(backend, kind, call), backend.name);
+}
+export function wholeHookOnAsync(backend: AnyBackend, kind: HookKind, call: WholeCall): Promise<WholeResult | undefined> {
+  return runAsync(wholeHookJob(backend, kind, call));
 }
 
 /** @clause compute.override */
@@ -150,4 +169,15 @@ export function backendCompute(backend: AnyBackend): ComputeOverride {
 export function updateOn(backend: AnyBackend): (state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions) => OptimizerState {
   const compute = backendCompute(backend);
   return (state, lossfun, options = {}) => update(state, lossfun, { ...options, compute });
+}
+
+/** `optimizerUpdateOn` on any backend: a plain value for a synchronous one, else a promise. */
+export function optimizerUpdateOnAny(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): MaybePromise<UpdateResult | undefined> {
+  return backend.mode === "sync" ? optimizerUpdateOn(backend, def, call) : optimizerUpdateOnAsync(backend, def, call);
+}
+export function perParamHookOnAny(backend: AnyBackend, kind: HookKind, call: PerParamCall): MaybePromise<PerParamResult | undefined> {
+  return backend.mode === "sync" ? perParamHookOn(backend, kind, call) : perParamHookOnAsync(backend, kind, call);
+}
+export function wholeHookOnAny(backend: AnyBackend, kind: HookKind, call: WholeCall): MaybePromise<WholeResult | undefined> {
+  return backend.mode === "sync" ? wholeHookOn(backend, kind, call) : wholeHookOnAsync(backend, kind, call);
 }

@@ -10,7 +10,7 @@ registerBackend(webgpuBackend);
 
 export { registerBackend, getBackend, listBackends } from "./registry.js";
 export { backendCompute, updateOn } from "./engine.js";
-export { ResidentRun, ResidentArray, type GradInput } from "./resident/index.js";
+export { ResidentRun, ResidentArray, ResidentOptimizer, residentUpdate, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
 export { jsBackend, webgpuBackend };
 export { backendShapeError, isBackend } from "./validate.js";

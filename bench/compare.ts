@@ -29,7 +29,7 @@ export interface Comparison {
   readonly envDiffs: readonly string[];
 }
 
-const isOurs = (r: BenchRow): boolean => r.via === "kernel" || r.via === "state-machine" || r.via === "spec";
+const isOurs = (r: BenchRow): boolean => r.via === "kernel" || r.via === "state-machine" || r.via === "raw-calls" || r.via === "spec";
 
 export function compareRuns(base: BenchReport, head: BenchReport, thresholdPct = 10): Comparison {
   const baseById = new Map(base.results.map((r) => [r.id, r]));

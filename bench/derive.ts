@@ -17,7 +17,7 @@ export function derive(raw: readonly RawRow[]): BenchRow[] {
   return link(raw.map(baseRow));
 }
 
-type BaseRow = Omit<BenchRow, "rooflineGBps" | "rooflineFraction" | "peerTimeRatio">;
+type BaseRow = Omit<BenchRow, "rooflineGBps" | "rooflineFraction" | "peerTimeRatio" | "rawCallsRatio">;
 
 function baseRow(r: RawRow): BaseRow {
   const c = r.case;
@@ -53,7 +53,7 @@ export function withOpsPerSec<R extends BaseRow>(r: R, opsPerSec: number): R {
   return { ...r, opsPerSec, meanMs: 1e3 / opsPerSec, elementsPerSec, gbps: (r.bytesPerElement * elementsPerSec) / 1e9 };
 }
 
-/** Roofline fraction and peer time ratios, from the rows of the same run. */
+/** Roofline fraction, peer time ratios and state-machine over raw-calls ratios, from the rows of the same run. */
 export function link(base: readonly BaseRow[]): BenchRow[] {
   const roof = new Map<string, number>();
   for (const r of base) if (r.via === "roofline") roof.set(key(r.dtype, r.elements), r.gbps);
@@ -67,6 +67,13 @@ export function link(base: readonly BaseRow[]): BenchRow[] {
         }
       }
     }
-    return { ...r, rooflineGBps, rooflineFraction: rooflineGBps === null ? null : r.gbps / rooflineGBps, peerTimeRatio };
+    const raw = r.via === "state-machine" ? base.find((p) => p.via === "raw-calls" && p.backend === r.backend && p.variant === r.variant && p.dtype === r.dtype && p.shape === r.shape) : undefined;
+    return {
+      ...r,
+      rooflineGBps,
+      rooflineFraction: rooflineGBps === null ? null : r.gbps / rooflineGBps,
+      peerTimeRatio,
+      ...(raw !== undefined ? { rawCallsRatio: raw.opsPerSec / r.opsPerSec } : {}),
+    };
   });
 }

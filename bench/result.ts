@@ -22,11 +22,12 @@ export interface Measurement {
  * How the work was run:
  * - `roofline`: the Wasm SIMD triad (bench/wasm-triad.ts);
  * - `kernel`: a backend's kernel called directly (one call, `tensors` segments);
- * - `state-machine`: the spec's `update` over a model, computing on a backend (backends/engine.ts);
+ * - `state-machine`: a resident run's whole `update()` over a model (backends/resident);
+ * - `raw-calls`: the backend calls that same step needs, called directly (the state machine's floor);
  * - `spec`: the reference spec itself (the slow baseline, small sizes only);
  * - `peer`: TensorFlow.js.
  */
-export type Via = "roofline" | "kernel" | "state-machine" | "spec" | "peer";
+export type Via = "roofline" | "kernel" | "state-machine" | "raw-calls" | "spec" | "peer";
 
 export interface BenchRow extends Measurement {
   /** Unique key across runs: `${via}:${backend}/${variant}/${dtype}/${shape}`. */
@@ -59,6 +60,8 @@ export interface BenchRow extends Measurement {
   readonly afterDetach: boolean;
   /** Our time over the peer's time for the same work, by peer backend (below 1: we are faster). */
   readonly peerTimeRatio: Readonly<Record<string, number>>;
+  /** A state-machine row: its time over the `raw-calls` row of the same step (1 = no overhead). */
+  readonly rawCallsRatio?: number;
   readonly note?: string;
   /**
    * In a merged file (bench/merge.ts): how many runs had this row. opsPerSec is then their median

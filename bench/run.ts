@@ -3,7 +3,9 @@
  * 1. the roofline (Wasm triad) at every dtype and element count the run uses;
  * 2. every backend's optimizer and hook kernels, one tensor of each size, then the many-small case
  *    (one kernel call with `tensors` segments);
- * 3. the spec's state machine over the many-small model on each synchronous backend;
+ * 3. a resident run's whole update() over the many-small model on each backend, each next to the
+ *    raw kernel calls that step needs (Adam, MomentumSGD, SGD; Adam with hooks; Adam with dynamic
+ *    loss scaling);
  * 4. the reference spec (smaller sizes only);
  * 5. TF.js cpu, then TF.js wasm last: its heap growth detaches ArrayBuffers, after which V8 runs
  *    every JS typed-array loop 1.2–1.6× slower for the life of the process. Rows carry
@@ -14,7 +16,7 @@ import { OPTIMIZERS } from "../spec/index.js";
 import { loadBackends } from "./backends.js";
 import type { Case } from "./case.js";
 import { hookCase, optimizerCase } from "./cases-backend.js";
-import { stateMachineCase } from "./cases-model.js";
+import { rawCallsCase, scenarios, stateMachineCase } from "./cases-model.js";
 import { specHookCase, specOptimizerCase } from "./cases-spec.js";
 import { type RawRow, derive } from "./derive.js";
 import { captureEnv } from "./env.js";
@@ -26,6 +28,9 @@ import { HOOKS } from "./workload.js";
 import { triadCase } from "./wasm-triad.js";
 
 export type Log = (line: string) => void;
+
+/** The optimizers whose whole step is timed by default (`--state-machine` overrides). */
+const STATE_MACHINE = ["Adam", "MomentumSGD", "SGD"];
 
 const selected = (o: BenchOptions, name: string): boolean => o.kernels === null || o.kernels.includes(name);
 
@@ -95,9 +100,11 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const modelCases: Case[] = [];
   if (o.many !== null) {
     for (const b of loaded.backends) {
-      for (const def of defs.filter((d) => o.stateMachine === null || o.stateMachine.includes(d.name))) {
-        const c = stateMachineCase(b, def, "float32", o.many.tensors, o.many.length);
-        if (c !== undefined) modelCases.push(c);
+      for (const s of scenarios(defs.filter((d) => (o.stateMachine === null ? STATE_MACHINE.includes(d.name) : o.stateMachine.includes(d.name))))) {
+        // The resident run's step, then the raw calls it needs: timed next to each other.
+        const c = stateMachineCase(b, s, "float32", o.many.tensors, o.many.length);
+        const r = rawCallsCase(b, s, "float32", o.many.tensors, o.many.length);
+        if (c !== undefined && r !== undefined) modelCases.push(c, r);
       }
     }
   }
@@ -121,7 +128,7 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   for (const [dtype, n] of roofKeys.values()) if (dtype !== "float16") await run(triadCase(dtype, n));
   log(`backend kernels: ${kernelCases.length} cases on ${loaded.backends.map((b) => b.name).join(", ") || "no backend"}`);
   for (const c of kernelCases) await run(c);
-  if (modelCases.length > 0) log(`spec state machine over ${o.many?.tensors} parameters on a backend: ${modelCases.length} cases`);
+  if (modelCases.length > 0) log(`resident update() over ${o.many?.tensors} parameters, and the raw calls it needs: ${modelCases.length} cases`);
   for (const c of modelCases) await run(c);
   if (specCases.length > 0) log(`reference spec (slow baseline, sizes ${o.specSizes.join(", ")} only): ${specCases.length} cases`);
   for (const c of specCases) await run(c);

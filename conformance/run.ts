@@ -71,7 +71,11 @@ function selected(c: Check, filter: string | undefined, groups: readonly string[
   return c.id.includes(filter) || c.kernel === filter || c.clauses.some((cl) => cl.includes(filter));
 }
 
-export function runConformance(backend: AnyBackend, options: ConformanceOptions = {}): ConformanceReport {
+/**
+ * Run the battery. Asynchronous backends (`mode: "async"`) run the same checks, awaited; the
+ * report is always returned as a promise.
+ */
+export async function runConformance(backend: AnyBackend, options: ConformanceOptions = {}): Promise<ConformanceReport> {
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
@@ -97,9 +101,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
     const replay = (extra: string) => `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
     if (check.property) {
       const ctx = { ...ctxBase, ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}) };
-      const out = fc.check(check.property(ctx, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
-      if (out instanceof Promise) throw new TypeError(`backend ${backend.name} is asynchronous; this runConformance runs synchronous backends only`);
-      const details = out;
+      const details = await fc.check(check.property(ctx, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
       runs = details.numRuns;
       if (details.failed) {
         const err = details.errorInstance;
@@ -124,7 +126,7 @@ export function runConformance(backend: AnyBackend, options: ConformanceOptions 
         if (diff.ulp !== undefined && Number.isFinite(diff.ulp)) maxUlp.value = Math.max(maxUlp.value, diff.ulp);
       }
     } else if (check.direct) {
-      const out = check.direct(ctxBase);
+      const out = await check.direct(ctxBase);
       runs = out.runs;
       for (const d of out.diffs) {
         const { at, caseId, ...diff } = d;

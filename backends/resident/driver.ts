@@ -25,7 +25,7 @@ import { type Job, values } from "./job.js";
 import { type Slot, type Store, ResidentArray, fits } from "./store.js";
 import { Pending } from "./pending.js";
 import { DryRun } from "./dry-run.js";
-import { hookPlan } from "./hook-scalars.js";
+import { HookPlans } from "./hook-scalars.js";
 
 type Answer = StepAnswers[StepRequest["op"]];
 
@@ -36,6 +36,7 @@ const SLOW: unique symbol = Symbol("slow");
 export class ResidentDriver {
   readonly pending: Pending;
   private readonly dry = new DryRun();
+  private readonly plans = new HookPlans();
 
   constructor(readonly store: Store) {
     this.pending = new Pending(store);
@@ -91,6 +92,8 @@ export class ResidentDriver {
     switch (req.op) {
       case "update":
         return this.fastUpdate(req) ?? SLOW;
+      case "perParamHook":
+        return this.fastHook(req) ?? SLOW;
       case "zeros": {
         const slot = this.slotOf(req.path);
         if (slot === undefined || !fits(req.like, slot)) return SLOW;
@@ -191,26 +194,32 @@ export class ResidentDriver {
     return { structure: out.structure, params: adopted };
   }
 
-  private *perParamHook(req: Extract<StepRequest, { op: "perParamHook" }>): Job<PerParamResult> {
+  /** A per-parameter hook on a resident parameter, recorded; undefined when the spec must compute it. */
+  private fastHook(req: Extract<StepRequest, { op: "perParamHook" }>): PerParamResult | undefined {
     const { kind, call } = req;
+    const desc = kind.kernel;
     const slot = this.slotOf(call.path);
-    const backend = this.store.backend;
     const p = call.param;
-    const desc = kind.kernel?.scope === "param" ? kind.kernel : undefined;
-    if (slot !== undefined && desc !== undefined && p.grad === slot.grad && backend.hooks[desc.name] !== undefined) {
-      const plan = hookPlan(kind, call);
-      if (plan !== undefined && plan.kind === "noise") {
-        if (this.pending.noisePending(slot)) yield* this.settled();
-        const drawn = desc.noise!(call, slot.shape, slot.dtype); // a "noise" plan means the kind draws noise
-        if (drawn.noise.dtype === slot.dtype && drawn.noise.data.length === slot.length) {
-          this.pending.recordNoise({ kind: "noise", slot, round: 0, name: desc.name, noise: drawn.noise });
-          return { grad: slot.grad, state: drawn.state };
-        }
-      } else if (plan !== undefined && p.data === slot.data) {
-        this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan });
-        return { grad: slot.grad };
-      }
+    if (desc === undefined || desc.scope !== "param" || slot === undefined || p.grad !== slot.grad || this.store.backend.hooks[desc.name] === undefined) return undefined;
+    if (desc.noise !== undefined) {
+      if (this.pending.noisePending(slot)) return undefined; // one pending noise per segment
+      const drawn = desc.noise(call, slot.shape, slot.dtype);
+      if (drawn.noise.dtype !== slot.dtype || drawn.noise.data.length !== slot.length) return undefined;
+      const scalars = desc.scalarsOf({ args: call.args, lossScale: p.lossScale, dtype: slot.dtype, paramSumSquares: NaN, gradSumSquares: NaN });
+      this.pending.recordNoise({ kind: "noise", slot, round: 0, name: desc.name, noise: drawn.noise, scalars });
+      return { grad: slot.grad, state: drawn.state };
     }
+    if (p.data !== slot.data) return undefined;
+    const plan = this.plans.planOf(desc, call.args, p.lossScale, slot.dtype);
+    this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan, offset: slot.offset, length: slot.length, scalars: plan.kind === "fixed" ? plan.scalars : {} });
+    return { grad: slot.grad };
+  }
+
+  private *perParamHook(req: Extract<StepRequest, { op: "perParamHook" }>): Job<PerParamResult> {
+    const fast = this.fastHook(req);
+    if (fast !== undefined) return fast;
+    const { call } = req;
+    const p = call.param;
     yield* this.settled();
     const plain = yield* this.plainParam(p);
     const r = answerPure({ ...req, call: { ...call, param: plain } }) as PerParamResult;
@@ -222,20 +231,16 @@ export class ResidentDriver {
     const { kind, call } = req;
     const withGrad = call.params.filter(({ param }) => param.grad !== null);
     yield* this.settled();
-    const desc = kind.kernel?.scope === "whole" ? kind.kernel : undefined;
-    if (desc !== undefined && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
+    const desc = kind.kernel;
+    if (desc !== undefined && desc.scope === "whole" && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
       const red = this.store.backend.reductions;
       const grads = withGrad.map(({ param }) => param.grad as ResidentArray);
       const squares = yield* values(grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)));
-      const { rate, warnings: w } = desc.rateOf(call.args, squares);
-      const warnings = [...w];
-      if (rate === null) return { grads: {}, warnings };
-      const out: Record<string, NDArray> = {};
-      for (const g of grads) {
-        this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
-        out[g.slot.path] = g;
-      }
-      return { grads: out, warnings };
+      const { rate, warnings } = desc.rateOf(call.args, squares);
+      if (rate === null) return { grads: {}, warnings: [...warnings] };
+      for (const g of grads) this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
+      // Rescaled in place: every gradient is still the same resident array, so none is new.
+      return { grads: {}, warnings: [...warnings] };
     }
     const params: { path: string; param: Param }[] = [];
     for (const e of call.params) params.push({ path: e.path, param: yield* this.plainParam(e.param) });
@@ -265,7 +270,7 @@ export class ResidentDriver {
       }
       const dry = resident ? this.dry.run(def, slot.dtype, call) : { ok: false as const };
       if (dry.ok) {
-        this.pending.record({ kind: "optimizer", slot, round: 0, name, seg: { offset: slot.offset, length: slot.length, hp: call.hp, t: call.t, extras: call.extras } });
+        this.pending.record({ kind: "optimizer", slot, round: 0, name, offset: slot.offset, length: slot.length, hp: call.hp, t: call.t, extras: call.extras });
         return dry.extras === undefined ? { param: call.param, state: call.state } : { param: call.param, state: call.state, extras: dry.extras };
       }
     }

@@ -8,13 +8,15 @@ import type { NDArray } from "../../spec/index.js";
 import type { HookSegment, Segment, Span } from "../contract.js";
 import type { Store, Slot, Role } from "./store.js";
 import { type Job, values } from "./job.js";
-import type { HookPlan } from "./hook-scalars.js";
+import { type HookPlan, normScalars } from "./hook-scalars.js";
 import { idiv } from "../../spec/numerics/np.js";
 
 export type PendingOp =
-  | { readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string; readonly seg: Segment }
-  | { readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: Exclude<HookPlan, { kind: "noise" }> }
-  | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray }
+  /** An optimizer op is its own kernel segment (offset, length, hp, t, extras): one object per parameter. */
+  | ({ readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string } & Segment)
+  /** A hook op is its own kernel segment (its scalars are the fixed plan's; a norms plan computes them at issue). */
+  | ({ readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan } & HookSegment)
+  | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray; readonly scalars: HookSegment["scalars"] }
   | { readonly kind: "fill"; readonly slot: Slot; round: number; readonly role: Role; readonly key: string; readonly value: number }
   | { readonly kind: "divide"; readonly slot: Slot; round: number; readonly value: number };
 
@@ -101,8 +103,7 @@ export class Pending {
       case "optimizer": {
         const kernel = backend.optimizers[op.name];
         if (kernel === undefined) throw new Error(`resident run: no ${op.name} kernel`);
-        const segs = g.ops.map((o) => (o as typeof op).seg);
-        store.settle(kernel.update(dtype, store.optimizerBuffers(dtype), segs));
+        store.settle(kernel.update(dtype, store.optimizerBuffers(dtype), g.ops as (typeof op)[]));
         return;
       }
       case "hook":
@@ -114,20 +115,27 @@ export class Pending {
         if (op.kind === "noise") {
           const noise = store.noiseBuffer(dtype);
           for (const o of g.ops) store.settle(backend.memory.write(noise, (o as typeof op).noise.data, o.slot.offset));
-          const segs = g.ops.map((o): HookSegment => ({ offset: o.slot.offset, length: o.slot.length, scalars: {} }));
+          const segs = g.ops.map((o): HookSegment => ({ offset: o.slot.offset, length: o.slot.length, scalars: (o as typeof op).scalars }));
           store.settle(hk.apply(dtype, { param, grad, noise }, segs));
           return;
         }
         let segs: HookSegment[];
         if (op.plan.kind === "norms") {
+          // The norms each segment's scalars need, as the segments stand now (earlier rounds issued).
           const red = backend.reductions;
-          const sq = yield* values(g.ops.flatMap((o) => [red.sumSquares(dtype, param, o.slot.offset, o.slot.length), red.sumSquares(dtype, grad, o.slot.offset, o.slot.length)]));
+          const wants = op.plan.desc.reductions;
+          const sq = yield* values(
+            g.ops.flatMap((o) => [
+              wants.includes("param") ? red.sumSquares(dtype, param, o.slot.offset, o.slot.length) : NaN,
+              wants.includes("grad") ? red.sumSquares(dtype, grad, o.slot.offset, o.slot.length) : NaN,
+            ]),
+          );
           segs = g.ops.map((o, i) => {
             const plan = (o as typeof op).plan as Extract<HookPlan, { kind: "norms" }>;
-            return { offset: o.slot.offset, length: o.slot.length, scalars: plan.scalars(dtype, sq[2 * i]!, sq[2 * i + 1]!) };
+            return { offset: o.slot.offset, length: o.slot.length, scalars: normScalars(plan, dtype, sq[2 * i]!, sq[2 * i + 1]!) };
           });
         } else {
-          segs = g.ops.map((o) => ({ offset: o.slot.offset, length: o.slot.length, scalars: ((o as typeof op).plan as Extract<HookPlan, { kind: "fixed" }>).scalars }));
+          segs = g.ops as (typeof op)[];
         }
         store.settle(hk.apply(dtype, { param, grad }, segs));
         return;

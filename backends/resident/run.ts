@@ -30,6 +30,7 @@ import {
   lossScaling,
   newEpoch,
   optimizerDef,
+  paramOrder,
   paramPaths,
   removeHook,
   setEnabled,
@@ -261,7 +262,7 @@ export class ResidentRun {
   private get current(): OptimizerState {
     if (this.marks.size > 0) {
       const target = this.state.target as Link;
-      const params = copyTable(target.params);
+      const params = copyTable(target.params, paramOrder(target.structure));
       for (const slot of this.marks) params[slot.path] = { ...(params[slot.path] as Param), grad: slot.grad, gradValid: true };
       this.marks.clear();
       this.state = { ...this.state, target: { structure: target.structure, params } };

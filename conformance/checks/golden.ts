@@ -1,5 +1,6 @@
 /**
- * The golden files, replayed through a backend (cases it cannot compute run through the spec).
+ * The golden files, replayed through a resident run of the backend (cases and parameters it cannot
+ * compute run through the spec); awaited for an asynchronous backend.
  * A difference cites the clause of the kernel that computed the differing array, carries both
  * values and their dtype, and replays with `--filter golden --case <id>` on the same backend.
  * Clauses count as checked only for cases the backend's own kernels computed.
@@ -7,8 +8,8 @@
 import { existsSync } from "node:fs";
 import { BUILTIN_HOOKS, OPTIMIZERS, type OptimizerDef, isDtype } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
-import { updateOn } from "../../backends/engine.js";
-import { replaySource } from "../golden/replay.js";
+import { residentUpdate } from "../../backends/resident/update-once.js";
+import { type CaseResult, replaySource, replaySourceAsync } from "../golden/replay.js";
 // Registers the serialization case kind: without it those cases count as unsupported, silently.
 import "../golden/replay-serialization.js";
 import { caseFiles, type GoldenSource, readGoldenDir } from "../golden/source.js";
@@ -16,7 +17,7 @@ import type { Difference } from "../golden/compare.js";
 import type { GoldenCase } from "../golden/format.js";
 import { sourceCaseClauses } from "../golden/case-clauses.js";
 import { outputClause } from "./kernel-clauses.js";
-import type { Check } from "./types.js";
+import type { Check, DirectResult } from "./types.js";
 
 interface CaseInfo {
   readonly def?: OptimizerDef;
@@ -105,8 +106,9 @@ export function goldenCheck(dir: string | GoldenSource, only?: string, id = "gol
     clausesFor: (backend) => clausesExercised(all(), backend, only),
     applies: () => (typeof dir === "string" ? (existsSync(dir) ? null : `no golden directory at ${dir}`) : dir.files.size > 0 ? null : `no golden files from ${dir.label}`),
     direct: (ctx) => {
-      const engine = { name: ctx.backend.name, update: updateOn(ctx.backend as AnyBackend) };
-      const results = replaySource(src(), engine, only === undefined ? undefined : (caseId) => caseId === only);
+      const engine = { name: ctx.backend.name, update: residentUpdate(ctx.backend as AnyBackend) };
+      const filter = only === undefined ? undefined : (id: string) => id === only;
+      const differences = (results: readonly CaseResult[]): DirectResult => {
       const diffs = results.flatMap((r) =>
         r.failures.map((f) => {
           const clause = kernelClause(ctx.backend, all().get(r.id), f) ?? f.clause ?? "update.sequence";
@@ -125,6 +127,8 @@ export function goldenCheck(dir: string | GoldenSource, only?: string, id = "gol
         }),
       );
       return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
+      };
+      return ctx.backend.mode === "sync" ? differences(replaySource(src(), engine, filter)) : replaySourceAsync(src(), engine, filter).then(differences);
     },
   };
 }

@@ -1,5 +1,5 @@
 import type { Dtype } from "../../spec/index.js";
-import type { AnyBackend } from "../../backends/contract.js";
+import type { AnyBackend, MaybePromise } from "../../backends/contract.js";
 import type { Diagnosis, Difference } from "../report.js";
 
 export interface CheckContext {
@@ -37,8 +37,16 @@ export interface Check {
   clausesFor?(backend: AnyBackend): readonly string[];
   /** Why the check does not apply to a backend, or null. */
   applies(backend: AnyBackend): string | null;
-  /** A fast-check property (mismatches throw `Mismatch`); records the largest ULP distance seen. */
+  /**
+   * A fast-check property (mismatches throw `Mismatch`); records the largest ULP distance seen.
+   * Asynchronous for an asynchronous backend.
+   */
   property?(ctx: CheckContext, maxUlp: { value: number }): import("fast-check").IRawProperty<unknown>;
-  /** A direct check (golden replay): returns its differences and how many items it ran. */
-  direct?(ctx: CheckContext): { readonly diffs: readonly (Difference & { readonly at: string; readonly caseId?: string; readonly dtype?: Dtype })[]; readonly runs: number };
+  /** A direct check (golden replay): returns its differences and how many items it ran (a promise for an asynchronous backend). */
+  direct?(ctx: CheckContext): MaybePromise<DirectResult>;
+}
+
+export interface DirectResult {
+  readonly diffs: readonly (Difference & { readonly at: string; readonly caseId?: string; readonly dtype?: Dtype })[];
+  readonly runs: number;
 }

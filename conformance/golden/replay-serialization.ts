@@ -3,6 +3,7 @@
  * and npy bytes, loading Chainer's own archive into a fresh optimizer (or failing as Chainer
  * fails), and the runs that continue from both.
  */
+import { type Job, runSync } from "../../backends/resident/job.js";
 import {
   type NDArray,
   type OptimizerState,
@@ -139,10 +140,11 @@ function describeError(err: unknown): string {
   return err instanceof Error ? `${err.name}: ${err.message}` : String(err);
 }
 
-export function replaySerialization(c: GoldenSerialization, engine: UpdateEngine): Failure[] {
+/** The serialization replay as a job (asynchronous engines are awaited per update). */
+export function* replaySerializationJob(c: GoldenSerialization, engine: UpdateEngine): Job<Failure[]> {
   const failures: Failure[] = [];
   const start = buildTrajectory({ ...c, kind: "trajectory" });
-  const before = replaySteps(start, c, c.steps, engine);
+  const before = yield* replaySteps(start, c, c.steps, engine);
   failures.push(...before.failures);
   if (before.stopped) return failures;
   let original = before.state;
@@ -151,14 +153,14 @@ export function replaySerialization(c: GoldenSerialization, engine: UpdateEngine
   failures.push(...compareEntries(c, original).map((d) => ({ ...d, step: nSteps })));
 
   // The original continues.
-  const cont = replaySteps(original, c, c.continued_original, engine, nSteps);
+  const cont = yield* replaySteps(original, c, c.continued_original, engine, nSteps);
   failures.push(...cont.failures);
 
   // The parameters at save time, as Chainer had them (the golden snapshot of the last step).
   const last = c.steps[c.steps.length - 1];
   const savedParams: Record<string, GoldenArray> = last?.after.params ?? c.initial.params;
   const archive = base64Bytes(c.npz.base64);
-  c.loads.forEach((load, li) => {
+  for (const [li, load] of c.loads.entries()) {
     const tag = (d: Difference, step?: number): Failure => ({ ...d, what: `load ${li}: ${d.what}`, ...(step === undefined ? {} : { step }) });
     const fresh = buildTrajectory({
       ...c,
@@ -175,40 +177,45 @@ export function replaySerialization(c: GoldenSerialization, engine: UpdateEngine
       } else if (!(err instanceof OptspecError) || err.chainer.type !== load.load_error.type || err.chainer.str !== load.load_error.str) {
         failures.push(tag({ what: "load_npz error", detail: `${describeError(err)}, expected ${load.load_error.type}: ${load.load_error.str}`, ...(err instanceof OptspecError ? { clause: err.clause } : {}) }));
       }
-      return;
+      continue;
     }
     if (load.load_error !== undefined) {
       failures.push(tag({ what: "load_npz", detail: `loaded, expected ${load.load_error.type}: ${load.load_error.str}`, clause: "serialization.chainer.load.strict" }));
-      return;
+      continue;
     }
     if (load.restored !== undefined) for (const d of compareSnapshot(loaded, load.restored, undefined)) failures.push(tag(d, nSteps));
     const steps = load.continued_loaded === IDENTICAL ? c.continued_original : load.continued_loaded;
     if (typeof steps === "string") {
       failures.push(tag({ what: "continued_loaded", detail: `unknown marker ${JSON.stringify(steps)}` }));
-      return;
+      continue;
     }
-    if (steps === undefined || steps === null) return;
+    if (steps === undefined || steps === null) continue;
     // Step by step, so that we can also check where the two runs agree bitwise.
     let a = loaded;
     let b = original;
     for (const [i, step] of steps.entries()) {
-      const r = replaySteps(a, c, [step], engine, nSteps + i);
+      const r = yield* replaySteps(a, c, [step], engine, nSteps + i);
       failures.push(...r.failures.map((d) => tag(d)));
-      if (r.stopped) return;
+      if (r.stopped) break;
       a = r.state;
       const o = c.continued_original[i];
       if (o !== undefined && load.identical_to_original_per_step !== undefined) {
-        b = replaySteps(b, c, [o], engine, nSteps + i).state;
+        b = (yield* replaySteps(b, c, [o], engine, nSteps + i)).state;
         const exp = load.identical_to_original_per_step[i];
         if (exp !== undefined && identical(a, b) !== exp) {
           failures.push(tag({ what: "identical to the original", detail: `${!exp}, expected ${exp}`, clause: "serialization.chainer.lossy" }, nSteps + i));
         }
       }
     }
-  });
+  }
   return failures;
 }
 
+/** The serialization replay on a synchronous engine. */
+export function replaySerialization(c: GoldenSerialization, engine: UpdateEngine): Failure[] {
+  return runSync(replaySerializationJob(c, engine), engine.name);
+}
+
 registerCaseHandler("serialization", (c: { readonly id: string; readonly kind: string }, _meta: GoldenFileMeta, engine: UpdateEngine) =>
-  replaySerialization(c as GoldenSerialization, engine),
+  replaySerializationJob(c as GoldenSerialization, engine),
 );

@@ -1,4 +1,6 @@
 /** Replay one golden trajectory through an update engine (the spec by default). */
+import type { MaybePromise } from "../../backends/contract.js";
+import { type Job, value } from "../../backends/resident/job.js";
 import {
   type OptimizerState,
   type LossFunction,
@@ -16,9 +18,10 @@ import type { GoldenStep, GoldenTrajectory } from "./format.js";
 import { goldenLoss, noiseLog, observed } from "./fixtures.js";
 
 /** Whatever performs `update`: the spec itself, or the spec running on a backend's kernels. */
+/** How a replay updates: the spec, or a backend (whose update may return a promise). */
 export interface UpdateEngine {
   readonly name: string;
-  update(state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions): OptimizerState;
+  update(state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions): MaybePromise<OptimizerState>;
 }
 
 export interface StepFailure extends Difference {
@@ -40,13 +43,14 @@ export function applyActions(s0: OptimizerState, step: GoldenStep): OptimizerSta
   return s;
 }
 
-export function replaySteps(
+/** Replay steps (a job: it yields only where an asynchronous engine returns a promise). */
+export function* replaySteps(
   start: OptimizerState,
   c: Pick<GoldenTrajectory, "mode">,
   steps: readonly GoldenStep[],
   engine: UpdateEngine,
   stepOffset = 0,
-): { state: OptimizerState; failures: StepFailure[]; stopped: boolean } {
+): Job<{ state: OptimizerState; failures: StepFailure[]; stopped: boolean }> {
   let s = start;
   const failures: StepFailure[] = [];
   for (const [i, step] of steps.entries()) {
@@ -71,7 +75,7 @@ export function replaySteps(
               return l;
             }
           : undefined;
-      s = engine.update(s, lossfun, { warn: (w) => warnings.push(w) });
+      s = yield* value(engine.update(s, lossfun, { warn: (w) => warnings.push(w) }));
     } catch (err) {
       raised = err;
       if (err instanceof OptspecError && err.partial !== undefined) s = err.partial as OptimizerState;
@@ -117,7 +121,7 @@ export function replaySteps(
   return { state: s, failures, stopped: false };
 }
 
-export function replayTrajectory(c: GoldenTrajectory, engine: UpdateEngine): StepFailure[] {
+export function* replayTrajectory(c: GoldenTrajectory, engine: UpdateEngine): Job<StepFailure[]> {
   const s = buildTrajectory(c);
-  return replaySteps(s, c, c.steps, engine).failures;
+  return (yield* replaySteps(s, c, c.steps, engine)).failures;
 }

@@ -2,14 +2,15 @@
  * Replay every case of every file of a golden directory. Files and case ids not seen before are
  * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
  */
+import { type Job, runAsync, runSync } from "../../backends/resident/job.js";
 import { join } from "node:path";
 import { update } from "../../spec/index.js";
 import { Unsupported } from "./build.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "./source.js";
 import type { Difference } from "./compare.js";
 import type { GoldenCallSequence, GoldenCase, GoldenStructure, GoldenTrajectory } from "./format.js";
 import { replayTrajectory, type UpdateEngine } from "./replay-trajectory.js";
 import { replayCallSequence } from "./replay-calls.js";
-import { caseFiles, type GoldenSource, readGoldenDir } from "./source.js";
 
 export interface CaseResult {
   readonly file: string;
@@ -19,9 +20,12 @@ export interface CaseResult {
   readonly reason?: string;
 }
 
+/** Replays one case: its differences (as a job, so that an asynchronous engine can be awaited). */
+export type CaseHandler = (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => Job<(Difference & { step?: number })[]>;
+
 export interface CaseHandlers {
   /** Extra case kinds (serialization registers itself here). */
-  readonly [kind: string]: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[];
+  readonly [kind: string]: CaseHandler;
 }
 
 export interface GoldenFileMeta {
@@ -31,13 +35,15 @@ export interface GoldenFileMeta {
 
 export const SPEC_ENGINE: UpdateEngine = { name: "spec", update };
 
-const handlers: Record<string, (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]> = {
+const handlers: Record<string, CaseHandler> = {
   trajectory: (c, _m, e) => replayTrajectory(c as GoldenTrajectory, e),
-  call_sequence: (c, m) => replayCallSequence(c as GoldenCallSequence, m.link_structure),
+  call_sequence: function* (c, m) {
+    return replayCallSequence(c as GoldenCallSequence, m.link_structure);
+  },
 };
 
 /** Register a handler for a case kind (used by the serialization replay). */
-export function registerCaseHandler(kind: string, h: (c: GoldenCase, meta: GoldenFileMeta, engine: UpdateEngine) => (Difference & { step?: number })[]): void {
+export function registerCaseHandler(kind: string, h: CaseHandler): void {
   handlers[kind] = h;
 }
 
@@ -46,11 +52,11 @@ export function listGoldenFiles(dir: string): string[] {
   return caseFiles(readGoldenDir(dir)).map((p) => join(dir, p));
 }
 
-export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): CaseResult {
+export function* replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): Job<CaseResult> {
   const h = handlers[c.kind];
   if (h === undefined) return { file, id: c.id, status: "unsupported", failures: [], reason: `case kind ${c.kind} is not supported yet` };
   try {
-    const failures = h(c, meta, engine);
+    const failures = yield* h(c, meta, engine);
     return { file, id: c.id, status: failures.length === 0 ? "passed" : "failed", failures };
   } catch (err) {
     if (err instanceof Unsupported) return { file, id: c.id, status: "unsupported", failures: [], reason: err.message };
@@ -58,12 +64,27 @@ export function replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, en
   }
 }
 
+/** Replay every case of a directory on a synchronous engine (the spec by default). */
 export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
   return replaySource(readGoldenDir(dir), engine, filter);
 }
 
-/** Replay every case of a golden source (a directory read from disk, or files fetched over HTTP). */
+/** Replay every case of a directory on any engine (awaited where it returns promises). */
+export function replayDirectoryAsync(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
+  return replaySourceAsync(readGoldenDir(dir), engine, filter);
+}
+
+/** Replay every case of a golden source (a directory read from disk, or files fetched over HTTP) on a synchronous engine. */
 export function replaySource(src: GoldenSource, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
+  return runSync(replaySourceJob(src, engine, filter), engine.name);
+}
+
+/** Replay every case of a golden source on any engine (awaited where it returns promises). */
+export function replaySourceAsync(src: GoldenSource, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
+  return runAsync(replaySourceJob(src, engine, filter));
+}
+
+function* replaySourceJob(src: GoldenSource, engine: UpdateEngine, filter?: (id: string) => boolean): Job<CaseResult[]> {
   const results: CaseResult[] = [];
   const indexText = src.files.get("index.json");
   const index = indexText !== undefined ? (JSON.parse(indexText) as GoldenFileMeta) : {};
@@ -75,7 +96,7 @@ export function replaySource(src: GoldenSource, engine: UpdateEngine = SPEC_ENGI
     const meta: GoldenFileMeta = linkStructure === undefined ? doc : { ...doc, link_structure: linkStructure };
     for (const c of doc.cases ?? []) {
       if (filter && !filter(c.id)) continue;
-      results.push(replayCase(c, file, meta, engine));
+      results.push(yield* replayCase(c, file, meta, engine));
     }
   }
   return results;

@@ -27,7 +27,7 @@ export function* reallocateProgram(link: Link): StepProgram<Link> {
   for (const path of paramOrder(link.structure)) {
     const p = link.params[path];
     if (p !== undefined && p.data !== null && p.grad === null) {
-      params ??= copyTable(link.params);
+      params ??= copyTable(link.params, paramOrder(link.structure));
       params[path] = { ...p, grad: ((yield { op: "zeros", path, like: p.data }) as StepAnswers["zeros"]), gradValid: true };
     }
   }
@@ -48,7 +48,7 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
   let hookState = entry.state;
   if (kind.callForEachParam) {
     if (!kind.perParam) throw new HookArityError(kind.kind, "the optimizer");
-    const params = copyTable(link.params);
+    const params = copyTable(link.params, paramOrder(link.structure));
     for (const path of paramOrder(link.structure)) {
       const param = params[path] as Param;
       const call = { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path };
@@ -65,8 +65,11 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
       if (param.data !== null) initialized.push({ path, param });
     }
     const r = ((yield { op: "wholeHook", kind, call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t } }) as StepAnswers["wholeHook"]);
-    const params = copyTable(link.params);
-    for (const [path, grad] of Object.entries(r.grads)) params[path] = { ...(params[path] as Param), grad };
+    const params = copyTable(link.params, paramOrder(link.structure));
+    for (const [path, grad] of Object.entries(r.grads)) {
+      const p = params[path] as Param;
+      if (grad !== p.grad) params[path] = { ...p, grad };
+    }
     for (const w of r.warnings ?? []) warn?.(w);
     link = { structure: link.structure, params };
     if (r.state !== undefined) hookState = r.state;

@@ -52,8 +52,8 @@ function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<Optim
 /** Every rule updates its parameter in Chainer's order; one fresh table of rules and of parameters. */
 function* updateRules(def: OptimizerDef, state: OptimizerState, failed: (partial: OptimizerState) => void): StepProgram<OptimizerState> {
   const link = state.target as Link;
-  const rules: Record<string, UpdateRuleState> = copyTable(state.rules);
-  const params: Record<string, Param> = copyTable(link.params);
+  const rules: Record<string, UpdateRuleState> = copyTable(state.rules, paramOrder(link.structure));
+  const params: Record<string, Param> = copyTable(link.params, paramOrder(link.structure));
   const current = (): OptimizerState => ({ ...state, rules, target: { structure: link.structure, params } });
   for (const path of paramOrder(link.structure)) {
     const rule = rules[path];

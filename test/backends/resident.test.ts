@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import fc from "fast-check";
 import {
   type OptimizerState,
   OptspecError,
@@ -17,7 +18,9 @@ import {
   update,
   weightDecay,
 } from "../../spec/index.js";
-import { type AnyBackend, ResidentRun, jsBackend } from "../../backends/index.js";
+import { type AnyBackend, ResidentOptimizer, ResidentRun, jsBackend } from "../../backends/index.js";
+import { Optimizer, setLossScale } from "../../spec/index.js";
+import { goldenLoss } from "../../conformance/golden/fixtures.js";
 import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
 import { clauses } from "../helpers/clauses.js";
 
@@ -127,5 +130,73 @@ describe("resident run (JS backend)", () => {
     expect(() => run.addHook(weightDecay(1e-3))).toThrow(OptspecError);
     expect(() => run.setGradsSync({ "/u": [1, 2] })).toThrow(OptspecError);
     expect(snapshot(run.snapshotSync())).toEqual(before);
+  });
+
+  it("ResidentOptimizer: Chainer's method names on a backend", () => {
+    const link = smallLink("float32", 5);
+    const ref = Optimizer.create("Adam", { alpha: 0.01 }).setup(link);
+    const opt = ResidentOptimizer.on(Optimizer.create("Adam", { alpha: 0.01 }).setup(link), jsBackend);
+    for (const o of [ref, opt]) {
+      o.addHook(weightDecay(1e-3));
+      o.setGrads(gradsFor(ref.state, 3));
+      o.update();
+      o.newEpoch();
+    }
+    expect(opt.t).toBe(1);
+    expect(opt.epoch).toBe(1);
+    expect(snapshot(opt.state)).toEqual(snapshot(ref.state));
+  });
+
+  it("property: after any call, failed or not, the run is the spec's state (Chainer's partial state after a failed update)", () => {
+    type Op = { label: string; f: (s: OptimizerState) => OptimizerState; onRun: (r: ResidentRun) => void; isUpdate: boolean };
+    const op = fc.oneof(
+      fc.integer({ min: 1, max: 1000 }).map((seed): Op => {
+        const g = gradsFor(setup(createOptimizer("Adam"), smallLink("float32", 1)), seed);
+        return { label: `update ${seed}`, f: (s) => update(setGrads(s, g)), onRun: (r) => (r.setGradsSync(g), r.updateSync()), isUpdate: true };
+      }),
+      fc.constantFrom(1e-50, 1e-8).map((eps): Op => ({ label: `eps ${eps}`, f: (s) => setHyperparam(s, "eps", eps), onRun: (r) => r.setHyperparam("eps", eps), isUpdate: false })),
+      fc.boolean().map((on): Op => ({ label: `amsgrad ${on}`, f: (s) => setHyperparam(s, "amsgrad", on), onRun: (r) => r.setHyperparam("amsgrad", on), isUpdate: false })),
+      fc.constantFrom(-1, 16).map((v): Op => ({ label: `lossScale ${v}`, f: (s) => setLossScale(s, v), onRun: (r) => r.setLossScale(v), isUpdate: false })),
+      fc.constant<Op>({ label: "addHook twice", f: (s) => addHook(s, weightDecay(1e-3)), onRun: (r) => r.addHook(weightDecay(1e-3)), isUpdate: false }),
+      fc.constant<Op>({ label: "bad grads", f: (s) => setGrads(s, { "/u": array("float32", [2], [1, 2]) }), onRun: (r) => r.setGradsSync({ "/u": [1, 2] }), isUpdate: false }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 8 }), (ops) => {
+        let spec = setup(createOptimizer("Adam"), smallLink("float32", 2));
+        const run = ResidentRun.createSync(spec, jsBackend);
+        for (const o of ops) {
+          let specErr: unknown = null;
+          let runErr: unknown = null;
+          try {
+            spec = o.f(spec);
+          } catch (e) {
+            specErr = e;
+            if (o.isUpdate && e instanceof OptspecError && e.partial !== undefined) spec = e.partial as OptimizerState;
+          }
+          try {
+            o.onRun(run);
+          } catch (e) {
+            runErr = e;
+          }
+          expect(runErr === null, o.label).toBe(specErr === null);
+          expect(snapshot(run.snapshotSync())).toEqual(snapshot(spec));
+        }
+      }),
+      { numRuns: 40, seed: 4242 },
+    );
+  });
+
+  it("without the optional elementwise extension and views: loss functions, loss scale and zero gradients still match", () => {
+    const { elementwise: _e, ...rest } = jsBackend as AnyBackend;
+    const { view: _v, ...memory } = jsBackend.memory as AnyBackend["memory"];
+    const bare: AnyBackend = { ...rest, name: "js-bare", memory };
+    let spec = setLossScale(addHook(setup(createOptimizer("MomentumSGD"), smallLink("float64", 6)), weightDecay(1e-3)), 64);
+    const run = ResidentRun.createSync(spec, bare);
+    for (let i = 0; i < 3; i++) {
+      spec = update(spec, goldenLoss);
+      run.updateSync(goldenLoss);
+      expect(snapshot(run.snapshotSync())).toEqual(snapshot(spec));
+    }
+    expect(() => run.gradView("/u")).toThrow(TypeError);
   });
 });

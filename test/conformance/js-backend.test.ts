@@ -2,14 +2,17 @@
  * The JS backend through the whole battery: per-kernel properties for every optimizer and hook,
  * model-based trajectories, and the golden files replayed on its kernels. Exact everywhere.
  */
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { jsBackend } from "../../backends/js/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
-import { formatFailure, runConformance } from "../../conformance/index.js";
+import { formatFailure, runConformance, type ConformanceReport } from "../../conformance/index.js";
 import { GOLDEN_DIR } from "../helpers/golden-dir.js";
 
 describe("JS backend conformance", () => {
-  const report = runConformance(jsBackend as unknown as AnyBackend, { numRuns: 25, seed: 424242, goldenDir: GOLDEN_DIR });
+  let report: ConformanceReport;
+  beforeAll(async () => {
+    report = await runConformance(jsBackend as unknown as AnyBackend, { numRuns: 25, seed: 424242, goldenDir: GOLDEN_DIR });
+  }, 600_000);
   for (const group of ["optimizer kernels", "hook kernels", "reductions", "trajectories", "golden"]) {
     it(`${group}: every applicable check passes, bit-exact`, () => {
       const checks = report.checks.filter((c) => c.group === group);

@@ -225,8 +225,8 @@ const WRONG: readonly WrongBackend[] = [
 
 describe("the conformance kit catches wrong backends", () => {
   for (const w of WRONG) {
-    it(`${w.bug} → fails citing ${w.clauses.join(" or ")}${w.variant ? `, diagnosed as ${w.variant.join(" or ")}` : ""}`, () => {
-      const report = runConformance(w.backend, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
+    it(`${w.bug} → fails citing ${w.clauses.join(" or ")}${w.variant ? `, diagnosed as ${w.variant.join(" or ")}` : ""}`, async () => {
+      const report = await runConformance(w.backend, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
       expect(report.ok).toBe(false);
       const failures = report.checks.flatMap((c) => c.failures);
       expect(failures.length).toBeGreaterThan(0);
@@ -247,20 +247,20 @@ describe("the conformance kit catches wrong backends", () => {
     });
   }
 
-  it("a signed-zero difference is reported as such, with both bit patterns", () => {
+  it("a signed-zero difference is reported as such, with both bit patterns", async () => {
     const w = WRONG.find((x) => x.backend.name === "wrong-sgd-signed-zero")!;
-    const report = runConformance(w.backend, { filter: "kernel/SGD/float32", numRuns: 100, seed: 20261125, goldenDir: null, groups: KERNELS });
+    const report = await runConformance(w.backend, { filter: "kernel/SGD/float32", numRuns: 100, seed: 20261125, goldenDir: null, groups: KERNELS });
     const f = report.checks.flatMap((c) => c.failures)[0]!;
     expect(f.detail).toMatch(/signed zero: backend \+0, spec -0/);
     expect(f.expectedBits).toBe("80000000");
     expect(f.actualBits).toBe("00000000");
   });
 
-  it("the unmodified JS backend and the correct float16 backend pass the same checks", () => {
+  it("the unmodified JS backend and the correct float16 backend pass the same checks", async () => {
     const correct16 = float16Backend("spec-f16", false);
     for (const w of WRONG) {
       const b = w.backend.dtypes.includes("float16") ? correct16 : js;
-      const report = runConformance(b, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
+      const report = await runConformance(b, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
       expect(report.checks.flatMap((c) => c.failures)).toEqual([]);
       expect(report.ok).toBe(true);
     }
