@@ -15,3 +15,4 @@ export { backendCompute, updateOn } from "./engine.js";
 export { ResidentRun, ResidentArray, ResidentOptimizer, residentUpdate, type GradInput } from "./resident/index.js";
 export type * from "./contract.js";
 export { jsBackend, wasmBackend, webgpuBackend };
+export { backendShapeError, isBackend } from "./validate.js";

@@ -13,6 +13,7 @@
  * `--peers`, `--spec-sizes`, `--many`, `--state-machine`, and re-timed with `--warmup-ms`, `--min-samples`, `--max-time`.
  * `--runs N` runs the whole selection in N separate processes, one after another, and merges them.
  */
+import { parseArgs as parseNodeArgs } from "node:util";
 import type { Dtype } from "../spec/index.js";
 import type { Timing } from "./harness.js";
 
@@ -43,14 +44,34 @@ export const ALL_SIZES = [4096, 65536, 1048576, 16777216] as const;
 const QUICK_KERNELS = ["SGD", "MomentumSGD", "Adam", "WeightDecay"];
 const PEERS: readonly PeerName[] = ["tfjs-cpu", "tfjs-wasm"];
 
-export const USAGE = `usage: npm run bench -- [--quick | --smoke] [--json out.json] [--chart path.svg | --no-chart]
-  [--kernels Adam,SGD,WeightDecay] [--sizes 4096,65536] [--dtypes float32,float64] [--backends js]
-  [--peers tfjs-cpu,tfjs-wasm | --no-peers] [--spec-sizes 4096 | --no-spec] [--many 1000x1024 | --no-many]
-  [--state-machine Adam,SGD | --no-state-machine]
-  [--warmup-ms 1000] [--min-samples 5] [--max-time 1] [--runs 3]`;
+/** Every option of `optspec bench`, for `node:util` `parseArgs` and for help. */
+export const OPTIONS = {
+  quick: { type: "boolean", help: "under two minutes: SGD, MomentumSGD, Adam, WeightDecay, float32" },
+  smoke: { type: "boolean", help: "seconds: SGD float32 at 4,096 (what the test suite runs)" },
+  full: { type: "boolean", help: "everything (the default; about 25 minutes on 2 cores)" },
+  json: { type: "string", value: "FILE", help: "write the results as JSON" },
+  chart: { type: "string", value: "FILE.svg", help: "write the chart here (default: next to --json, as .svg; none without --json)" },
+  "no-chart": { type: "boolean", help: "write no chart" },
+  kernels: { type: "string", value: "A,B", help: "optimizer names and hook kinds, e.g. Adam,SGD,WeightDecay" },
+  sizes: { type: "string", value: "N,M", help: "element counts, e.g. 4096,65536" },
+  dtypes: { type: "string", value: "D,E", help: "float32,float64" },
+  backends: { type: "string", value: "A,B", help: "registered backend names" },
+  peers: { type: "string", value: "A,B", help: "tfjs-cpu,tfjs-wasm" },
+  "no-peers": { type: "boolean", help: "no TensorFlow.js peers" },
+  "spec-sizes": { type: "string", value: "N,M", help: "sizes at which the spec itself is timed" },
+  "no-spec": { type: "boolean", help: "do not time the spec" },
+  many: { type: "string", value: "TxL", help: "the many-small-tensors case, e.g. 1000x1024" },
+  "no-many": { type: "boolean", help: "skip the many-small-tensors case" },
+  "state-machine": { type: "string", value: "A,B", help: "optimizers whose whole update() is timed" },
+  "no-state-machine": { type: "boolean", help: "skip the state-machine rows" },
+  "warmup-ms": { type: "string", value: "MS", help: "warm-up time per case (default 1000)" },
+  "min-samples": { type: "string", value: "N", help: "minimum samples per case" },
+  "max-time": { type: "string", value: "S", help: "maximum sampling time per case in seconds" },
+  runs: { type: "string", value: "N", help: "run the selection in N separate processes and merge them" },
+} as const satisfies Record<string, { type: "string" | "boolean"; value?: string; help: string }>;
 
 function defaults(mode: Mode): BenchOptions {
-  const base = { mode, json: null, chart: "bench/chart.svg", backends: null, runs: 1 };
+  const base = { mode, json: null, chart: null, backends: null, runs: 1 };
   switch (mode) {
     case "full":
       return {
@@ -79,7 +100,6 @@ function defaults(mode: Mode): BenchOptions {
     case "smoke":
       return {
         ...base,
-        chart: null,
         sizes: [4096],
         specSizes: [4096],
         dtypes: ["float32"],
@@ -108,68 +128,46 @@ function positive(flag: string, v: string): number {
   return n;
 }
 
+/** Options from argv (without `--help`, which the CLI handles); throws an Error naming the bad option. */
 export function parseArgs(argv: readonly string[]): BenchOptions {
-  const mode: Mode = argv.includes("--smoke") ? "smoke" : argv.includes("--quick") ? "quick" : "full";
-  let o: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...defaults(mode) };
+  const { values: v } = parseNodeArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false });
+  const mode: Mode = v.smoke ? "smoke" : v.quick ? "quick" : "full";
+  const o: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...defaults(mode) };
   let timing = { ...o.timing };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i] as string;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    switch (flag) {
-      case "--smoke":
-      case "--quick":
-      case "--full":
-        break;
-      case "--json": o.json = value(); break;
-      case "--chart": o.chart = value(); break;
-      case "--no-chart": o.chart = null; break;
-      case "--kernels": o.kernels = list(value()); break;
-      case "--sizes": o.sizes = positiveInts(flag, value()); break;
-      case "--spec-sizes": o.specSizes = positiveInts(flag, value()); break;
-      case "--no-spec": o.specSizes = []; break;
-      case "--dtypes": {
-        const d = list(value());
-        for (const x of d) if (x !== "float32" && x !== "float64") throw new Error(`--dtypes: ${x} is not float32 or float64`);
-        o.dtypes = d as Dtype[];
-        break;
-      }
-      case "--backends": o.backends = list(value()); break;
-      case "--peers": {
-        const p = list(value());
-        for (const x of p) if (!PEERS.includes(x as PeerName)) throw new Error(`--peers: ${x} is not one of ${PEERS.join(", ")}`);
-        o.peers = p as PeerName[];
-        break;
-      }
-      case "--no-peers": o.peers = []; break;
-      case "--many": {
-        const m = /^(\d+)x(\d+)$/.exec(value());
-        if (m === null) throw new Error("--many: expected TENSORSxLENGTH, e.g. 1000x1024");
-        o.many = { tensors: Number(m[1]), length: Number(m[2]) };
-        break;
-      }
-      case "--no-many": o.many = null; break;
-      case "--state-machine": o.stateMachine = list(value()); break;
-      case "--no-state-machine": o.stateMachine = []; break;
-      case "--runs": {
-        const n = Number(value());
-        if (!Number.isInteger(n) || n < 1) throw new Error("--runs: expected a positive integer");
-        o.runs = n;
-        break;
-      }
-      case "--warmup-ms": timing = { ...timing, warmupMs: positive(flag, value()) }; break;
-      case "--min-samples": timing = { ...timing, minSamples: Math.max(2, Math.round(positive(flag, value()))) }; break;
-      case "--max-time": timing = { ...timing, maxTimeS: positive(flag, value()) }; break;
-      case "--help":
-      case "-h":
-        throw new Error(USAGE);
-      default:
-        throw new Error(`unknown option ${flag}\n${USAGE}`);
-    }
+  if (v.json !== undefined) o.json = v.json;
+  // The chart goes where --chart says, else next to the JSON; never over the committed bench/chart.svg by default.
+  o.chart = v["no-chart"] ? null : (v.chart ?? (o.json !== null ? o.json.replace(/\.json$/i, "") + ".svg" : null));
+  if (v.kernels !== undefined) o.kernels = list(v.kernels);
+  if (v.sizes !== undefined) o.sizes = positiveInts("--sizes", v.sizes);
+  if (v["spec-sizes"] !== undefined) o.specSizes = positiveInts("--spec-sizes", v["spec-sizes"]);
+  if (v["no-spec"]) o.specSizes = [];
+  if (v.dtypes !== undefined) {
+    const d = list(v.dtypes);
+    for (const x of d) if (x !== "float32" && x !== "float64") throw new Error(`--dtypes: ${x} is not float32 or float64`);
+    o.dtypes = d as Dtype[];
   }
-  o = { ...o, timing };
-  return o;
+  if (v.backends !== undefined) o.backends = list(v.backends);
+  if (v.peers !== undefined) {
+    const p = list(v.peers);
+    for (const x of p) if (!PEERS.includes(x as PeerName)) throw new Error(`--peers: ${x} is not one of ${PEERS.join(", ")}`);
+    o.peers = p as PeerName[];
+  }
+  if (v["no-peers"]) o.peers = [];
+  if (v.many !== undefined) {
+    const m = /^(\d+)x(\d+)$/.exec(v.many);
+    if (m === null) throw new Error("--many: expected TENSORSxLENGTH, e.g. 1000x1024");
+    o.many = { tensors: Number(m[1]), length: Number(m[2]) };
+  }
+  if (v["no-many"]) o.many = null;
+  if (v["state-machine"] !== undefined) o.stateMachine = list(v["state-machine"]);
+  if (v["no-state-machine"]) o.stateMachine = [];
+  if (v.runs !== undefined) {
+    const n = Number(v.runs);
+    if (!Number.isInteger(n) || n < 1) throw new Error("--runs: expected a positive integer");
+    o.runs = n;
+  }
+  if (v["warmup-ms"] !== undefined) timing = { ...timing, warmupMs: positive("--warmup-ms", v["warmup-ms"]) };
+  if (v["min-samples"] !== undefined) timing = { ...timing, minSamples: Math.max(2, Math.round(positive("--min-samples", v["min-samples"]))) };
+  if (v["max-time"] !== undefined) timing = { ...timing, maxTimeS: positive("--max-time", v["max-time"]) };
+  return { ...o, timing };
 }

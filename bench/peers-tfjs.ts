@@ -4,7 +4,7 @@
  * `opt.applyGradients({name: grad, …})` over one variable of N elements or over 1,000 variables.
  *
  * Forcing the work to finish: the cpu and wasm backends run eagerly (each op is done when it
- * returns, see /work/shared/research/perf-anchors.md §5), so inside every timed step we read back
+ * returns, as measured while writing this bench), so inside every timed step we read back
  * one element of the last variable updated (`slice(v, 0, 1).dataSync()`), which costs one op
  * dispatch (~10 µs) instead of copying the whole variable out of the wasm heap (~40 ms at 16 Mi).
  *

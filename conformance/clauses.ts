@@ -134,14 +134,14 @@ export function parseClauses(sources: readonly SpecSource[]): Map<string, Clause
   return out;
 }
 
-/** The spec's source files (`spec/**\/*.ts`), sorted by path. */
+/** The spec's source files (`spec/**\/*.ts`, not declarations), sorted by path; none in the compiled package. */
 export function specSources(): SpecSource[] {
   const out: SpecSource[] = [];
   const walk = (d: string) => {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".ts")) out.push({ file: relative(ROOT, p).split("\\").join("/"), text: readFileSync(p, "utf8") });
+      else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push({ file: relative(ROOT, p).split("\\").join("/"), text: readFileSync(p, "utf8") });
     }
   };
   walk(SPEC_DIR);
@@ -150,9 +150,22 @@ export function specSources(): SpecSource[] {
 
 let cache: Map<string, ClauseDef> | null = null;
 
-/** Every clause of the spec, by id. */
+/**
+ * The clauses from the generated registry (`spec/clauses/index.json`). The installed package has
+ * compiled JavaScript, not the spec's TypeScript sources (whose doc comments are the clauses), so
+ * it reads the registry that the build copies next to the compiled spec.
+ */
+function registryClauseDefs(): Map<string, ClauseDef> {
+  const doc = JSON.parse(readFileSync(join(SPEC_DIR, "clauses", "index.json"), "utf8")) as { clauses: readonly (ClauseDef & SourceLine)[] };
+  return new Map(doc.clauses.map((c) => [c.id, { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs }]));
+}
+
+/** Every clause of the spec, by id: parsed from the sources in a clone, from the registry in the package. */
 export function specClauseDefs(): Map<string, ClauseDef> {
-  cache ??= parseClauses(specSources());
+  if (cache === null) {
+    const sources = specSources();
+    cache = sources.length > 0 ? parseClauses(sources) : registryClauseDefs();
+  }
   return cache;
 }
 

@@ -3,14 +3,14 @@
  * (per-kernel properties, model-based trajectories, golden replay) and report per clause.
  */
 import fc from "fast-check";
-import { resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { AnyBackend } from "../backends/contract.js";
 import { kernelChecks } from "./checks/kernels.js";
 import { trajectoryChecks } from "./checks/trajectory.js";
 import { goldenCheck } from "./checks/golden.js";
 import { type Check, Mismatch } from "./checks/types.js";
 import { specClauses } from "./clauses.js";
+import { bundledGoldenDir } from "./golden/bundled-dir.js";
+import type { GoldenSource } from "./golden/source.js";
 import { type CheckResult, type ClauseCount, type ConformanceReport, type Expectation, type Failure, matches } from "./report.js";
 
 export interface ConformanceOptions {
@@ -27,8 +27,10 @@ export interface ConformanceOptions {
   /** Keep checks whose id, kernel or clauses contain this text. */
   readonly filter?: string;
   readonly expectations?: readonly Expectation[];
-  /** Golden directory (default ../shared/golden beside the package); null skips the golden check. */
+  /** Golden directory (default: the real-Chainer data bundled with optspec); null skips the golden check. */
   readonly goldenDir?: string | null;
+  /** Golden directories (paths, or sources in memory) to replay, each its own check (overrides goldenDir; [] skips golden). */
+  readonly goldenDirs?: readonly (string | GoldenSource)[];
   /** How a failure's replay command refers to the backend (a module path or a registry name). */
   readonly backendRef?: string;
   /** Called after each check, for progress output. */
@@ -37,15 +39,30 @@ export interface ConformanceOptions {
   readonly groups?: readonly string[];
 }
 
-const DEFAULT_GOLDEN = resolve(fileURLToPath(new URL("..", import.meta.url)), "..", "shared", "golden");
-
-/** The golden directory a run uses: the option, else $OPTSPEC_GOLDEN_DIR, else the default location. */
+/** The golden directory a run uses: the option, else the real-Chainer data bundled with optspec. */
 export function goldenDirOf(option: string | null | undefined): string | null {
-  return option === undefined ? (process.env["OPTSPEC_GOLDEN_DIR"] ?? DEFAULT_GOLDEN) : option;
+  return option === undefined ? bundledGoldenDir() : option;
 }
 
-export function allChecks(goldenDir: string | null, goldenCase?: string): Check[] {
-  return [...kernelChecks(), ...trajectoryChecks(), ...(goldenDir === null ? [] : [goldenCheck(goldenDir, goldenCase)])];
+/** The golden directories of a run: `goldenDirs`, else `goldenDir` (default: the bundled data). */
+export function goldenDirsOf(options: Pick<ConformanceOptions, "goldenDir" | "goldenDirs">): readonly (string | GoldenSource)[] {
+  if (options.goldenDirs !== undefined) return options.goldenDirs;
+  const d = goldenDirOf(options.goldenDir);
+  return d === null ? [] : [d];
+}
+
+/** The CLI flags that select a golden check's directory again in a replay command. */
+function goldenFlag(checkId: string, goldenDir: string | null | undefined): string {
+  if (checkId.startsWith("golden:")) return ` --no-bundled-golden --golden ${checkId.slice("golden:".length)}`;
+  // The bundled data is the CLI's default; another directory replaces it (`--golden` alone adds one).
+  return goldenDir && goldenDir !== bundledGoldenDir() ? ` --no-bundled-golden --golden ${goldenDir}` : "";
+}
+
+/** Every check, with one golden check per directory (the first is "golden", others "golden:<dir>"). */
+export function allChecks(goldenDirs: string | null | readonly (string | GoldenSource)[], goldenCase?: string): Check[] {
+  const dirs = goldenDirs === null ? [] : typeof goldenDirs === "string" ? [goldenDirs] : goldenDirs;
+  const golden = dirs.map((d, i) => goldenCheck(d, goldenCase, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`));
+  return [...kernelChecks(), ...trajectoryChecks(), ...golden];
 }
 
 function selected(c: Check, filter: string | undefined, groups: readonly string[] | undefined): boolean {
@@ -62,12 +79,12 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
-  const goldenDir = goldenDirOf(options.goldenDir);
+  const goldenDirs = goldenDirsOf(options);
   const backendRef = options.backendRef ?? backend.name;
   const ctxBase = { backend, seed, numRuns, backendRef, ...(options.path !== undefined ? { path: options.path } : {}) };
   const results: CheckResult[] = [];
   const usedExpectations = new Set<Expectation>();
-  for (const check of allChecks(goldenDir, options.goldenCase)) {
+  for (const check of allChecks(goldenDirs, options.goldenCase)) {
     if (!selected(check, options.filter, options.groups)) continue;
     const start = performance.now();
     const why = check.applies(backend);
@@ -114,7 +131,7 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
       for (const d of out.diffs) {
         const { at, caseId, ...diff } = d;
         const replayCase = caseId === undefined ? "" : ` --case ${caseId}`;
-        failures.push({ ...diff, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: at, seed, replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id}${replayCase}${options.goldenDir ? ` --golden ${options.goldenDir}` : ""}` });
+        failures.push({ ...diff, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: at, seed, replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id.startsWith("golden:") ? "golden" : check.id}${replayCase}${goldenFlag(check.id, options.goldenDir)}` });
         if (d.ulp !== undefined && Number.isFinite(d.ulp)) maxUlp.value = Math.max(maxUlp.value, d.ulp);
       }
     }

@@ -1,115 +1,13 @@
+#!/usr/bin/env node
 /**
- * `optspec conformance --backend <module path or registered name> [--seed N] [--runs N]
- *   [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file.json]
- *   [--json report.json] [--no-golden]`
- *
- * A backend module exports a `Backend` as `default` or as `backend`.
+ * The `optspec` command line: `optspec <command> [options]`, `optspec --help`, `optspec <command> --help`.
+ * Commands live in scripts/commands/ (one file each, one row in scripts/commands/index.ts).
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import "../backends/index.js";
-import { getBackend } from "../backends/registry.js";
-import type { AnyBackend } from "../backends/contract.js";
-import { formatFailures, parseExpectations, runConformance } from "../conformance/index.js";
-import { goldenDirOf } from "../conformance/run.js";
-import { boundedRows } from "./bounded-report.js";
-import { clauseCommand } from "./commands/clause.js";
-import { clausesCommand } from "./commands/clauses.js";
+import { runCli } from "./cli/main.js";
 
-function usage(msg?: string): never {
-  if (msg) console.error(`optspec: ${msg}`);
-  console.error("usage: optspec clause <id> | optspec clauses [--unchecked]");
-  console.error("usage: optspec conformance --backend <module.js|name> [--seed N] [--runs N] [--path P] [--replay-path R] [--filter text] [--golden DIR] [--case ID] [--expectations file] [--json out.json] [--no-golden]");
-  process.exit(2);
-}
-
-async function loadBackend(ref: string): Promise<AnyBackend> {
-  if (!/[/\\.]/.test(ref)) return getBackend(ref);
-  const mod = (await import(pathToFileURL(resolve(ref)).href)) as { default?: AnyBackend; backend?: AnyBackend };
-  const b = mod.default ?? mod.backend;
-  if (b === undefined || typeof b !== "object" || typeof b.name !== "string") usage(`${ref} exports no backend (export it as default or as "backend")`);
-  return b;
-}
-
-async function main(): Promise<void> {
-  const [cmd, ...rest] = process.argv.slice(2);
-  if (cmd === "clause" || cmd === "clauses") {
-    process.exitCode = (cmd === "clause" ? clauseCommand : clausesCommand)(rest);
-    return;
-  }
-  if (cmd !== "conformance") usage(cmd === undefined ? "missing command" : `unknown command ${cmd}`);
-  const opt = new Map<string, string>();
-  const flags = new Set<string>();
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i] as string;
-    if (a === "--no-golden") flags.add(a);
-    else if (a.startsWith("--")) {
-      const v = rest[++i];
-      if (v === undefined) usage(`${a} needs a value`);
-      opt.set(a.slice(2), v);
-    } else usage(`unexpected argument ${a}`);
-  }
-  const ref = opt.get("backend") ?? usage("--backend is required");
-  const num = (k: string): number | undefined => {
-    const v = opt.get(k);
-    if (v === undefined) return undefined;
-    const n = Number(v);
-    if (!Number.isInteger(n) || n < 0) usage(`--${k} must be a non-negative integer, got ${v}`);
-    return n;
-  };
-  const backend = await loadBackend(ref);
-  const expFile = opt.get("expectations");
-  const seed = num("seed");
-  const numRuns = num("runs");
-  const path = opt.get("path");
-  const replayPath = opt.get("replay-path");
-  const filter = opt.get("filter");
-  if (backend.promise.kind === "derived") {
-    // Per-operation accuracy: judged against intervals derived from the spec (asynchronous).
-    const avail = await backend.available?.();
-    if (avail !== undefined && !avail.ok) {
-      console.log(`✗ ${backend.name} is unavailable: ${avail.reason ?? "no reason given"}`);
-      process.exitCode = 1;
-      return;
-    }
-    const golden = flags.has("--no-golden") ? null : goldenDirOf(undefined);
-    const b = await boundedRows(backend, {
-      ...(seed !== undefined ? { seed } : {}),
-      ...(numRuns !== undefined ? { numRuns } : {}),
-      ...(filter !== undefined ? { filter } : {}),
-      goldenDir: golden !== null && existsSync(golden) ? golden : null,
-    });
-    for (const r of b.rows) console.log(r.join("  "));
-    for (const n of b.notes) console.log(n);
-    process.exitCode = b.ok ? 0 : 1;
-    return;
-  }
-  const report = await runConformance(backend, {
-    ...(seed !== undefined ? { seed } : {}),
-    ...(numRuns !== undefined ? { numRuns } : {}),
-    ...(path !== undefined ? { path } : {}),
-    ...(replayPath !== undefined ? { replayPath } : {}),
-    ...(opt.get("case") !== undefined ? { goldenCase: opt.get("case") as string } : {}),
-    ...(opt.get("golden") !== undefined ? { goldenDir: resolve(opt.get("golden") as string) } : {}),
-    ...(filter !== undefined ? { filter } : {}),
-    ...(expFile ? { expectations: parseExpectations(readFileSync(expFile, "utf8"), expFile) } : {}),
-    ...(flags.has("--no-golden") ? { goldenDir: null } : {}),
-    backendRef: ref,
-    onCheck: (r) => {
-      const mark = r.status === "passed" ? "✓" : r.status === "not-applicable" ? "·" : r.status === "expected-failure" ? "~" : "✗";
-      console.log(`${mark} ${r.check} ${r.status}${r.reason ? ` (${r.reason})` : ""}${r.runs ? ` — ${r.runs} runs, max ${r.maxUlp} ulp, ${r.ms.toFixed(0)} ms` : ""}`);
-      for (const line of formatFailures(r)) console.log(line);
-    },
-  });
-  for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);
-  const counts = Object.values(report.clauses).reduce((a, c) => ({ passed: a.passed + c.passed, failed: a.failed + c.failed, expected: a.expected + c.expected }), { passed: 0, failed: 0, expected: 0 });
-  console.log(`clauses checked: ${Object.keys(report.clauses).length}, not checked: ${report.unchecked.length} (${report.unchecked.slice(0, 12).join(", ")}${report.unchecked.length > 12 ? ", …" : ""})`);
-  console.log(`seed ${report.seed}`);
-  const json = opt.get("json");
-  if (json) writeFileSync(json, JSON.stringify(report, null, 2));
-  console.log(`conformance ${backend.name}: ${counts.passed} passed, ${counts.failed} failed, ${counts.expected} expected failures`);
-  process.exitCode = report.ok ? 0 : 1;
-}
-
-await main();
+// `optspec … | head`: a closed pipe ends the output quietly instead of with an EPIPE stack.
+process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+  if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+  throw e;
+});
+process.exitCode = await runCli(process.argv.slice(2));

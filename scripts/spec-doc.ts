@@ -1,5 +1,5 @@
 /**
- * `npm run spec:doc -- [--check] [--accept-new] [--golden DIR]`: generate `spec/SPEC.md` and
+ * `npm run spec:doc -- [--check] [--accept-new] [--golden DIR]` (default: the bundled golden/): generate `spec/SPEC.md` and
  * `spec/clauses/index.json` from the spec's `@clause` tags, the clause lists and what checks each
  * clause. `--check` writes nothing and exits 1 when the committed files differ from a fresh
  * generation; `--accept-new` adds new clause ids to `spec/clauses/ids.json` (ids are never removed).
@@ -9,11 +9,12 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { specClauseDefs } from "../conformance/clauses.js";
+import { bundledGoldenDir } from "../conformance/golden/bundled-dir.js";
 import { generate, INDEX_JSON, SPEC_MD } from "./spec-doc/generate.js";
 import { IDS_FILE, readIdList, REPO } from "./spec-doc/lists.js";
 
 const { values } = parseArgs({ options: { check: { type: "boolean" }, "accept-new": { type: "boolean" }, golden: { type: "string" } } });
-const goldenDir = resolve(values.golden ?? process.env["OPTSPEC_GOLDEN_DIR"] ?? join(REPO, "..", "shared", "golden"));
+const goldenDir = resolve(values.golden ?? bundledGoldenDir());
 
 if (values["accept-new"]) {
   const list = readIdList();

@@ -74,7 +74,8 @@ async function open(): Promise<GpuContext | string> {
     return `no WebGPU adapter on this machine (no GPU driver Dawn accepts; on Debian: apt-get install chromium libvulkan1 for SwiftShader)`;
   }
   const device = await adapter.requestDevice();
-  const info = adapter.info;
+  // The DOM library (browser/tsconfig.json) and @webgpu/types disagree on GPUAdapter; `info` is in both specs.
+  const info = (adapter as GPUAdapter & { readonly info: GPUAdapterInfo & { readonly isFallbackAdapter?: boolean } }).info;
   const ctx: GpuContext = {
     device,
     adapter: `${info.vendor} ${info.architecture}${info.description ? ` (${info.description})` : ""}`.trim(),

@@ -5,14 +5,17 @@
  * values and their dtype, and replays with `--filter golden --case <id>` on the same backend.
  * Clauses count as checked only for cases the backend's own kernels computed.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { BUILTIN_HOOKS, OPTIMIZERS, type OptimizerDef, isDtype } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { residentUpdate } from "../../backends/resident/update-once.js";
-import { type CaseResult, listGoldenFiles, replayDirectory, replayDirectoryAsync } from "../golden/replay.js";
+import { type CaseResult, replaySource, replaySourceAsync } from "../golden/replay.js";
+// Registers the serialization case kind: without it those cases count as unsupported, silently.
+import "../golden/replay-serialization.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "../golden/source.js";
 import type { Difference } from "../golden/compare.js";
 import type { GoldenCase } from "../golden/format.js";
-import { goldenCaseClauses } from "../golden/case-clauses.js";
+import { sourceCaseClauses } from "../golden/case-clauses.js";
 import { outputClause } from "./kernel-clauses.js";
 import type { Check, DirectResult } from "./types.js";
 
@@ -37,12 +40,11 @@ function caseInfo(c: GoldenCase): Omit<CaseInfo, "clauses"> {
   return { ...(def !== undefined ? { def } : {}), ...(dtype !== undefined ? { dtype } : {}), hooks, kind: c.kind, fp32Update };
 }
 
-function loadCases(dir: string): Map<string, CaseInfo> {
+function loadCases(src: GoldenSource): Map<string, CaseInfo> {
   const out = new Map<string, CaseInfo>();
-  if (!existsSync(dir)) return out;
-  const clauses = new Map(goldenCaseClauses(dir).map((c) => [c.id, c.clauses]));
-  for (const file of listGoldenFiles(dir)) {
-    const doc = JSON.parse(readFileSync(file, "utf8")) as { cases?: readonly GoldenCase[] };
+  const clauses = new Map(sourceCaseClauses(src).map((c) => [c.id, c.clauses]));
+  for (const file of caseFiles(src)) {
+    const doc = JSON.parse(src.files.get(file) as string) as { cases?: readonly GoldenCase[] };
     for (const c of doc.cases ?? []) out.set(c.id, { ...caseInfo(c), clauses: clauses.get(c.id) ?? [] });
   }
   return out;
@@ -88,18 +90,21 @@ function kernelClause(backend: AnyBackend, info: CaseInfo | undefined, f: Differ
   return undefined;
 }
 
-export function goldenCheck(dir: string, only?: string): Check {
+/** The golden check over a directory on disk (Node) or a source already in memory (the browser). */
+export function goldenCheck(dir: string | GoldenSource, only?: string, id = "golden"): Check {
   let cases: Map<string, CaseInfo> | null = null;
-  const all = () => (cases ??= loadCases(dir));
+  let source: GoldenSource | null = typeof dir === "string" ? null : dir;
+  const src = (): GoldenSource => (source ??= readGoldenDir(dir as string));
+  const all = () => (cases ??= loadCases(src()));
   return {
-    id: "golden",
+    id,
     group: "golden",
     kernel: "all",
     get clauses() {
       return clausesExercised(all(), null, only);
     },
     clausesFor: (backend) => clausesExercised(all(), backend, only),
-    applies: () => (existsSync(dir) ? null : `no golden directory at ${dir}`),
+    applies: () => (typeof dir === "string" ? (existsSync(dir) ? null : `no golden directory at ${dir}`) : dir.files.size > 0 ? null : `no golden files from ${dir.label}`),
     direct: (ctx) => {
       const engine = { name: ctx.backend.name, update: residentUpdate(ctx.backend as AnyBackend) };
       const filter = only === undefined ? undefined : (id: string) => id === only;
@@ -123,7 +128,7 @@ export function goldenCheck(dir: string, only?: string): Check {
       );
       return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
       };
-      return ctx.backend.mode === "sync" ? differences(replayDirectory(dir, engine, filter)) : replayDirectoryAsync(dir, engine, filter).then(differences);
+      return ctx.backend.mode === "sync" ? differences(replaySource(src(), engine, filter)) : replaySourceAsync(src(), engine, filter).then(differences);
     },
   };
 }

@@ -3,10 +3,8 @@
  * options, dtype, hooks, actions, loss scaling, calls, expected errors). The replay compares every
  * recorded value bit for bit, so a clause whose rule shapes a recorded value is checked by the case.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { relative } from "node:path";
 import { BUILTIN_HOOKS, OPTIMIZERS } from "../../spec/index.js";
-import { listGoldenFiles } from "./replay.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "./source.js";
 import type { GoldenCallSequence, GoldenCase, GoldenTrajectory } from "./format.js";
 
 /** Every update: the sequence, the rule's counters and lazily created state, numpy's rounding rules. */
@@ -133,12 +131,15 @@ export interface GoldenCaseClauses {
 
 /** The clauses of every case in a golden directory (none when the directory is missing). */
 export function goldenCaseClauses(dir: string): GoldenCaseClauses[] {
-  if (!existsSync(dir)) return [];
+  return sourceCaseClauses(readGoldenDir(dir));
+}
+
+/** The clauses of every case of a golden source (a directory read from disk, or files fetched over HTTP). */
+export function sourceCaseClauses(src: GoldenSource): GoldenCaseClauses[] {
   const out: GoldenCaseClauses[] = [];
-  for (const file of listGoldenFiles(dir)) {
-    const doc = JSON.parse(readFileSync(file, "utf8")) as { cases?: readonly GoldenCase[] };
-    const rel = relative(dir, file).split("\\").join("/");
-    for (const c of doc.cases ?? []) out.push({ file: rel, id: c.id, clauses: caseClauses(c) });
+  for (const file of caseFiles(src)) {
+    const doc = JSON.parse(src.files.get(file) as string) as { cases?: readonly GoldenCase[] };
+    for (const c of doc.cases ?? []) out.push({ file, id: c.id, clauses: caseClauses(c) });
   }
   return out;
 }

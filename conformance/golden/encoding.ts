@@ -1,5 +1,5 @@
 /**
- * The golden files' value encodings (see ../shared/golden/README.md): arrays carry the IEEE bits
+ * The golden files' value encodings (see golden/README.md): arrays carry the IEEE bits
  * of each element (authoritative), Python floats the bits of a float64.
  */
 import { type NDArray, type Dtype, isDtype, fromBitsHex, toBitsHex } from "../../spec/index.js";

@@ -1,4 +1,4 @@
-/** Types of the golden trajectory format (../shared/golden/README.md). */
+/** Types of the golden trajectory format (golden/README.md). */
 import type { GoldenArray, GoldenPyFloat } from "./encoding.js";
 
 export type GoldenValue = number | boolean | null | GoldenPyFloat;

@@ -7,3 +7,4 @@ export * from "./replay-trajectory.js";
 export * from "./replay-calls.js";
 export * from "./replay.js";
 export * from "./replay-serialization.js";
+export * from "./source.js";

@@ -49,8 +49,12 @@ type Failure = Difference & { step?: number };
 
 const IDENTICAL = "identical to continued_original";
 
+/** Base64 to bytes with `atob` (global in Node ≥ 16 and every browser), so the replay also runs in a browser. */
 function base64Bytes(b64: string): Uint8Array {
-  return new Uint8Array(Buffer.from(b64, "base64"));
+  const bin = atob(b64);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
 }
 
 /** Our entries against the golden key list: keys, order, dtypes, shapes, bits. */

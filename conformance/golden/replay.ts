@@ -3,10 +3,10 @@
  * handled generically: a case is passed, failed, or unsupported (with the reason), never skipped.
  */
 import { type Job, runAsync, runSync } from "../../backends/resident/job.js";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { update } from "../../spec/index.js";
 import { Unsupported } from "./build.js";
+import { caseFiles, type GoldenSource, readGoldenDir } from "./source.js";
 import type { Difference } from "./compare.js";
 import type { GoldenCallSequence, GoldenCase, GoldenStructure, GoldenTrajectory } from "./format.js";
 import { replayTrajectory, type UpdateEngine } from "./replay-trajectory.js";
@@ -47,17 +47,9 @@ export function registerCaseHandler(kind: string, h: CaseHandler): void {
   handlers[kind] = h;
 }
 
+/** Paths of the case files of a directory (Node only). */
 export function listGoldenFiles(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".json") && name !== "index.json") out.push(p);
-    }
-  };
-  walk(dir);
-  return out;
+  return caseFiles(readGoldenDir(dir)).map((p) => join(dir, p));
 }
 
 export function* replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, engine: UpdateEngine): Job<CaseResult> {
@@ -74,21 +66,30 @@ export function* replayCase(c: GoldenCase, file: string, meta: GoldenFileMeta, e
 
 /** Replay every case of a directory on a synchronous engine (the spec by default). */
 export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
-  return runSync(replayDirectoryJob(dir, engine, filter), engine.name);
+  return replaySource(readGoldenDir(dir), engine, filter);
 }
 
 /** Replay every case of a directory on any engine (awaited where it returns promises). */
 export function replayDirectoryAsync(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
-  return runAsync(replayDirectoryJob(dir, engine, filter));
+  return replaySourceAsync(readGoldenDir(dir), engine, filter);
 }
 
-function* replayDirectoryJob(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Job<CaseResult[]> {
+/** Replay every case of a golden source (a directory read from disk, or files fetched over HTTP) on a synchronous engine. */
+export function replaySource(src: GoldenSource, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
+  return runSync(replaySourceJob(src, engine, filter), engine.name);
+}
+
+/** Replay every case of a golden source on any engine (awaited where it returns promises). */
+export function replaySourceAsync(src: GoldenSource, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
+  return runAsync(replaySourceJob(src, engine, filter));
+}
+
+function* replaySourceJob(src: GoldenSource, engine: UpdateEngine, filter?: (id: string) => boolean): Job<CaseResult[]> {
   const results: CaseResult[] = [];
-  const indexPath = join(dir, "index.json");
-  const index = existsSync(indexPath) ? (JSON.parse(readFileSync(indexPath, "utf8")) as GoldenFileMeta) : {};
-  for (const path of listGoldenFiles(dir)) {
-    const doc = JSON.parse(readFileSync(path, "utf8")) as GoldenFileMeta & { cases?: GoldenCase[] };
-    const file = relative(dir, path);
+  const indexText = src.files.get("index.json");
+  const index = indexText !== undefined ? (JSON.parse(indexText) as GoldenFileMeta) : {};
+  for (const file of caseFiles(src)) {
+    const doc = JSON.parse(src.files.get(file) as string) as GoldenFileMeta & { cases?: GoldenCase[] };
     // Call sequences run on the directory's standard link: the file's, the index's, or a trajectory's.
     const firstLink = (doc.cases ?? []).find((c): c is GoldenTrajectory => "link" in c)?.link.structure;
     const linkStructure = doc.link_structure ?? index.link_structure ?? firstLink;

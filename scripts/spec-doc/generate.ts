@@ -35,7 +35,7 @@ function registryJson(reg: Registry): string {
 
 export function generate(goldenDir: string): Generation {
   if (!existsSync(goldenDir)) {
-    throw new GoldenMissingError(`no golden directory at ${goldenDir}: the spec document counts the golden cases that check each clause (set OPTSPEC_GOLDEN_DIR)`);
+    throw new GoldenMissingError(`no golden directory at ${goldenDir}: the spec document counts the golden cases that check each clause (pass --golden DIR)`);
   }
   const defs = specClauseDefs();
   const current = new Set(defs.keys());

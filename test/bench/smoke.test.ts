@@ -14,13 +14,14 @@ import { ENV_FIELDS, ROW_FIELDS, type BenchReport } from "../../bench/result.js"
 const root = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "optspec-bench-smoke-"));
 const json = join(dir, "out.json");
-const svg = join(dir, "chart.svg");
+// No --chart: the chart goes next to the JSON, never over the committed bench/chart.svg.
+const svg = join(dir, "out.svg");
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("npm run bench -- --smoke", () => {
   let run: SpawnSyncReturns<string>;
   beforeAll(() => {
-    run = spawnSync(process.execPath, ["--import", "tsx/esm", "scripts/bench.ts", "--smoke", "--json", json, "--chart", svg], {
+    run = spawnSync(process.execPath, ["scripts/optspec.mjs", "bench", "--smoke", "--json", json], {
       cwd: root,
       encoding: "utf8",
       timeout: 60_000,

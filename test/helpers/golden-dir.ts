@@ -1,7 +1,8 @@
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { bundledGoldenDir } from "../../conformance/golden/bundled-dir.js";
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 
-/** The golden directory: $OPTSPEC_GOLDEN_DIR, else ../shared/golden beside the repository. */
-export const GOLDEN_DIR = resolve(process.env["OPTSPEC_GOLDEN_DIR"] ?? resolve(REPO_ROOT, "..", "shared", "golden"));
+/** The golden directory the tests replay: the real-Chainer data committed with the repository. */
+export const GOLDEN_DIR = bundledGoldenDir();

@@ -101,7 +101,7 @@ const goldenCases: GoldenSerialization[] = existsSync(goldenFile)
   : [];
 
 describe("Chainer's golden npz archives", () => {
-  if (goldenCases.length === 0) it.skip(`no golden file at ${goldenFile} (set OPTSPEC_GOLDEN_DIR)`, () => {});
+  if (goldenCases.length === 0) it.skip(`no golden file at ${goldenFile}`, () => {});
   for (const c of goldenCases) {
     const supported = getOptimizerDef(c.optimizer.class) !== undefined;
     it.skipIf(!supported)(`${c.id}: replay, save (keys, dtypes, bits, npy bytes), load, continue [serialization.chainer.key-order]`, () => {

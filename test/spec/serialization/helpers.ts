@@ -2,25 +2,15 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
+import { GOLDEN_DIR } from "../../helpers/golden-dir.js";
 import { f16FromBits } from "../../../spec/numerics/float16.js";
 import { toBitsHex } from "../../../spec/numerics/bits.js";
 import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_DTYPES, NPY_NONE, isNpyNone, npySize } from "../../../spec/serialization/npy.js";
 
 // ---------------------------------------------------------------- golden data
 
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, "package.json"))) {
-    const up = path.dirname(dir);
-    if (up === dir) throw new Error("no package.json above the test folder");
-    dir = up;
-  }
-  return dir;
-}
-
-export const GOLDEN_DIR = process.env["OPTSPEC_GOLDEN_DIR"] ?? path.resolve(findRepoRoot(), "..", "shared", "golden");
+export { GOLDEN_DIR };
 
 export interface GoldenKey {
   key: string;
@@ -35,7 +25,7 @@ export interface GoldenCase {
 
 export function loadSerializationGolden(): GoldenCase[] {
   const file = path.join(GOLDEN_DIR, "serialization.json");
-  if (!existsSync(file)) throw new Error(`golden file ${file} is missing (set OPTSPEC_GOLDEN_DIR to its folder)`);
+  if (!existsSync(file)) throw new Error(`golden file ${file} is missing`);
   const json = JSON.parse(readFileSync(file, "utf8")) as { cases: GoldenCase[] };
   return json.cases;
 }
