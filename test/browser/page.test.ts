@@ -82,15 +82,17 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
   it("finishes without a page error", () => {
     expect(view.errors).toEqual([]);
     expect(view.state).toBe("done");
-    expect(view.status).toMatch(/^done: 1 of 1 backends conform \(24 golden files\)/);
+    expect(view.status).toMatch(/^done: 2 of 2 backends conform \(24 golden files\)/);
   });
 
-  it("shows every check group of the JS backend passed with 0 ulp", () => {
-    const js = view.conformance.filter((r) => r[0] === "js");
-    expect(js.map((r) => r[1])).toEqual(["optimizer kernels", "hook kernels", "reductions", "trajectories", "golden"]);
-    for (const r of js) {
-      expect(r[3]).toMatch(/^passed (\d+) of \1 checks/);
-      expect(r[4]).toBe("0");
+  it("shows every check group of the JS and Wasm backends passed with 0 ulp", () => {
+    for (const name of ["js", "wasm"]) {
+      const rows = view.conformance.filter((r) => r[0] === name);
+      expect(rows.map((r) => r[1])).toEqual(["optimizer kernels", "hook kernels", "reductions", "trajectories", "golden"]);
+      for (const r of rows) {
+        expect(r[3]).toMatch(/^passed (\d+) of \1 checks/);
+        expect(r[4]).toBe("0");
+      }
     }
   });
 
@@ -104,12 +106,10 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
   });
 
   it("shows a bench table and a chart with one bar per measured kernel and size", () => {
-    expect(view.bench.length).toBe(6);
-    for (const r of view.bench) {
-      expect(r[0]).toBe("js");
-      expect(Number(r[3])).toBeGreaterThan(0);
-    }
+    expect(view.bench.length).toBe(12);
+    expect(new Set(view.bench.map((r) => r[0]))).toEqual(new Set(["js", "wasm"]));
+    for (const r of view.bench) expect(Number(r[3])).toBeGreaterThan(0);
     // One bar per row plus one legend swatch per backend.
-    expect(view.chartBars).toBe(view.bench.length + 1);
+    expect(view.chartBars).toBe(view.bench.length + 2);
   });
 });
