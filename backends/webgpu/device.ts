@@ -54,7 +54,16 @@ async function loadModule(): Promise<WebgpuModule | string> {
   }
 }
 
-async function open(): Promise<GpuContext | string> {
+/** The browser's own WebGPU (the visitor's GPU), when this runs in a page that offers it. */
+function browserGpu(): GPU | undefined {
+  return (globalThis as { navigator?: { gpu?: GPU } }).navigator?.gpu;
+}
+
+/** The GPU entry point: the browser's, else Dawn's Node bindings (pointed at SwiftShader when nothing is configured). */
+async function gpuEntry(): Promise<GPU | string> {
+  const own = browserGpu();
+  if (own !== undefined) return own;
+  if (typeof process === "undefined") return "this browser offers no WebGPU (navigator.gpu is absent)";
   if (process.env["VK_ICD_FILENAMES"] === undefined && existsSync(SWIFTSHADER_ICD)) {
     // Read by the Vulkan loader when the instance is created, so it must be set before create().
     process.env["VK_ICD_FILENAMES"] = SWIFTSHADER_ICD;
@@ -62,15 +71,22 @@ async function open(): Promise<GpuContext | string> {
   const mod = await loadModule();
   if (typeof mod === "string") return mod;
   Object.assign(globalThis, mod.globals);
-  let adapter: GPUAdapter | null;
   // The instance must outlive the device: Dawn tears the device down when it is collected.
-  instance = mod.create([]);
+  return mod.create([]);
+}
+
+async function open(): Promise<GpuContext | string> {
+  const entry = await gpuEntry();
+  if (typeof entry === "string") return entry;
+  let adapter: GPUAdapter | null;
+  instance = entry;
   try {
     adapter = await instance.requestAdapter();
   } catch (err) {
     return `requestAdapter failed: ${(err as Error).message}`;
   }
   if (adapter === null) {
+    if (entry === browserGpu()) return "this browser's navigator.gpu gives no adapter (WebGPU disabled, or no usable GPU)";
     return `no WebGPU adapter on this machine (no GPU driver Dawn accepts; on Debian: apt-get install chromium libvulkan1 for SwiftShader)`;
   }
   const device = await adapter.requestDevice();

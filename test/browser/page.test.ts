@@ -96,6 +96,11 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
     }
   });
 
+  it("lists WebGPU with the browser's reason when the page has no GPU (headless, --disable-gpu)", () => {
+    const gpu = view.conformance.find((r) => r[0] === "webgpu");
+    expect(gpu?.[3]).toMatch(/^unavailable in this browser: .*navigator\.gpu (gives no adapter|is absent)/);
+  });
+
   it("counts golden as the real-Chainer cases it replayed over HTTP, and explains n/a", () => {
     const golden = view.conformance.find((r) => r[0] === "js" && r[1] === "golden");
     expect(golden?.[3]).toBe(`passed 1 of 1 checks (${goldenCaseCount()} cases replayed)`);
