@@ -193,3 +193,12 @@ export interface Backend<B = unknown> {
 
 /** A backend of any buffer type (kernel methods are bivariant in their buffer parameter). */
 export type AnyBackend = Backend<unknown>;
+
+/**
+ * The plain value of a call on a "sync" backend (or a sync fallback kernel), whose type is the
+ * contract's MaybePromise: a promise there is a broken contract, never a value to drop.
+ */
+export function syncResult<T>(v: MaybePromise<T>, what: string): T {
+  if (v instanceof Promise) throw new Error(`${what}: a sync kernel returned a promise`);
+  return v;
+}

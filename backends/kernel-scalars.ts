@@ -63,7 +63,7 @@ class Memo {
   private valid = false;
   constructor(private readonly s: KernelScalar) {
     const m = s.memo!;
-    this.last = new Array<number>(m.hp.length + (m.extras?.length ?? 0) + 1).fill(NaN);
+    this.last = Array.from({ length: m.hp.length + (m.extras?.length ?? 0) + 1 }, () => NaN);
   }
   get(hp: Segment["hp"], t: number, extras: Segment["extras"]): number {
     const m = this.s.memo!;

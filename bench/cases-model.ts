@@ -9,7 +9,7 @@
  * - Adam under dynamic loss scaling: one allFinite per parameter, the Adam call.
  * Gradients are written once and stay (no backward pass is timed).
  */
-import type { AnyBackend, HookSegment, OptimizerBuffers, Segment } from "../backends/contract.js";
+import { type AnyBackend, type HookSegment, type OptimizerBuffers, type Segment, syncResult } from "../backends/contract.js";
 import { ResidentRun } from "../backends/resident/run.js";
 import {
   type Dtype,
@@ -128,25 +128,25 @@ export function rawCallsCase(backend: AnyBackend, s: Scenario, dtype: Dtype, ten
       const step = async (): Promise<void> => {
         if (wd !== undefined) await wd.apply(dtype, bufs, wdSegs);
         if (clip) {
-          const squares = await Promise.all(spans.map((p) => red.sumSquares(dtype, bufs.grad, p.offset, p.length)));
+          const squares = await Promise.all(spans.map(async (p) => red.sumSquares(dtype, bufs.grad, p.offset, p.length)));
           let sq = 0;
           for (const x of squares) sq += x;
           const rate = 1.0 / Math.sqrt(sq);
-          if (rate < 1) await Promise.all(spans.map((p) => red.scale(dtype, bufs.grad, p.offset, p.length, rate)));
+          if (rate < 1) await Promise.all(spans.map(async (p) => red.scale(dtype, bufs.grad, p.offset, p.length, rate)));
         }
-        if (s.dynamicLossScale) await Promise.all(spans.map((p) => red.allFinite(dtype, bufs.grad, p.offset, p.length)));
+        if (s.dynamicLossScale) await Promise.all(spans.map(async (p) => red.allFinite(dtype, bufs.grad, p.offset, p.length)));
         await kernel.update(dtype, bufs, segments);
       };
       const stepSync = (): void => {
-        if (wd !== undefined) wd.apply(dtype, bufs, wdSegs);
+        if (wd !== undefined) syncResult(wd.apply(dtype, bufs, wdSegs), "WeightDecay");
         if (clip) {
           let sq = 0;
-          for (const p of spans) sq += red.sumSquares(dtype, bufs.grad, p.offset, p.length) as number;
+          for (const p of spans) sq += syncResult(red.sumSquares(dtype, bufs.grad, p.offset, p.length), "sumSquares");
           const rate = 1.0 / Math.sqrt(sq);
-          if (rate < 1) for (const p of spans) red.scale(dtype, bufs.grad, p.offset, p.length, rate);
+          if (rate < 1) for (const p of spans) syncResult(red.scale(dtype, bufs.grad, p.offset, p.length, rate), "scale");
         }
-        if (s.dynamicLossScale) for (const p of spans) red.allFinite(dtype, bufs.grad, p.offset, p.length);
-        kernel.update(dtype, bufs, segments);
+        if (s.dynamicLossScale) for (const p of spans) syncResult(red.allFinite(dtype, bufs.grad, p.offset, p.length), "allFinite");
+        syncResult(kernel.update(dtype, bufs, segments), "update");
       };
       return {
         step: backend.mode === "sync" ? stepSync : step,

@@ -49,6 +49,7 @@ export function specOptimizerCase(def: OptimizerDef, dtype: Dtype, elements: num
 export function specHookCase(kindName: string, dtype: Dtype, elements: number): Case | undefined {
   const w = benchHook(kindName);
   const kind = w?.kind;
+  // oxlint-disable-next-line typescript/unbound-method -- hook kinds are records of plain functions that never use `this`
   const perParam = kind?.perParam;
   const bpe = bytesPerElement(kindName, dtype);
   if (kind === undefined || w === undefined || perParam === undefined || bpe === undefined) return undefined;

@@ -61,6 +61,7 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
     const prepared = await c.prepare();
     try {
       const m = await measure(fmtCase(c), prepared.step, o.timing);
+      // oxlint-disable-next-line typescript/unbound-method -- destructured only to leave it out
       const { prepare: _omit, ...meta } = c;
       raw.push({ ...m, case: meta, afterDetach });
       log(`  ${fmtCase(c).padEnd(52)} ${(m.meanMs * 1e3).toFixed(1).padStart(12)} µs ±${m.rmePct.toFixed(1)}% (${m.samples} samples)`);

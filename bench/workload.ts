@@ -41,7 +41,7 @@ const OVERRIDES: Readonly<Record<string, Readonly<Record<string, HyperValue>>>> 
 export function hyperparamsFor(def: OptimizerDef): Hyperparams {
   const hp: Record<string, HyperValue> = {};
   for (const h of def.hyperparams) hp[h.name] = h.default;
-  return { ...hp, ...(def.fixed ?? {}), ...(OVERRIDES[def.name] ?? {}) };
+  return { ...hp, ...def.fixed, ...OVERRIDES[def.name] };
 }
 
 const HOOK_ARGS: Readonly<Record<string, Readonly<Record<string, Json>>>> = {

@@ -46,7 +46,7 @@ export function describeValue(v: unknown): string {
   if (typeof v === "string") return `the string ${JSON.stringify(v.length > EXCERPT ? `${v.slice(0, EXCERPT)}…` : v)}`;
   if (typeof v === "function") return "a function";
   if (typeof v === "symbol") return "a symbol";
-  return `${typeof v} ${String(v)}`;
+  return `${typeof v} ${String(v as number | bigint | boolean)}`;
 }
 
 function problem(at: string, expected: string, got: unknown): Problem {

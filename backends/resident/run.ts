@@ -139,6 +139,7 @@ export class ResidentRun {
   }
 
   private exec<R>(job: () => Job<R>): MaybePromise<R> {
+    // oxlint-disable-next-line typescript/no-base-to-string -- a caught failure (an Error or a reason string); String() gives its message
     if (this.broken !== null) throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure: ${String(this.broken)}`);
     if (this.backend.mode === "sync") return runSync(job(), this.backend.name);
     const p = this.tail.then(() => runAsync(job()));
@@ -236,6 +237,7 @@ export class ResidentRun {
    */
   gradView(path: string): Float32Array | Float64Array {
     const slot = this.residentSlot(path);
+    // oxlint-disable-next-line typescript/unbound-method -- called below with .call(this.backend.memory, ...)
     const view = this.backend.memory.view;
     if (view === undefined) throw new TypeError(`backend ${this.backend.name} exposes no views; use setGrads`);
     const v = view.call(this.backend.memory, this.store.buffer(slot.dtype, "grad", ""), slot.offset, slot.length);

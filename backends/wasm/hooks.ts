@@ -4,7 +4,7 @@
  * computes in float64 and rounds once into the gradient) runs on the JS backend's kernel over
  * views of the same memory.
  */
-import type { HookKernel, HookSegment } from "../contract.js";
+import { type HookKernel, type HookSegment, syncResult } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { type JsBuffer, wideForF32 } from "../js/memory.js";
 import { jsHooks } from "../js/hooks.js";
@@ -126,7 +126,7 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
       if (packed.wideCount > 0) {
         const gv = heap.view(grad);
         const views = { param: param === undefined ? gv : heap.view(param), grad: gv, ...(noise === undefined ? {} : { noise: heap.view(noise) }) };
-        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) fallback.apply(dtype, views, [segments[k]!]);
+        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) syncResult(fallback.apply(dtype, views, [segments[k]!]), name);
       }
     },
   };

@@ -6,7 +6,7 @@
  * beyond float32's range) run on the JS backend's kernel over views of the same memory, which
  * takes the spec's own path for them, so they behave exactly as on the JS backend.
  */
-import type { OptimizerBuffers, OptimizerKernel, Segment } from "../contract.js";
+import { type OptimizerBuffers, type OptimizerKernel, type Segment, syncResult } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import type { OptimizerDef } from "../../spec/optimizers/types.js";
 import { SEG_SPEC, ScalarTable } from "../kernel-scalars.js";
@@ -90,7 +90,7 @@ export function optimizerKernel(heap: WasmHeap, def: OptimizerDef, layout: Optim
       if (packed.wideCount > 0) {
         const views = { param: heap.view(param), grad: heap.view(grad), state: {} as Record<string, JsBuffer> };
         for (const [k, b] of Object.entries(present)) views.state[k] = heap.view(b);
-        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) fallback.update(dtype, views, [segments[k]!]);
+        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) syncResult(fallback.update(dtype, views, [segments[k]!]), def.name);
       }
     },
   };

@@ -3,7 +3,7 @@
  * order, `allFinite` and `scale` over lanes. A float32 `scale` whose rate is beyond float32's range
  * multiplies in float64 and rounds once (numpy 1.x), which the JS backend does over a view.
  */
-import type { Reductions } from "../contract.js";
+import { type Reductions, syncResult } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { wideForF32 } from "../js/memory.js";
 import { jsReductions } from "../js/reductions.js";
@@ -37,7 +37,7 @@ export function wasmReductions(heap: WasmHeap): Reductions<WasmBuffer> {
     },
     scale(dtype, buf, offset, length, rate): void {
       const ptr = at(dtype, "scale", buf, offset, length);
-      if (dtype === "float32" && wideForF32(rate)) jsReductions.scale(dtype, heap.view(buf), offset, length, rate);
+      if (dtype === "float32" && wideForF32(rate)) syncResult(jsReductions.scale(dtype, heap.view(buf), offset, length, rate), "scale");
       else heap.fn<Scale>(names(dtype).scale)(ptr, length, rate);
     },
   };

@@ -5,7 +5,7 @@
  *   in `accuracy.ts`); a finite divisor beyond float32's range makes numpy divide in float64, so
  *   those spans go through the JS backend on host copies.
  */
-import type { Elementwise, Span } from "../contract.js";
+import { type Elementwise, type Span, syncResult } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { jsElementwise } from "../js/elementwise.js";
 import { wideForF32 } from "../js/memory.js";
@@ -37,7 +37,7 @@ export const webgpuElementwise: Elementwise<WebgpuBuffer> = {
       await settled([b]);
       if (wideForF32(divisor)) {
         const s = await readSlices([b], spans);
-        jsElementwise.divide(dtype, s.arrays[0]!, spans.map((sp, j) => ({ offset: s.offsets[j]!, length: sp.length })), divisor);
+        syncResult(jsElementwise.divide(dtype, s.arrays[0]!, spans.map((sp, j) => ({ offset: s.offsets[j]!, length: sp.length })), divisor), "divide");
         await writeSlices([b], s, spans);
         return;
       }

@@ -9,7 +9,7 @@
  * - `scale`: `x ← x·D(rate)` as a segment kernel; a rate beyond float32 goes through the host.
  * Each returns after reading back one word; nothing else leaves the device.
  */
-import type { Reductions } from "../contract.js";
+import { type Reductions, syncResult } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { jsReductions } from "../js/reductions.js";
 import { wideForF32 } from "../js/memory.js";
@@ -86,7 +86,7 @@ const reductionsNow = {
     if (wideForF32(rate)) {
       const r = [{ offset, length }];
       const s = await readSlices([b], r);
-      jsReductions.scale(dtype, s.arrays[0]!, 0, length, rate);
+      syncResult(jsReductions.scale(dtype, s.arrays[0]!, 0, length, rate), "scale");
       await writeSlices([b], s, r);
       return;
     }

@@ -275,7 +275,7 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
             failures.push(...judge(`step ${step + 1} param`, outputClause(def, "param"), r.param.data, ev.intervalOf(r.param), (await read(param)).data, tally));
             for (const [k, v] of Object.entries(r.state)) failures.push(...judge(`step ${step + 1} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), (await read(state[k])).data, tally));
             t += 1;
-            extras = { ...extras, ...(r.extras ?? {}) };
+            extras = { ...extras, ...r.extras };
           }
           for (const buf of [param, grad, ...Object.values(state)]) b.memory.free?.(buf);
           throwIfAny(failures);

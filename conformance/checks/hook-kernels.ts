@@ -42,6 +42,7 @@ function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, 
   const backend: AnyBackend = ctx.backend;
   const hk = backend.hooks[desc.name];
   if (hk === undefined) throw new Mismatch({ what: `no ${desc.name} kernel`, clause: kind.clause });
+  // oxlint-disable-next-line typescript/unbound-method -- hook kinds are records of plain functions that never use `this`
   const perParam = kind.perParam;
   if (perParam === undefined) return;
   let cases = drawn;
@@ -59,6 +60,7 @@ function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, 
   const layout = layoutOf(cases.map((c) => c.p.data.length), gaps);
   const calls = kept.map((k) => k.call);
   const expected = kept.map((k) => k.expected);
+  // oxlint-disable-next-line typescript/unbound-method -- noise functions are plain functions that never use `this`
   const draw = desc.noise;
   const pBuf = yield* upload(backend, dtype, packedData(dtype, layout, 0, cases.map((c) => c.p)));
   const gBuf = yield* upload(backend, dtype, packedData(dtype, layout, 1, cases.map((c) => c.g)));

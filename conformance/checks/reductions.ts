@@ -97,6 +97,7 @@ export function reductionCheck(dtype: Dtype): Check {
 }
 
 function* wholeBody(ctx: CheckContext, kind: HookKind, desc: WholeKernelDesc, dtype: Dtype, gs: readonly NDArray[], gaps: readonly number[], args: Readonly<Record<string, Json>>, maxUlp: { value: number }): Body {
+  // oxlint-disable-next-line typescript/unbound-method -- hook kinds are records of plain functions that never use `this`
   const whole = kind.whole;
   if (whole === undefined) return;
   const b: AnyBackend = ctx.backend;

@@ -13,7 +13,7 @@ const sequential: Sum = (xs, r) => xs.reduce((acc, v) => r(acc + r(v * v)), 0);
 
 function lanes(n: number): Sum {
   return (xs, r) => {
-    const acc = new Array<number>(n).fill(0);
+    const acc = Array.from({ length: n }, () => 0);
     xs.forEach((v, i) => (acc[i % n] = r((acc[i % n] as number) + r(v * v))));
     return acc.reduce((a, b) => r(a + b), 0);
   };

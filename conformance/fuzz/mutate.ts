@@ -118,7 +118,10 @@ function places(root: unknown, limit: number): [Record<string, unknown> | unknow
     const v = queue.shift();
     if (Array.isArray(v)) v.forEach((x, i) => (out.push([v, i]), queue.push(x)));
     else if (typeof v === "object" && v !== null) {
-      for (const [k, x] of Object.entries(v)) out.push([v as Record<string, unknown>, k]), queue.push(x);
+      for (const [k, x] of Object.entries(v)) {
+        out.push([v as Record<string, unknown>, k]);
+        queue.push(x);
+      }
     }
   }
   return out;

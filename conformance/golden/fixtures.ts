@@ -69,7 +69,7 @@ function npSum(a: NDArray): number {
       return r;
     }
     if (n <= 128) {
-      const r = new Array<number>(8);
+      const r = Array.from({ length: 8 }, () => 0);
       for (let k = 0; k < 8; k++) r[k] = d[lo + k] as number;
       let i = 8;
       for (; i < n - (n % 8); i += 8) for (let k = 0; k < 8; k++) r[k] = roundTo(acc, (r[k] as number) + (d[lo + i + k] as number));

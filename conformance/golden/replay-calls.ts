@@ -152,9 +152,11 @@ export function replayCallSequence(c: GoldenCallSequence, structure: GoldenStruc
     }
     const where = `call ${k} \`${call.call}\``;
     if (call.ok) {
+      // oxlint-disable-next-line typescript/no-base-to-string -- a caught value; String() of an Error gives its name and message
       if (raised !== null) failures.push({ what: where, detail: `raised ${String(raised)}` });
-      else if (/^where is/.test(text) && value !== call.value) failures.push({ what: where, detail: `${String(value)}, expected ${String(call.value)}` });
+      else if (text.startsWith("where is") && value !== call.value) failures.push({ what: where, detail: `${String(value)}, expected ${String(call.value)}` });
     } else if (!(raised instanceof OptspecError)) {
+      // oxlint-disable-next-line typescript/no-base-to-string -- a caught value; String() of an Error gives its name and message
       failures.push({ what: where, detail: `expected ${call.error?.type}: ${call.error?.str}, got ${raised === null ? "no error" : String(raised)}` });
     } else if (raised.chainer.type !== call.error?.type || raised.chainer.str !== call.error?.str) {
       failures.push({ what: where, detail: `${raised.chainer.type}: ${raised.chainer.str}, expected ${call.error?.type}: ${call.error?.str}`, clause: raised.clause });

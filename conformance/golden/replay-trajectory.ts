@@ -82,11 +82,13 @@ export function* replaySteps(
     }
     if (step.error !== undefined) {
       if (!(raised instanceof OptspecError)) {
+        // oxlint-disable-next-line typescript/no-base-to-string -- a caught value; String() of an Error gives its name and message
         failures.push(at({ what: "error", detail: `expected ${step.error.type}: ${step.error.str}, got ${raised === null ? "no error" : String(raised)}` }));
       } else if (raised.chainer.type !== step.error.type || raised.chainer.str !== step.error.str) {
         failures.push(at({ what: "error", detail: `${raised.chainer.type}: ${raised.chainer.str}, expected ${step.error.type}: ${step.error.str}`, clause: raised.clause }));
       }
     } else if (raised !== null) {
+      // oxlint-disable-next-line typescript/no-base-to-string -- a caught non-Error value, shown as String() shows it
       failures.push(at({ what: "error", detail: `unexpected ${raised instanceof Error ? `${raised.name}: ${raised.message}` : String(raised)}`, ...(raised instanceof OptspecError ? { clause: raised.clause } : {}) }));
       return { state: s, failures, stopped: true };
     }

@@ -37,6 +37,7 @@ export const SPEC_ENGINE: UpdateEngine = { name: "spec", update };
 
 const handlers: Record<string, CaseHandler> = {
   trajectory: (c, _m, e) => replayTrajectory(c as GoldenTrajectory, e),
+  // oxlint-disable-next-line require-yield -- a handler is a generator by contract; this one runs synchronously
   call_sequence: function* (c, m) {
     return replayCallSequence(c as GoldenCallSequence, m.link_structure);
   },

@@ -95,7 +95,7 @@ export function renderSpec(reg: Registry): string {
   }
   if (Object.keys(reg.aliases).length > 0) {
     out.push('<a id="retired-ids"></a>', "", "## Retired ids", "", "A renamed clause keeps its old id; citations of the old id resolve to the new one.", "");
-    for (const [from, to] of Object.entries(reg.aliases).sort()) out.push(`- <a id="${from}"></a>\`${from}\` → [\`${to}\`](#${to})`);
+    for (const [from, to] of Object.entries(reg.aliases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`- <a id="${from}"></a>\`${from}\` → [\`${to}\`](#${to})`);
     out.push("");
   }
   return out.join("\n");

@@ -119,7 +119,7 @@ export function drawNoise(
 ): { noise: NDArray; state: Json } {
   const settings = noiseSettings(args);
   const fn = noiseFunctions.get(settings["name"] as string);
-  if (fn === undefined) throw new TypeError(`GradientNoise: no noise function named ${String(settings["name"])} is registered`);
+  if (fn === undefined) throw new TypeError(`GradientNoise: no noise function named ${String(settings["name"] as string)} is registered`);
   const r = fn.draw({ shape, dtype, args, settings, rule, state });
   return { noise: r.noise, state: r.state === undefined ? state : r.state };
 }

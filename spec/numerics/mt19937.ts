@@ -208,7 +208,7 @@ export function seedLegacy(seed: number): LegacyRandomState {
   if (typeof seed !== "number" || !Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) {
     throw new RangeError(`seedLegacy: seed must be an integer in [0, 2**32 - 1], got ${String(seed)}`);
   }
-  const key = new Array<number>(N);
+  const key = Array.from({ length: N }, () => 0);
   let s = seed >>> 0;
   for (let i = 0; i < N; i++) {
     key[i] = s;

@@ -102,7 +102,7 @@ export function elementwise(operands: readonly Operand[], f: (...xs: number[]) =
   for (const s of shape) n *= s;
   const readers = operands.map((o) => operandReader(o, dtype));
   const data = new Float64Array(n);
-  const xs = new Array<number>(readers.length);
+  const xs = Array.from({ length: readers.length }, () => 0);
   for (let i = 0; i < n; i++) {
     for (let k = 0; k < readers.length; k++) xs[k] = (readers[k] as Reader)(i);
     data[i] = roundTo(dtype, f(...xs));

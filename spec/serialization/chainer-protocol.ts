@@ -208,14 +208,14 @@ function copyTo(dst: NDArray, src: NpyArray, key: string): NDArray {
   const n = npySize(dst.shape);
   const data = new Float64Array(n);
   // Strides of src aligned to dst's trailing dimensions (0 where src broadcasts).
-  const strides = new Array<number>(nd).fill(0);
+  const strides = Array.from({ length: nd }, () => 0);
   let acc = 1;
   for (let k = sShape.length - 1; k >= 0; k--) {
     const d = sShape[k] as number;
     strides[nd - sShape.length + k] = d === 1 ? 0 : acc;
     acc *= d;
   }
-  const idx = new Array<number>(nd).fill(0);
+  const idx = Array.from({ length: nd }, () => 0);
   for (let i = 0; i < n; i++) {
     let s = 0;
     for (let k = 0; k < nd; k++) s += (idx[k] as number) * (strides[k] as number);
@@ -318,7 +318,7 @@ export function loadChainer(state: OptimizerState, entries: readonly NpzEntry[],
       let rule: UpdateRuleState = rt.found ? { ...rule0, t: loadCounter(rtKey, rt.value) } : rule0;
       current = { path, rule };
       if (rule.state === null) {
-        rule = adoptState(def.initState, s, path, rule, rp, lookup, (r) => (current = { path, rule: r }));
+        rule = adoptState(def.initState, s, path, rule, rp, lookup, (r) => (current = { path, rule: r })); // oxlint-disable-line typescript/unbound-method -- initState never uses `this`
       } else {
         const next: Record<string, NDArray> = { ...rule.state };
         for (const [k, existing] of Object.entries(rule.state)) {

@@ -209,7 +209,7 @@ function readerFor(dtype: Exclude<NpyDtype, "int64" | "uint64">, dv: DataView, l
 function fortranToC(shape: readonly number[]): Float64Array {
   const n = npySize(shape);
   const out = new Float64Array(n);
-  const idx = new Array<number>(shape.length).fill(0);
+  const idx = Array.from({ length: shape.length }, () => 0);
   const stride = shape.map((_, k) => shape.slice(0, k).reduce((a, b) => a * b, 1));
   for (let i = 0; i < n; i++) {
     let f = 0;

@@ -18,7 +18,7 @@ import { SIG_CENTRAL, SIG_END, SIG_LOCAL, type ZipEntry } from "./zip.js";
 const DOS_DATE_1980_01_01 = 0x0021;
 
 function isAscii(s: string): boolean {
-  return /^[\x00-\x7f]*$/.test(s);
+  return /^[\x00-\x7f]*$/.test(s); // oxlint-disable-line no-control-regex -- the ASCII range starts at \x00 on purpose
 }
 
 /**

@@ -17,7 +17,7 @@ import type { Param } from "../../spec/link.js";
 import type { HookArg, HookKind, Json, PerParamKernelDesc, RuleView } from "../../spec/hooks/types.js";
 import { BUILTIN_HOOKS, registerNoiseFunction } from "../../spec/hooks/index.js";
 import { allFinite as npAllFinite, dotSelf, imul } from "../../spec/numerics/np.js";
-import type { HookSegment, Segment } from "../../backends/contract.js";
+import { type HookSegment, type Segment, syncResult } from "../../backends/contract.js";
 import { jsBackend } from "../../backends/js/index.js";
 import type { JsBuffer } from "../../backends/js/memory.js";
 
@@ -144,7 +144,7 @@ function nd(dtype: Dt, values: readonly number[]): NDArray {
 
 function bufOf(dtype: Dt, values: readonly number[]): JsBuffer {
   const b = jsBackend.memory.alloc(dtype, values.length);
-  jsBackend.memory.write(b, values, 0);
+  syncResult(jsBackend.memory.write(b, values, 0), "write");
   return b;
 }
 
@@ -258,7 +258,7 @@ function runSegments(kernelName: string, dtype: Dt, keys: readonly string[], cas
     for (const [q, v] of Object.entries(before)) expectBits(`${q} (untouched after a refused call)`, v, readAll(bufs[q]!), () => `${kernelName} ${dtype}`);
     return "refused";
   }
-  kernel.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments);
+  syncResult(kernel.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments), "update");
 
   const ctx = (i: number) => () => {
     const c = cases[i];
@@ -327,7 +327,7 @@ describe("js backend: metadata and memory", () => {
     expect(a).toBeInstanceOf(Float32Array);
     expect(m.alloc("float64", 2)).toBeInstanceOf(Float64Array);
     expect(() => m.alloc("float16", 2)).toThrow(TypeError);
-    m.write(a, [1.5, -0, NaN], 1);
+    syncResult(m.write(a, [1.5, -0, NaN], 1), "write");
     const r = m.read(a, 0, 5) as Float64Array;
     expect(r).toBeInstanceOf(Float64Array);
     expect(Object.is(r[2], -0)).toBe(true);
@@ -363,7 +363,7 @@ describe("js backend: metadata and memory", () => {
     expect(r.state["mem"]!.dtype).toBe("float64");
     // float64 and an ordinary eps go through the kernel.
     const b64 = { param: Float64Array.of(1, 2), grad: Float64Array.of(0.5, 0.5), state: { mem: Float64Array.of(1, 1), g: new Float64Array(2), g2: new Float64Array(2) } };
-    k.update("float64", b64, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]);
+    syncResult(k.update("float64", b64, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]), "update");
     expect(b64.state.mem[0]).not.toBe(1);
   });
   it("rejects segments that run past a buffer and buffers of the wrong type", () => {
@@ -552,6 +552,7 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
     const state = kind.initialState ? kind.initialState(c.args) : null;
     expected.push(kind.perParam!({ args: c.args, state, rule, param, path: "/p" }).grad);
     noiseVals.push(...c.gapG);
+    // oxlint-disable-next-line typescript/unbound-method -- noise functions are plain functions that never use `this`
     const draw = perParamDesc(kind).noise;
     if (draw !== undefined) noiseVals.push(...draw({ args: c.args, state, rule, param, path: "/p" }, [c.n], dtype).noise.data);
     else noiseVals.push(...c.g);
@@ -574,7 +575,7 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
   const nb = bufOf(dtype, noiseVals);
   const segments: HookSegment[] = cases.map((c, i) => ({ offset: offs[i]!, length: c.n, scalars: hookScalars(kind, dtype, c.args, c.lossScale, pb, gb, offs[i]!, c.n) }));
   const desc = perParamDesc(kind);
-  jsBackend.hooks[desc.name]!.apply(dtype, { param: pb, grad: gb, ...(desc.reads.includes("noise") ? { noise: nb } : {}) }, segments);
+  syncResult(jsBackend.hooks[desc.name]!.apply(dtype, { param: pb, grad: gb, ...(desc.reads.includes("noise") ? { noise: nb } : {}) }, segments), desc.name);
   const want = [...gAll];
   cases.forEach((c, i) => {
     const e = expected[i];
@@ -625,7 +626,7 @@ describe("js backend: reductions equal the spec bit for bit", () => {
             const ss = jsBackend.reductions.sumSquares(dtype, buf, pre.length, x.length) as number;
             expectBits("sumSquares", [dotSelf(arr).data[0]!], [ss], ctx);
             expect(jsBackend.reductions.allFinite(dtype, buf, pre.length, x.length)).toBe(npAllFinite(arr));
-            jsBackend.reductions.scale(dtype, buf, pre.length, x.length, rate);
+            syncResult(jsBackend.reductions.scale(dtype, buf, pre.length, x.length, rate), "scale");
             const scaled = imul(arr, { dtype: "float64", shape: [], data: Float64Array.of(rate) });
             expectBits("scale", [...pre, ...scaled.data, ...post], readAll(buf), ctx);
           },

@@ -11,7 +11,7 @@ import { SEG_LENGTH, SEG_OFFSET, SEG_SPEC, ScalarTable, scalarLayout } from "../
 function defaults(def: OptimizerDef): Record<string, number | boolean | null> {
   const hp: Record<string, number | boolean | null> = {};
   for (const h of def.hyperparams) hp[h.name] = h.default;
-  return { ...hp, ...(def.fixed ?? {}) };
+  return { ...hp, ...def.fixed };
 }
 
 const adam = OPTIMIZERS["Adam"]!;

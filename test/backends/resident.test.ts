@@ -188,6 +188,7 @@ describe("resident run (JS backend)", () => {
 
   it("without the optional elementwise extension and views: loss functions, loss scale and zero gradients still match", () => {
     const { elementwise: _e, ...rest } = jsBackend as AnyBackend;
+    // oxlint-disable-next-line typescript/unbound-method -- destructured only to leave it out
     const { view: _v, ...memory } = jsBackend.memory as AnyBackend["memory"];
     const bare: AnyBackend = { ...rest, name: "js-bare", memory };
     let spec = setLossScale(addHook(setup(createOptimizer("MomentumSGD"), smallLink("float64", 6)), weightDecay(1e-3)), 64);

@@ -14,7 +14,7 @@ import type { OptimizerDef } from "../../spec/optimizers/types.js";
 import type { Hyperparams } from "../../spec/hyperparam.js";
 import type { NDArray } from "../../spec/ndarray.js";
 import { dotSelf } from "../../spec/numerics/np.js";
-import type { HookSegment, Segment } from "../../backends/contract.js";
+import { type HookSegment, type Segment, syncResult } from "../../backends/contract.js";
 import { kernelCaseArb, arrayArb, lengthArb, type KernelCase } from "../../conformance/arbitraries.js";
 import { jsBackend } from "../../backends/js/index.js";
 import { type WasmBuffer, WasmHeap, createWasmBackend, wasmBackend } from "../../backends/wasm/index.js";
@@ -39,7 +39,7 @@ function expectBits(what: string, expected: ArrayLike<number>, actual: ArrayLike
 
 function upload(dtype: Dt, values: ArrayLike<number>): WasmBuffer {
   const b = wasm.memory.alloc(dtype, values.length);
-  wasm.memory.write(b, values, 0);
+  syncResult(wasm.memory.write(b, values, 0), "write");
   return b;
 }
 
@@ -87,7 +87,7 @@ function runSegments(def: OptimizerDef, dtype: Dt, cases: readonly KernelCase[],
   for (const q of quantities) bufs[q] = upload(dtype, before[q]!);
   const state: Record<string, WasmBuffer> = {};
   for (const k of keys) state[k] = bufs[k]!;
-  wasm.optimizers[def.kernel ?? def.name]!.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments);
+  syncResult(wasm.optimizers[def.kernel ?? def.name]!.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments), "update");
   const want: Record<string, number[]> = {};
   for (const q of quantities) want[q] = [...before[q]!];
   segments.forEach((s, i) => {
@@ -199,11 +199,11 @@ describe("wasm backend: hook kernels and reductions", () => {
               const jsP = dtype === "float32" ? Float32Array.from(p) : Float64Array.from(jp);
               const jsG = dtype === "float32" ? Float32Array.from(g) : Float64Array.from(g);
               const jsZ = dtype === "float32" ? Float32Array.from(z) : Float64Array.from(z);
-              jsBackend.hooks[hook]!.apply(dtype, { param: jsP, grad: jsG, noise: jsZ }, segs);
+              syncResult(jsBackend.hooks[hook]!.apply(dtype, { param: jsP, grad: jsG, noise: jsZ }, segs), hook);
               const wp = upload(dtype, p);
               const wg = upload(dtype, g);
               const wz = upload(dtype, z);
-              wasm.hooks[hook]!.apply(dtype, { param: wp, grad: wg, noise: wz }, segs);
+              syncResult(wasm.hooks[hook]!.apply(dtype, { param: wp, grad: wg, noise: wz }, segs), hook);
               expectBits(`${hook} ${dtype} grad`, jsG, readAll(wg));
               expectBits(`${hook} ${dtype} param untouched`, p, readAll(wp));
               for (const b of [wp, wg, wz]) wasm.memory.free!(b);
@@ -226,8 +226,8 @@ describe("wasm backend: hook kernels and reductions", () => {
           expectBits("sumSquares", [dotSelf(sub).data[0]!], [wasm.reductions.sumSquares(dtype, b, off, n - off) as number]);
           expect(wasm.reductions.allFinite(dtype, b, off, n - off)).toBe(Array.from(sub.data).every(Number.isFinite));
           const js = dtype === "float32" ? Float32Array.from(x.data) : Float64Array.from(x.data);
-          jsBackend.reductions.scale(dtype, js, off, n - off, rate);
-          wasm.reductions.scale(dtype, b, off, n - off, rate);
+          syncResult(jsBackend.reductions.scale(dtype, js, off, n - off, rate), "scale");
+          syncResult(wasm.reductions.scale(dtype, b, off, n - off, rate), "scale");
           expectBits("scale", js, readAll(b));
           wasm.memory.free!(b);
         }),
@@ -242,7 +242,7 @@ describe("wasm backend: linear memory", () => {
     const b = createWasmBackend("wasm-memory-test", new WasmHeap());
     const m = b.memory;
     const a = m.alloc("float32", 6);
-    m.write(a, [1.5, -0, NaN, 2, 3, 4], 0);
+    syncResult(m.write(a, [1.5, -0, NaN, 2, 3, 4], 0), "write");
     const before = b.heap.byteLength;
     const oldView = m.view(a);
     const big = m.alloc("float64", 1 << 20); // 8 MiB: forces growth

@@ -30,6 +30,7 @@ describe("bench state-machine rows", () => {
   it("a state-machine row carries its time over the raw calls of the same step", () => {
     const s = scenarios(defs)[0]!;
     const meta = (c: Case | undefined) => {
+      // oxlint-disable-next-line typescript/unbound-method -- destructured only to leave it out
       const { prepare: _omit, ...m } = c as Case;
       return m;
     };

@@ -44,8 +44,8 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
 
   beforeAll(async () => {
     if (!have) throw new Error(`no Chromium at ${CHROMIUM} (install Debian's chromium, or set OPTSPEC_CHROMIUM)`);
-    const { buildBrowser } = (await import(join(REPO_ROOT, "scripts/build-browser.mjs"))) as { buildBrowser(root: string, out: string, base?: string): Promise<void> };
-    const { serve } = (await import(join(REPO_ROOT, "scripts/serve.mjs"))) as { serve(m: Record<string, string>, port?: number): Promise<Server> };
+    const { buildBrowser } = (await import(join(REPO_ROOT, "scripts/build-browser.mjs"))) as { buildBrowser: (root: string, out: string, base?: string) => Promise<void> };
+    const { serve } = (await import(join(REPO_ROOT, "scripts/serve.mjs"))) as { serve: (m: Record<string, string>, port?: number) => Promise<Server> };
     await buildBrowser(REPO_ROOT, join(dir, "browser"));
     server = await serve({ "/dist/": dir, "/golden/": join(REPO_ROOT, "golden") });
     const addr = server.address();

@@ -22,7 +22,7 @@ function asyncOf(b: AnyBackend, name: string): AnyBackend {
     ...b,
     name,
     mode: "async",
-    memory: { alloc: b.memory.alloc, write: (buf, v, o) => later(b.memory.write(buf, v, o)), read: (buf, o, n) => later(b.memory.read(buf, o, n)) },
+    memory: { alloc: (d, n) => b.memory.alloc(d, n), write: (buf, v, o) => later(b.memory.write(buf, v, o)), read: (buf, o, n) => later(b.memory.read(buf, o, n)) },
     optimizers,
     hooks,
     reductions: {

@@ -5,7 +5,7 @@
  */
 import { type Dtype, type NDArray, type OptimizerDef, OPTIMIZERS, alphaT, astype, pow, roundTo } from "../../spec/index.js";
 import { jsBackend } from "../../backends/js/index.js";
-import type { AnyBackend, Memory, OptimizerBuffers, OptimizerKernel, Segment } from "../../backends/contract.js";
+import { type AnyBackend, type Memory, type OptimizerBuffers, type OptimizerKernel, type Segment, syncResult } from "../../backends/contract.js";
 
 export type Bufs = OptimizerBuffers<Float32Array | Float64Array>;
 export const js = jsBackend as unknown as AnyBackend;
@@ -24,7 +24,7 @@ export function keeping(kernelName: string, keep: (b: Bufs, s: Segment, i: numbe
     const all = [bufs.param, ...Object.values(bufs.state)];
     const before = all.map((x) => x.slice());
     const keepers = segs.map((s) => Array.from({ length: s.length }, (_, j) => keep(bufs, s, s.offset + j)));
-    kernel(kernelName).update(d, b, segs);
+    syncResult(kernel(kernelName).update(d, b, segs), kernelName);
     segs.forEach((s, k) => {
       for (let j = 0; j < s.length; j++) {
         if (!keepers[k]![j]) continue;
@@ -47,7 +47,9 @@ export function fourLanes(dtype: Dtype, buf: unknown, offset: number, length: nu
 
 const f64Memory: Memory<Float64Array> = {
   alloc: (_d, n) => new Float64Array(n),
-  write: (buf, values, offset = 0) => void buf.set(values, offset),
+  write: (buf, values, offset = 0) => {
+    buf.set(values, offset);
+  },
   read: (buf, offset = 0, length) => buf.slice(offset, offset + (length ?? buf.length - offset)),
 };
 

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 import type { Dtype } from "../../spec/index.js";
-import type { AnyBackend, Segment } from "../../backends/contract.js";
+import { type AnyBackend, type Segment, syncResult } from "../../backends/contract.js";
 import { runConformance } from "../../conformance/index.js";
 import { type Bufs, adam64With, float16Backend, fourLanes, js, keeping, kernel, rounder, withOptimizer } from "./wrong-backend-kit.js";
 
@@ -157,7 +157,7 @@ const WRONG: readonly WrongBackend[] = [
   {
     bug: "signed zero: SGD writes +0 where Chainer writes −0",
     backend: withOptimizer("wrong-sgd-signed-zero", "SGD", (d, b, segs) => {
-      kernel("SGD").update(d, b, segs);
+      syncResult(kernel("SGD").update(d, b, segs), "SGD");
       const { param } = b as Bufs;
       for (const s of segs) for (let i = s.offset; i < s.offset + s.length; i++) if (Object.is(param[i], -0)) param[i] = 0;
     }),

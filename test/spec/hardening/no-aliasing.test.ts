@@ -74,10 +74,10 @@ function tamper(s: OptimizerState): number {
     () => ((s as { t: number }).t = 99),
     () => ((s.lossScale as { scale: number | null }).scale = -1),
     () => ((s.hyperparam as Record<string, unknown>)["alpha"] = 5),
-    () => ((s.target?.params as Record<string, unknown>)["/u"] = null),
-    () => (s.target?.params["/u"]?.data?.shape as number[]).push(1),
+    () => ((s.target!.params as Record<string, unknown>)["/u"] = null),
+    () => (s.target!.params["/u"]!.data!.shape as number[]).push(1),
     () => ((s.rules as Record<string, unknown>)["/u"] = null),
-    () => (s.hooks?.pre as unknown[]).push(null),
+    () => (s.hooks!.pre as unknown[]).push(null),
   ];
   for (const f of attempts) {
     try {

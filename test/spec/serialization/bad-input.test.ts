@@ -329,7 +329,10 @@ function structuralMutation(text: string, pick: number, replacement: unknown, de
   const places: [Record<string | number, unknown>, string | number][] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (places.push([v as unknown as Record<number, unknown>, i]), walk(x)));
-    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) (places.push([v as Record<string, unknown>, k]), walk(x));
+    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) {
+      places.push([v as Record<string, unknown>, k]);
+      walk(x);
+    }
   };
   walk(doc);
   const [o, k] = places[pick % places.length] as [Record<string | number, unknown>, string | number];

@@ -98,13 +98,13 @@ describe(`encodeNpy writes numpy 1.24's bytes [${clauses("serialization.npy.enco
   });
 
   it("switches to version 2.0 only when the header exceeds 65535 bytes", () => {
-    const small = encodeNpy(makeArray("uint8", new Array(10000).fill(0), []));
+    const small = encodeNpy(makeArray("uint8", Array.from({ length: 10000 }, () => 0), []));
     expect(small[6]).toBe(1);
-    const big = encodeNpy(makeArray("uint8", new Array(25000).fill(0), []));
+    const big = encodeNpy(makeArray("uint8", Array.from({ length: 25000 }, () => 0), []));
     expect(big[6]).toBe(2);
     const hlen = new DataView(big.buffer).getUint32(8, true);
     expect((12 + hlen) % 64).toBe(0);
-    expect(sameValue(decodeNpy(big), makeArray("uint8", new Array(25000).fill(0), []))).toBe(true);
+    expect(sameValue(decodeNpy(big), makeArray("uint8", Array.from({ length: 25000 }, () => 0), []))).toBe(true);
   });
 
   it("refuses arrays that break their own invariants with RangeError", () => {

@@ -138,7 +138,11 @@ describe(`malformed archives raise NpzFormatError naming the entry [${clauses("s
   const patch = (edits: [number, number, number][]): Uint8Array => {
     const b = base.slice();
     const dv = new DataView(b.buffer);
-    for (const [at, size, v] of edits) size === 2 ? dv.setUint16(at, v, true) : size === 4 ? dv.setUint32(at, v, true) : (b[at] = v);
+    for (const [at, size, v] of edits) {
+      if (size === 2) dv.setUint16(at, v, true);
+      else if (size === 4) dv.setUint32(at, v, true);
+      else b[at] = v;
+    }
     return b;
   };
   const eocd = base.length - 22;
