@@ -56,8 +56,18 @@ export type NumericPromise =
 export type OperationAccuracy =
   | { readonly kind: "correctly-rounded"; readonly source: string }
   | { readonly kind: "exact"; readonly source: string }
-  | { readonly kind: "ulp"; readonly ulp: number; readonly domain?: { readonly operand: number; readonly min: number; readonly max: number }; readonly source: string }
-  | { readonly kind: "inherited"; readonly expression: string; readonly via: readonly { readonly step: "inverseSqrt" | "reciprocal"; readonly ulp: number }[]; readonly source: string };
+  | {
+      readonly kind: "ulp";
+      readonly ulp: number;
+      readonly domain?: { readonly operand: number; readonly min: number; readonly max: number };
+      readonly source: string;
+    }
+  | {
+      readonly kind: "inherited";
+      readonly expression: string;
+      readonly via: readonly { readonly step: "inverseSqrt" | "reciprocal"; readonly ulp: number }[];
+      readonly source: string;
+    };
 
 /** A backend's arithmetic, per operation, for one dtype: what the kit derives intervals from. */
 export interface ArithmeticPromise {
@@ -144,7 +154,11 @@ export interface OptimizerKernel<B> {
  * it receives and how they are computed is the kind's own description (`spec/hooks/types.ts`).
  */
 export interface HookKernel<B> {
-  apply(dtype: Dtype, bufs: { readonly param: B; readonly grad: B; readonly noise?: B }, segments: readonly HookSegment[]): MaybePromise<void>;
+  apply(
+    dtype: Dtype,
+    bufs: { readonly param: B; readonly grad: B; readonly noise?: B },
+    segments: readonly HookSegment[],
+  ): MaybePromise<void>;
 }
 
 export interface HookSegment {

@@ -52,11 +52,13 @@ function computes(backend: AnyBackend, dtype: Dtype): boolean {
 
 function* optimizerUpdateJob(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): Job<UpdateResult | undefined> {
   const kernel = backend.optimizers[def.kernel ?? def.name];
-  if (kernel === undefined || !computes(backend, call.param.dtype) || call.grad.dtype !== call.param.dtype) return undefined;
+  if (kernel === undefined || !computes(backend, call.param.dtype) || call.grad.dtype !== call.param.dtype)
+    return undefined;
   // A 0-d parameter computes in float64 under numpy 1.x (numerics.promotion.scalars): kernels see
   // flat segments and cannot know, so the spec computes it.
   if (call.param.shape.length === 0) return undefined;
-  for (const s of Object.values(call.state)) if (s.dtype !== call.param.dtype || s.data.length !== call.param.data.length) return undefined;
+  for (const s of Object.values(call.state))
+    if (s.dtype !== call.param.dtype || s.data.length !== call.param.data.length) return undefined;
   let dry: UpdateResult;
   try {
     const state: Record<string, NDArray> = {};
@@ -73,21 +75,41 @@ function* optimizerUpdateJob(backend: AnyBackend, def: OptimizerDef, call: Updat
   const grad = yield* upload(backend, call.grad);
   const state: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(call.state)) state[k] = yield* upload(backend, v);
-  yield* value(kernel.update(call.param.dtype, { param, grad, state }, [{ offset: 0, length: call.param.data.length, hp: call.hp, t: call.t, extras: call.extras }]));
+  yield* value(
+    kernel.update(call.param.dtype, { param, grad, state }, [
+      { offset: 0, length: call.param.data.length, hp: call.hp, t: call.t, extras: call.extras },
+    ]),
+  );
   backend.memory.free?.(grad);
   const outState: Record<string, NDArray> = {};
   for (const [k, v] of Object.entries(call.state)) outState[k] = yield* download(backend, state[k], v);
-  return { param: yield* download(backend, param, call.param), state: outState, ...(dry.extras ? { extras: dry.extras } : {}) };
+  return {
+    param: yield* download(backend, param, call.param),
+    state: outState,
+    ...(dry.extras ? { extras: dry.extras } : {}),
+  };
 }
 
 /** The scalars of a per-parameter hook, from its description and the backend's reductions over the uploaded buffers. */
-function* hookScalars(desc: PerParamKernelDesc, call: PerParamCall, backend: AnyBackend, pb: unknown, gb: unknown): Job<HookSegment["scalars"]> {
+function* hookScalars(
+  desc: PerParamKernelDesc,
+  call: PerParamCall,
+  backend: AnyBackend,
+  pb: unknown,
+  gb: unknown,
+): Job<HookSegment["scalars"]> {
   const p = call.param.data as NDArray;
   const g = call.param.grad as NDArray;
   const reduce = (buf: unknown, a: NDArray) => value(backend.reductions.sumSquares(a.dtype, buf, 0, a.data.length));
   const paramSumSquares = desc.reductions.includes("param") ? yield* reduce(pb, p) : NaN;
   const gradSumSquares = desc.reductions.includes("grad") ? yield* reduce(gb, g) : NaN;
-  return desc.scalarsOf({ args: call.args, lossScale: call.param.lossScale, dtype: g.dtype, paramSumSquares, gradSumSquares });
+  return desc.scalarsOf({
+    args: call.args,
+    lossScale: call.param.lossScale,
+    dtype: g.dtype,
+    paramSumSquares,
+    gradSumSquares,
+  });
 }
 
 function* perParamHookJob(backend: AnyBackend, kind: HookKind, call: PerParamCall): Job<PerParamResult | undefined> {
@@ -95,7 +117,8 @@ function* perParamHookJob(backend: AnyBackend, kind: HookKind, call: PerParamCal
   if (desc === undefined || desc.scope !== "param") return undefined;
   const hk = backend.hooks[desc.name];
   const { param } = call;
-  if (hk === undefined || param.grad === null || !computes(backend, param.grad.dtype) || param.grad.shape.length === 0) return undefined;
+  if (hk === undefined || param.grad === null || !computes(backend, param.grad.dtype) || param.grad.shape.length === 0)
+    return undefined;
   const g = param.grad;
   const one = (scalars: HookSegment["scalars"]): HookSegment[] => [{ offset: 0, length: g.data.length, scalars }];
   if (desc.noise !== undefined) {
@@ -103,7 +126,21 @@ function* perParamHookJob(backend: AnyBackend, kind: HookKind, call: PerParamCal
     const drawn = desc.noise(call, g.shape, g.dtype);
     const gb = yield* upload(backend, g);
     const nb = yield* upload(backend, drawn.noise);
-    yield* value(hk.apply(g.dtype, { param: gb, grad: gb, noise: nb }, one(desc.scalarsOf({ args: call.args, lossScale: param.lossScale, dtype: g.dtype, paramSumSquares: NaN, gradSumSquares: NaN }))));
+    yield* value(
+      hk.apply(
+        g.dtype,
+        { param: gb, grad: gb, noise: nb },
+        one(
+          desc.scalarsOf({
+            args: call.args,
+            lossScale: param.lossScale,
+            dtype: g.dtype,
+            paramSumSquares: NaN,
+            gradSumSquares: NaN,
+          }),
+        ),
+      ),
+    );
     backend.memory.free?.(nb);
     return { grad: yield* download(backend, gb, g), state: drawn.state };
   }
@@ -123,7 +160,8 @@ function* wholeHookJob(backend: AnyBackend, kind: HookKind, call: WholeCall): Jo
   const bufs: unknown[] = [];
   for (const { g } of grads) bufs.push(yield* upload(backend, g));
   const squares: number[] = [];
-  for (const [i, { g }] of grads.entries()) squares.push(yield* value(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length)));
+  for (const [i, { g }] of grads.entries())
+    squares.push(yield* value(backend.reductions.sumSquares(g.dtype, bufs[i], 0, g.data.length)));
   const { rate, warnings } = desc.rateOf(call.args, squares);
   if (rate === null) return { grads: {}, warnings: [...warnings] };
   const out: Record<string, NDArray> = {};
@@ -138,21 +176,33 @@ function* wholeHookJob(backend: AnyBackend, kind: HookKind, call: WholeCall): Jo
 export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): UpdateResult | undefined {
   return runSync(optimizerUpdateJob(backend, def, call), backend.name);
 }
-export function optimizerUpdateOnAsync(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): Promise<UpdateResult | undefined> {
+export function optimizerUpdateOnAsync(
+  backend: AnyBackend,
+  def: OptimizerDef,
+  call: UpdateCall,
+): Promise<UpdateResult | undefined> {
   return runAsync(optimizerUpdateJob(backend, def, call));
 }
 /** One per-parameter hook kernel call (undefined where the spec must compute); synchronous backends. */
 export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
   return runSync(perParamHookJob(backend, kind, call), backend.name);
 }
-export function perParamHookOnAsync(backend: AnyBackend, kind: HookKind, call: PerParamCall): Promise<PerParamResult | undefined> {
+export function perParamHookOnAsync(
+  backend: AnyBackend,
+  kind: HookKind,
+  call: PerParamCall,
+): Promise<PerParamResult | undefined> {
   return runAsync(perParamHookJob(backend, kind, call));
 }
 /** A whole hook (norms, rate, rescale) on the backend; synchronous backends. */
 export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
   return runSync(wholeHookJob(backend, kind, call), backend.name);
 }
-export function wholeHookOnAsync(backend: AnyBackend, kind: HookKind, call: WholeCall): Promise<WholeResult | undefined> {
+export function wholeHookOnAsync(
+  backend: AnyBackend,
+  kind: HookKind,
+  call: WholeCall,
+): Promise<WholeResult | undefined> {
   return runAsync(wholeHookJob(backend, kind, call));
 }
 
@@ -166,18 +216,32 @@ export function backendCompute(backend: AnyBackend): ComputeOverride {
 }
 
 /** The spec's `update`, computing on a backend. */
-export function updateOn(backend: AnyBackend): (state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions) => OptimizerState {
+export function updateOn(
+  backend: AnyBackend,
+): (state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions) => OptimizerState {
   const compute = backendCompute(backend);
   return (state, lossfun, options = {}) => update(state, lossfun, { ...options, compute });
 }
 
 /** `optimizerUpdateOn` on any backend: a plain value for a synchronous one, else a promise. */
-export function optimizerUpdateOnAny(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): MaybePromise<UpdateResult | undefined> {
+export function optimizerUpdateOnAny(
+  backend: AnyBackend,
+  def: OptimizerDef,
+  call: UpdateCall,
+): MaybePromise<UpdateResult | undefined> {
   return backend.mode === "sync" ? optimizerUpdateOn(backend, def, call) : optimizerUpdateOnAsync(backend, def, call);
 }
-export function perParamHookOnAny(backend: AnyBackend, kind: HookKind, call: PerParamCall): MaybePromise<PerParamResult | undefined> {
+export function perParamHookOnAny(
+  backend: AnyBackend,
+  kind: HookKind,
+  call: PerParamCall,
+): MaybePromise<PerParamResult | undefined> {
   return backend.mode === "sync" ? perParamHookOn(backend, kind, call) : perParamHookOnAsync(backend, kind, call);
 }
-export function wholeHookOnAny(backend: AnyBackend, kind: HookKind, call: WholeCall): MaybePromise<WholeResult | undefined> {
+export function wholeHookOnAny(
+  backend: AnyBackend,
+  kind: HookKind,
+  call: WholeCall,
+): MaybePromise<WholeResult | undefined> {
   return backend.mode === "sync" ? wholeHookOn(backend, kind, call) : wholeHookOnAsync(backend, kind, call);
 }

@@ -21,7 +21,12 @@
 import type { Segment } from "./contract.js";
 import type { Dtype } from "../spec/numerics/dtype.js";
 import { num } from "../spec/hyperparam.js";
-import { type KernelNeed, type KernelScalar, type KernelScalars, widensDtype } from "../spec/optimizers/kernel-scalars.js";
+import {
+  type KernelNeed,
+  type KernelScalar,
+  type KernelScalars,
+  widensDtype,
+} from "../spec/optimizers/kernel-scalars.js";
 
 /** Field offsets of the row header. */
 export const SEG_OFFSET = 0;
@@ -112,13 +117,15 @@ export class ScalarTable {
     const flags = new Map<string, number>();
     this.flagOf = desc.scalars.map((s, i) => {
       const f = s.when === undefined ? -1 : flags.get(s.when);
-      if (f === undefined) throw new TypeError(`kernel scalars: ${s.name} is used when ${s.when}, which is not an earlier flag`);
+      if (f === undefined)
+        throw new TypeError(`kernel scalars: ${s.name} is used when ${s.when}, which is not an earlier flag`);
       if (s.role === "flag") flags.set(s.name, HEADER + i);
       return f;
     });
     const need = (n: KernelNeed): { key: string; flag: number } => {
       const flag = n.when === undefined ? -1 : flags.get(n.when);
-      if (flag === undefined) throw new TypeError(`kernel scalars: ${n.key} is needed when ${n.when}, which is not a flag`);
+      if (flag === undefined)
+        throw new TypeError(`kernel scalars: ${n.key} is needed when ${n.when}, which is not a flag`);
       return { key: n.key, flag };
     };
     this.states = desc.states.map(need);
@@ -131,10 +138,16 @@ export class ScalarTable {
    * next call (read it before packing again). `state` holds the buffers present, by key; `limit`
    * is the shortest buffer length.
    */
-  pack(dtype: Dtype, segments: readonly Segment[], limit: number, state: Readonly<Record<string, unknown>>): Float64Array {
+  pack(
+    dtype: Dtype,
+    segments: readonly Segment[],
+    limit: number,
+    state: Readonly<Record<string, unknown>>,
+  ): Float64Array {
     const { stride } = this.layout;
     const scalars = this.desc.scalars;
-    if (this.buf.length < segments.length * stride) this.buf = new Float64Array(Math.max(segments.length * stride, 2 * this.buf.length));
+    if (this.buf.length < segments.length * stride)
+      this.buf = new Float64Array(Math.max(segments.length * stride, 2 * this.buf.length));
     const row = this.buf;
     for (let k = 0; k < segments.length; k++) {
       const seg = segments[k]!;
@@ -145,12 +158,15 @@ export class ScalarTable {
       row[o + SEG_OFFSET] = seg.offset;
       row[o + SEG_LENGTH] = seg.length;
       // Flags first: they decide which buffers, extras and scalars the segment needs.
-      for (let i = 0; i < scalars.length; i++) if (scalars[i]!.role === "flag") row[o + HEADER + i] = scalars[i]!.value(seg.hp, seg.t, seg.extras);
+      for (let i = 0; i < scalars.length; i++)
+        if (scalars[i]!.role === "flag") row[o + HEADER + i] = scalars[i]!.value(seg.hp, seg.t, seg.extras);
       for (const n of this.states) {
-        if (state[n.key] === undefined && (n.flag < 0 || row[o + n.flag] === 1)) throw new TypeError(`${this.label}: state buffer ${JSON.stringify(n.key)} is missing`);
+        if (state[n.key] === undefined && (n.flag < 0 || row[o + n.flag] === 1))
+          throw new TypeError(`${this.label}: state buffer ${JSON.stringify(n.key)} is missing`);
       }
       for (const n of this.extras) {
-        if (seg.extras[n.key] === undefined && (n.flag < 0 || row[o + n.flag] === 1)) throw new TypeError(`${this.label}: the segment needs extras.${n.key}`);
+        if (seg.extras[n.key] === undefined && (n.flag < 0 || row[o + n.flag] === 1))
+          throw new TypeError(`${this.label}: the segment needs extras.${n.key}`);
       }
       let spec = 0;
       for (let i = 0; i < scalars.length; i++) {

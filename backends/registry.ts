@@ -12,7 +12,9 @@ export const registerBackend = (backend: AnyBackend): void => backends.register(
 export function getBackend(name: string): AnyBackend {
   const b = backends.get(name);
   if (b === undefined) {
-    throw new TypeError(`no backend named ${JSON.stringify(name)}; registered: ${backends.names().join(", ") || "none"}`);
+    throw new TypeError(
+      `no backend named ${JSON.stringify(name)}; registered: ${backends.names().join(", ") || "none"}`,
+    );
   }
   return b;
 }

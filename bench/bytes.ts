@@ -77,7 +77,9 @@ export function bytesPerElement(variant: string, dtype: Dtype): number | undefin
 export function optimizerTraffic(def: OptimizerDef): Traffic {
   const row = TRAFFIC[def.name];
   if (row !== undefined) return row;
-  return plus(Object.keys(def.initState({ dtype: "float32", shape: [0], data: new Float64Array(0) }, hyperparamsFor(def))));
+  return plus(
+    Object.keys(def.initState({ dtype: "float32", shape: [0], data: new Float64Array(0) }, hyperparamsFor(def))),
+  );
 }
 
 export function optimizerBytes(def: OptimizerDef, dtype: Dtype): number {

@@ -27,6 +27,7 @@ export interface Case {
 /** Segment layout: `tensors` equal parts of `elements` in one packed buffer. */
 export function parts(elements: number, tensors: number): { offset: number; length: number }[] {
   const length = elements / tensors;
-  if (!Number.isInteger(length)) throw new RangeError(`${elements} elements do not split into ${tensors} equal tensors`);
+  if (!Number.isInteger(length))
+    throw new RangeError(`${elements} elements do not split into ${tensors} equal tensors`);
   return Array.from({ length: tensors }, (_, i) => ({ offset: i * length, length }));
 }

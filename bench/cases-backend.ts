@@ -26,11 +26,21 @@ function freer(backend: AnyBackend, bufs: readonly unknown[]): () => void {
  * parameter back to the host (the cost a caller pays for looking at it every step). `device` marks
  * the rows with what the backend runs on (a GPU adapter, possibly a software one).
  */
-export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dtype, elements: number, tensors: number, opts: { readback?: boolean; device?: string } = {}): Case | undefined {
+export function optimizerCase(
+  backend: AnyBackend,
+  def: OptimizerDef,
+  dtype: Dtype,
+  elements: number,
+  tensors: number,
+  opts: { readback?: boolean; device?: string } = {},
+): Case | undefined {
   const kernelName = def.kernel ?? def.name;
   const kernel = backend.optimizers[kernelName];
   if (kernel === undefined || !backend.dtypes.includes(dtype)) return undefined;
-  const notes = [opts.device !== undefined ? `on ${opts.device}` : "", opts.readback ? "step + read back the parameter" : ""].filter((x) => x !== "");
+  const notes = [
+    opts.device !== undefined ? `on ${opts.device}` : "",
+    opts.readback ? "step + read back the parameter" : "",
+  ].filter((x) => x !== "");
   return {
     via: "kernel",
     backend: backend.name,
@@ -66,7 +76,13 @@ export function optimizerCase(backend: AnyBackend, def: OptimizerDef, dtype: Dty
   };
 }
 
-export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elements: number, tensors: number): Case | undefined {
+export function hookCase(
+  backend: AnyBackend,
+  kind: string,
+  dtype: Dtype,
+  elements: number,
+  tensors: number,
+): Case | undefined {
   const w = benchHook(kind);
   const kernel = w === undefined ? undefined : backend.hooks[w.desc.name];
   const bpe = bytesPerElement(kind, dtype);
@@ -85,11 +101,14 @@ export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elemen
     async prepare() {
       const param = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 11));
       const grad = await upload(backend, dtype, uniform(elements, -1, 1, dtype, 22));
-      const noise = desc.reads.includes("noise") ? await upload(backend, dtype, uniform(elements, -0.01, 0.01, dtype, 44)) : undefined;
+      const noise = desc.reads.includes("noise")
+        ? await upload(backend, dtype, uniform(elements, -0.01, 0.01, dtype, 44))
+        : undefined;
       // The scalars as the engine prepares them, reductions included, outside the timed call.
       const segments: HookSegment[] = [];
       for (const p of parts(elements, tensors)) {
-        const reduce = async (buf: unknown, on: boolean): Promise<number> => (on ? await backend.reductions.sumSquares(dtype, buf, p.offset, p.length) : NaN);
+        const reduce = async (buf: unknown, on: boolean): Promise<number> =>
+          on ? await backend.reductions.sumSquares(dtype, buf, p.offset, p.length) : NaN;
         const scalars = desc.scalarsOf({
           args: w.args,
           lossScale: null,
@@ -100,7 +119,10 @@ export function hookCase(backend: AnyBackend, kind: string, dtype: Dtype, elemen
         segments.push({ ...p, scalars });
       }
       const bufs = noise === undefined ? { param, grad } : { param: grad, grad, noise };
-      return { step: () => kernel.apply(dtype, bufs, segments), dispose: freer(backend, noise === undefined ? [param, grad] : [param, grad, noise]) };
+      return {
+        step: () => kernel.apply(dtype, bufs, segments),
+        dispose: freer(backend, noise === undefined ? [param, grad] : [param, grad, noise]),
+      };
     },
   };
 }

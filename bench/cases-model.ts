@@ -9,7 +9,13 @@
  * - Adam under dynamic loss scaling: one allFinite per parameter, the Adam call.
  * Gradients are written once and stay (no backward pass is timed).
  */
-import { type AnyBackend, type HookSegment, type OptimizerBuffers, type Segment, syncResult } from "../backends/contract.js";
+import {
+  type AnyBackend,
+  type HookSegment,
+  type OptimizerBuffers,
+  type Segment,
+  syncResult,
+} from "../backends/contract.js";
 import { ResidentRun } from "../backends/resident/run.js";
 import {
   type Dtype,
@@ -75,7 +81,13 @@ function meta(backend: AnyBackend, s: Scenario, dtype: Dtype, tensors: number, l
 }
 
 /** The whole `update()` of a resident run of the model. */
-export function stateMachineCase(backend: AnyBackend, s: Scenario, dtype: Dtype, tensors: number, length: number): Case | undefined {
+export function stateMachineCase(
+  backend: AnyBackend,
+  s: Scenario,
+  dtype: Dtype,
+  tensors: number,
+  length: number,
+): Case | undefined {
   if (!applies(backend, s, dtype)) return undefined;
   return {
     via: "state-machine",
@@ -83,7 +95,11 @@ export function stateMachineCase(backend: AnyBackend, s: Scenario, dtype: Dtype,
     note: `resident run update() (${[s.def.name, ...s.hooks.map((h) => h.kind), ...(s.dynamicLossScale ? ["dynamic loss scale"] : [])].join(" + ")})`,
     async prepare() {
       const names = Array.from({ length: tensors }, (_, i) => `p${String(i).padStart(4, "0")}`);
-      const structure: LinkStructure = { kind: "link", params: names.map((name) => ({ name, dtype, shape: [length] })), children: [] };
+      const structure: LinkStructure = {
+        kind: "link",
+        params: names.map((name) => ({ name, dtype, shape: [length] })),
+        children: [],
+      };
       const arr = (seed: number): NDArray => ({ dtype, shape: [length], data: uniform(length, -1, 1, dtype, seed) });
       const link = createLink(structure, Object.fromEntries(names.map((n, i) => [`/${n}`, arr(1000 + i)])));
       let state = setup(createOptimizer(s.def.name), link);
@@ -98,7 +114,13 @@ export function stateMachineCase(backend: AnyBackend, s: Scenario, dtype: Dtype,
 }
 
 /** The raw backend calls the same step needs, on packed buffers of the same layout. */
-export function rawCallsCase(backend: AnyBackend, s: Scenario, dtype: Dtype, tensors: number, length: number): Case | undefined {
+export function rawCallsCase(
+  backend: AnyBackend,
+  s: Scenario,
+  dtype: Dtype,
+  tensors: number,
+  length: number,
+): Case | undefined {
   if (!applies(backend, s, dtype)) return undefined;
   const kernel = backend.optimizers[s.def.kernel ?? s.def.name]!;
   return {
@@ -117,7 +139,11 @@ export function rawCallsCase(backend: AnyBackend, s: Scenario, dtype: Dtype, ten
       const keys = Object.keys(s.def.initState({ dtype, shape: [0], data: new Float64Array(0) }, hp));
       const state: Record<string, unknown> = {};
       for (const [i, k] of keys.entries()) state[k] = await upload(uniform(n, ...stateRange(k), dtype, 33 + i));
-      const bufs: OptimizerBuffers<unknown> = { param: await upload(uniform(n, -1, 1, dtype, 11)), grad: await upload(uniform(n, -1, 1, dtype, 22)), state };
+      const bufs: OptimizerBuffers<unknown> = {
+        param: await upload(uniform(n, -1, 1, dtype, 11)),
+        grad: await upload(uniform(n, -1, 1, dtype, 22)),
+        state,
+      };
       const extras = s.def.ruleExtras?.(hp) ?? {};
       const spans = parts(n, tensors);
       const segments: Segment[] = spans.map((p) => ({ ...p, hp, t: RULE_T, extras }));
@@ -128,13 +154,17 @@ export function rawCallsCase(backend: AnyBackend, s: Scenario, dtype: Dtype, ten
       const step = async (): Promise<void> => {
         if (wd !== undefined) await wd.apply(dtype, bufs, wdSegs);
         if (clip) {
-          const squares = await Promise.all(spans.map(async (p) => red.sumSquares(dtype, bufs.grad, p.offset, p.length)));
+          const squares = await Promise.all(
+            spans.map(async (p) => red.sumSquares(dtype, bufs.grad, p.offset, p.length)),
+          );
           let sq = 0;
           for (const x of squares) sq += x;
           const rate = 1.0 / Math.sqrt(sq);
-          if (rate < 1) await Promise.all(spans.map(async (p) => red.scale(dtype, bufs.grad, p.offset, p.length, rate)));
+          if (rate < 1)
+            await Promise.all(spans.map(async (p) => red.scale(dtype, bufs.grad, p.offset, p.length, rate)));
         }
-        if (s.dynamicLossScale) await Promise.all(spans.map(async (p) => red.allFinite(dtype, bufs.grad, p.offset, p.length)));
+        if (s.dynamicLossScale)
+          await Promise.all(spans.map(async (p) => red.allFinite(dtype, bufs.grad, p.offset, p.length)));
         await kernel.update(dtype, bufs, segments);
       };
       const stepSync = (): void => {
@@ -143,9 +173,11 @@ export function rawCallsCase(backend: AnyBackend, s: Scenario, dtype: Dtype, ten
           let sq = 0;
           for (const p of spans) sq += syncResult(red.sumSquares(dtype, bufs.grad, p.offset, p.length), "sumSquares");
           const rate = 1.0 / Math.sqrt(sq);
-          if (rate < 1) for (const p of spans) syncResult(red.scale(dtype, bufs.grad, p.offset, p.length, rate), "scale");
+          if (rate < 1)
+            for (const p of spans) syncResult(red.scale(dtype, bufs.grad, p.offset, p.length, rate), "scale");
         }
-        if (s.dynamicLossScale) for (const p of spans) syncResult(red.allFinite(dtype, bufs.grad, p.offset, p.length), "allFinite");
+        if (s.dynamicLossScale)
+          for (const p of spans) syncResult(red.allFinite(dtype, bufs.grad, p.offset, p.length), "allFinite");
         syncResult(kernel.update(dtype, bufs, segments), "update");
       };
       return {

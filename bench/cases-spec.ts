@@ -31,7 +31,10 @@ export function specOptimizerCase(def: OptimizerDef, dtype: Dtype, elements: num
       let param = arr(dtype, uniform(elements, -1, 1, dtype, 11));
       const grad = arr(dtype, uniform(elements, -1, 1, dtype, 22));
       let state: RuleState = Object.fromEntries(
-        Object.keys(def.initState(param, hp)).map((k, i) => [k, arr(dtype, uniform(elements, ...stateRange(k), dtype, 33 + i))]),
+        Object.keys(def.initState(param, hp)).map((k, i) => [
+          k,
+          arr(dtype, uniform(elements, ...stateRange(k), dtype, 33 + i)),
+        ]),
       );
       const extras = def.ruleExtras?.(hp) ?? {};
       return {

@@ -29,7 +29,8 @@ export interface Comparison {
   readonly envDiffs: readonly string[];
 }
 
-const isOurs = (r: BenchRow): boolean => r.via === "kernel" || r.via === "state-machine" || r.via === "raw-calls" || r.via === "spec";
+const isOurs = (r: BenchRow): boolean =>
+  r.via === "kernel" || r.via === "state-machine" || r.via === "raw-calls" || r.via === "spec";
 
 export function compareRuns(base: BenchReport, head: BenchReport, thresholdPct = 10): Comparison {
   const baseById = new Map(base.results.map((r) => [r.id, r]));
@@ -77,10 +78,13 @@ function fmtChange(c: Change): string {
 export function formatComparison(c: Comparison, baseLabel: string, headLabel: string): string {
   const out = [`bench:compare ${baseLabel} → ${headLabel} (threshold ${c.thresholdPct}% and above the combined rme)`];
   if (c.envDiffs.length > 0) out.push(`warning: environments differ (${c.envDiffs.join("; ")})`);
-  out.push(`${c.regressions.length} regression(s), ${c.improvements.length} improvement(s), ${c.unchanged} within threshold or noise`);
+  out.push(
+    `${c.regressions.length} regression(s), ${c.improvements.length} improvement(s), ${c.unchanged} within threshold or noise`,
+  );
   if (c.regressions.length > 0) out.push("regressions:", ...c.regressions.map(fmtChange));
   if (c.improvements.length > 0) out.push("improvements:", ...c.improvements.map(fmtChange));
-  if (c.context.length > 0) out.push("moved, not ours (roofline = the machine; peers = TF.js):", ...c.context.map(fmtChange));
+  if (c.context.length > 0)
+    out.push("moved, not ours (roofline = the machine; peers = TF.js):", ...c.context.map(fmtChange));
   if (c.onlyInBase.length > 0) out.push(`only in base (${c.onlyInBase.length}): ${c.onlyInBase.join(", ")}`);
   if (c.onlyInHead.length > 0) out.push(`only in head (${c.onlyInHead.length}): ${c.onlyInHead.join(", ")}`);
   return out.join("\n");

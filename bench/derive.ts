@@ -62,12 +62,28 @@ export function link(base: readonly BaseRow[]): BenchRow[] {
     const peerTimeRatio: Record<string, number> = {};
     if (r.via !== "peer" && r.via !== "roofline") {
       for (const p of base) {
-        if (p.via === "peer" && p.variant === r.variant && p.dtype === r.dtype && p.elements === r.elements && p.tensors === r.tensors) {
+        if (
+          p.via === "peer" &&
+          p.variant === r.variant &&
+          p.dtype === r.dtype &&
+          p.elements === r.elements &&
+          p.tensors === r.tensors
+        ) {
           peerTimeRatio[p.backend] = p.opsPerSec / r.opsPerSec;
         }
       }
     }
-    const raw = r.via === "state-machine" ? base.find((p) => p.via === "raw-calls" && p.backend === r.backend && p.variant === r.variant && p.dtype === r.dtype && p.shape === r.shape) : undefined;
+    const raw =
+      r.via === "state-machine"
+        ? base.find(
+            (p) =>
+              p.via === "raw-calls" &&
+              p.backend === r.backend &&
+              p.variant === r.variant &&
+              p.dtype === r.dtype &&
+              p.shape === r.shape,
+          )
+        : undefined;
     return {
       ...r,
       rooflineGBps,

@@ -56,7 +56,13 @@ function toMeasurement(b: Benchmark, warmupCalls: number): Measurement {
 }
 
 function options(name: string, t: Timing): Benchmark.Options {
-  return { name, minSamples: t.minSamples, maxTime: t.maxTimeS, initCount: 1, ...(t.minTimeS > 0 ? { minTime: t.minTimeS } : {}) };
+  return {
+    name,
+    minSamples: t.minSamples,
+    maxTime: t.maxTimeS,
+    initCount: 1,
+    ...(t.minTimeS > 0 ? { minTime: t.minTimeS } : {}),
+  };
 }
 
 export async function measure(name: string, step: Step, t: Timing): Promise<Measurement> {

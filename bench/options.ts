@@ -50,7 +50,11 @@ export const OPTIONS = {
   smoke: { type: "boolean", help: "seconds: SGD float32 at 4,096 (what the test suite runs)" },
   full: { type: "boolean", help: "everything (the default; about 25 minutes on 2 cores)" },
   json: { type: "string", value: "FILE", help: "write the results as JSON" },
-  chart: { type: "string", value: "FILE.svg", help: "write the chart here (default: next to --json, as .svg; none without --json)" },
+  chart: {
+    type: "string",
+    value: "FILE.svg",
+    help: "write the chart here (default: next to --json, as .svg; none without --json)",
+  },
   "no-chart": { type: "boolean", help: "write no chart" },
   kernels: { type: "string", value: "A,B", help: "optimizer names and hook kinds, e.g. Adam,SGD,WeightDecay" },
   sizes: { type: "string", value: "N,M", help: "element counts, e.g. 4096,65536" },
@@ -113,12 +117,16 @@ function defaults(mode: Mode): BenchOptions {
 }
 
 function list(v: string): string[] {
-  return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
 }
 
 function positiveInts(flag: string, v: string): number[] {
   const out = list(v).map(Number);
-  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n <= 0)) throw new Error(`${flag}: expected positive integers, got ${v}`);
+  if (out.length === 0 || out.some((n) => !Number.isInteger(n) || n <= 0))
+    throw new Error(`${flag}: expected positive integers, got ${v}`);
   return out;
 }
 
@@ -143,13 +151,15 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
   if (v["no-spec"]) o.specSizes = [];
   if (v.dtypes !== undefined) {
     const d = list(v.dtypes);
-    for (const x of d) if (x !== "float32" && x !== "float64") throw new Error(`--dtypes: ${x} is not float32 or float64`);
+    for (const x of d)
+      if (x !== "float32" && x !== "float64") throw new Error(`--dtypes: ${x} is not float32 or float64`);
     o.dtypes = d as Dtype[];
   }
   if (v.backends !== undefined) o.backends = list(v.backends);
   if (v.peers !== undefined) {
     const p = list(v.peers);
-    for (const x of p) if (!PEERS.includes(x as PeerName)) throw new Error(`--peers: ${x} is not one of ${PEERS.join(", ")}`);
+    for (const x of p)
+      if (!PEERS.includes(x as PeerName)) throw new Error(`--peers: ${x} is not one of ${PEERS.join(", ")}`);
     o.peers = p as PeerName[];
   }
   if (v["no-peers"]) o.peers = [];
@@ -167,7 +177,8 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     o.runs = n;
   }
   if (v["warmup-ms"] !== undefined) timing = { ...timing, warmupMs: positive("--warmup-ms", v["warmup-ms"]) };
-  if (v["min-samples"] !== undefined) timing = { ...timing, minSamples: Math.max(2, Math.round(positive("--min-samples", v["min-samples"]))) };
+  if (v["min-samples"] !== undefined)
+    timing = { ...timing, minSamples: Math.max(2, Math.round(positive("--min-samples", v["min-samples"]))) };
   if (v["max-time"] !== undefined) timing = { ...timing, maxTimeS: positive("--max-time", v["max-time"]) };
   return { ...o, timing };
 }

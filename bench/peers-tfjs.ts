@@ -28,7 +28,11 @@ type Tf = typeof TF;
 export const PEER_VARIANTS = ["Adam", "MomentumSGD", "SGD"] as const;
 export type PeerVariant = (typeof PEER_VARIANTS)[number];
 
-const OP_NAME: Readonly<Record<PeerVariant, string>> = { Adam: "tf.train.adam", MomentumSGD: "tf.train.momentum", SGD: "tf.train.sgd" };
+const OP_NAME: Readonly<Record<PeerVariant, string>> = {
+  Adam: "tf.train.adam",
+  MomentumSGD: "tf.train.momentum",
+  SGD: "tf.train.sgd",
+};
 
 export interface TfjsPeer {
   readonly name: PeerName;
@@ -65,10 +69,15 @@ function peerCase(tf: Tf, name: PeerName, variant: PeerVariant, elements: number
       const length = elements / tensors;
       const id = serial++;
       const vars = Array.from({ length: tensors }, (_, i) =>
-        tf.variable(tf.tensor1d(Float32Array.from(uniform(length, -1, 1, "float32", 11 + i)), "float32"), true, `bench${id}_${i}`),
+        tf.variable(
+          tf.tensor1d(Float32Array.from(uniform(length, -1, 1, "float32", 11 + i)), "float32"),
+          true,
+          `bench${id}_${i}`,
+        ),
       );
       const grads: TF.NamedTensorMap = {};
-      for (const [i, v] of vars.entries()) grads[v.name] = tf.tensor1d(Float32Array.from(uniform(length, -1, 1, "float32", 5000 + i)), "float32");
+      for (const [i, v] of vars.entries())
+        grads[v.name] = tf.tensor1d(Float32Array.from(uniform(length, -1, 1, "float32", 5000 + i)), "float32");
       const opt = optimizer(tf, variant);
       const last = vars[vars.length - 1] as TF.Variable;
       return {
@@ -105,5 +114,10 @@ export async function loadTfjs(name: PeerName): Promise<TfjsPeer> {
     wasm = { simd: Boolean(await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT")), threads: w.getThreadsCount() };
   }
   await tf.ready();
-  return { name, version: tf.version_core, wasm, cases: (variant, elements, tensors) => peerCase(tf, name, variant, elements, tensors) };
+  return {
+    name,
+    version: tf.version_core,
+    wasm,
+    cases: (variant, elements, tensors) => peerCase(tf, name, variant, elements, tensors),
+  };
 }

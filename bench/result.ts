@@ -94,7 +94,12 @@ export interface BenchReport {
   readonly env: BenchEnv;
   readonly settings: Readonly<Record<string, unknown>>;
   /** Backends found and where from ("registry" or "direct import"), and those skipped, with why. */
-  readonly backends: readonly { readonly name: string; readonly source: string; readonly skipped?: string; readonly device?: string }[];
+  readonly backends: readonly {
+    readonly name: string;
+    readonly source: string;
+    readonly skipped?: string;
+    readonly device?: string;
+  }[];
   readonly results: readonly BenchRow[];
   readonly wallSeconds: number;
   /** In a merged file: how many runs were merged. */
@@ -111,9 +116,28 @@ export function rowId(via: Via, backend: string, variant: string, dtype: Dtype, 
 
 /** The fields every result row must carry (the smoke test checks them). */
 export const ROW_FIELDS = [
-  "id", "via", "backend", "kernel", "variant", "category", "dtype", "elements", "tensors", "shape",
-  "opsPerSec", "rmePct", "samples", "meanMs", "warmupCalls", "elementsPerSec", "bytesPerElement", "gbps",
-  "rooflineGBps", "rooflineFraction", "afterDetach", "peerTimeRatio",
+  "id",
+  "via",
+  "backend",
+  "kernel",
+  "variant",
+  "category",
+  "dtype",
+  "elements",
+  "tensors",
+  "shape",
+  "opsPerSec",
+  "rmePct",
+  "samples",
+  "meanMs",
+  "warmupCalls",
+  "elementsPerSec",
+  "bytesPerElement",
+  "gbps",
+  "rooflineGBps",
+  "rooflineFraction",
+  "afterDetach",
+  "peerTimeRatio",
 ] as const;
 
 export const ENV_FIELDS = ["node", "v8", "platform", "arch", "cpuModel", "cores", "gitCommit", "date"] as const;

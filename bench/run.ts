@@ -64,7 +64,9 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
       // oxlint-disable-next-line typescript/unbound-method -- destructured only to leave it out
       const { prepare: _omit, ...meta } = c;
       raw.push({ ...m, case: meta, afterDetach });
-      log(`  ${fmtCase(c).padEnd(52)} ${(m.meanMs * 1e3).toFixed(1).padStart(12)} µs ±${m.rmePct.toFixed(1)}% (${m.samples} samples)`);
+      log(
+        `  ${fmtCase(c).padEnd(52)} ${(m.meanMs * 1e3).toFixed(1).padStart(12)} µs ±${m.rmePct.toFixed(1)}% (${m.samples} samples)`,
+      );
     } finally {
       await prepared.dispose();
     }
@@ -86,7 +88,13 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
           const c = optimizerCase(b, def, dtype, elements, tensors, device !== undefined ? { device } : {});
           if (c !== undefined) kernelCases.push(c);
           // A device-resident backend also shows what reading the result back every step costs.
-          const r = b.mode === "async" ? optimizerCase(b, def, dtype, elements, tensors, { readback: true, ...(device !== undefined ? { device } : {}) }) : undefined;
+          const r =
+            b.mode === "async"
+              ? optimizerCase(b, def, dtype, elements, tensors, {
+                  readback: true,
+                  ...(device !== undefined ? { device } : {}),
+                })
+              : undefined;
           if (r !== undefined) kernelCases.push(r);
         }
       }
@@ -101,7 +109,11 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const modelCases: Case[] = [];
   if (o.many !== null) {
     for (const b of loaded.backends) {
-      for (const s of scenarios(defs.filter((d) => (o.stateMachine === null ? STATE_MACHINE.includes(d.name) : o.stateMachine.includes(d.name))))) {
+      for (const s of scenarios(
+        defs.filter((d) =>
+          o.stateMachine === null ? STATE_MACHINE.includes(d.name) : o.stateMachine.includes(d.name),
+        ),
+      )) {
         // The resident run's step, then the raw calls it needs: timed next to each other.
         const c = stateMachineCase(b, s, "float32", o.many.tensors, o.many.length);
         const r = rawCallsCase(b, s, "float32", o.many.tensors, o.many.length);
@@ -123,15 +135,20 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
   const roofKeys = new Map<string, [Dtype, number]>();
   const planned = [...kernelCases, ...modelCases, ...specCases];
   for (const c of planned) roofKeys.set(`${c.dtype}/${c.elements}`, [c.dtype, c.elements]);
-  if (o.peers.length > 0 && peerVariants.length > 0) for (const [n] of shapes(o)) roofKeys.set(`float32/${n}`, ["float32", n]);
+  if (o.peers.length > 0 && peerVariants.length > 0)
+    for (const [n] of shapes(o)) roofKeys.set(`float32/${n}`, ["float32", n]);
 
   log(`roofline (Wasm SIMD triad): ${roofKeys.size} cases`);
   for (const [dtype, n] of roofKeys.values()) if (dtype !== "float16") await run(triadCase(dtype, n));
-  log(`backend kernels: ${kernelCases.length} cases on ${loaded.backends.map((b) => b.name).join(", ") || "no backend"}`);
+  log(
+    `backend kernels: ${kernelCases.length} cases on ${loaded.backends.map((b) => b.name).join(", ") || "no backend"}`,
+  );
   for (const c of kernelCases) await run(c);
-  if (modelCases.length > 0) log(`resident update() over ${o.many?.tensors} parameters, and the raw calls it needs: ${modelCases.length} cases`);
+  if (modelCases.length > 0)
+    log(`resident update() over ${o.many?.tensors} parameters, and the raw calls it needs: ${modelCases.length} cases`);
   for (const c of modelCases) await run(c);
-  if (specCases.length > 0) log(`reference spec (slow baseline, sizes ${o.specSizes.join(", ")} only): ${specCases.length} cases`);
+  if (specCases.length > 0)
+    log(`reference spec (slow baseline, sizes ${o.specSizes.join(", ")} only): ${specCases.length} cases`);
   for (const c of specCases) await run(c);
 
   let tfjsVersion: string | null = null;
@@ -148,8 +165,11 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
     if (name === "tfjs-wasm") afterDetach = true;
     tfjsVersion = peer.version;
     tfjsWasm = peer.wasm ?? tfjsWasm;
-    log(`peer ${name} ${peer.version}${peer.wasm ? ` (wasm simd=${peer.wasm.simd}, threads=${peer.wasm.threads})` : ""}`);
-    for (const v of peerVariants) for (const [elements, tensors] of shapes(o)) await run(peer.cases(v, elements, tensors));
+    log(
+      `peer ${name} ${peer.version}${peer.wasm ? ` (wasm simd=${peer.wasm.simd}, threads=${peer.wasm.threads})` : ""}`,
+    );
+    for (const v of peerVariants)
+      for (const [elements, tensors] of shapes(o)) await run(peer.cases(v, elements, tensors));
   }
 
   const env = captureEnv(tfjsWasm);
@@ -166,7 +186,8 @@ export async function runBench(o: BenchOptions, argv: readonly string[], log: Lo
       many: o.many,
       peers: o.peers,
       timing: o.timing,
-      roofline: "Wasm SIMD128 triad a = b + s·c at the same dtype and element count, same process (bench/wasm-triad.ts)",
+      roofline:
+        "Wasm SIMD128 triad a = b + s·c at the same dtype and element count, same process (bench/wasm-triad.ts)",
       bytes: "bench/bytes.ts",
     },
     backends: loaded.listing,

@@ -25,8 +25,16 @@ const timing: Timing = { warmupMs: 1000, warmupCalls: 5, minSamples: 5, maxTimeS
 
 function model() {
   const names = Array.from({ length: TENSORS }, (_, i) => `p${String(i).padStart(4, "0")}`);
-  const structure: LinkStructure = { kind: "link", params: names.map((name) => ({ name, dtype: "float32", shape: [LENGTH] })), children: [] };
-  const arr = (seed: number, lo: number, hi: number): NDArray => ({ dtype: "float32", shape: [LENGTH], data: uniform(LENGTH, lo, hi, "float32", seed) });
+  const structure: LinkStructure = {
+    kind: "link",
+    params: names.map((name) => ({ name, dtype: "float32", shape: [LENGTH] })),
+    children: [],
+  };
+  const arr = (seed: number, lo: number, hi: number): NDArray => ({
+    dtype: "float32",
+    shape: [LENGTH],
+    data: uniform(LENGTH, lo, hi, "float32", seed),
+  });
   const link = createLink(structure, Object.fromEntries(names.map((n, i) => [`/${n}`, arr(1000 + i, -1, 1)])));
   const grads = Object.fromEntries(names.map((n, i) => [`/${n}`, arr(5000 + i, -1, 1)]));
   return { link, grads };
@@ -45,7 +53,13 @@ for (const b of [wasmBackend, jsBackend] as AnyBackend[]) {
   run.setGradsSync(grads);
   await time(`resident update() on ${b.name}, Adam 1000x1024 float32`, () => run.updateSync());
 }
-const raw = optimizerCase(wasmBackend as unknown as AnyBackend, OPTIMIZERS["Adam"]!, "float32", TENSORS * LENGTH, TENSORS)!;
+const raw = optimizerCase(
+  wasmBackend as unknown as AnyBackend,
+  OPTIMIZERS["Adam"]!,
+  "float32",
+  TENSORS * LENGTH,
+  TENSORS,
+)!;
 const prepared = await raw.prepare();
 await time("raw wasm Adam kernel, one call over 1000 segments", prepared.step);
 const tf = await loadTfjs("tfjs-wasm");

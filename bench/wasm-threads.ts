@@ -56,7 +56,8 @@ for (const n of sizes.length > 0 ? sizes : [65536, 1048576, 16777216]) {
   for (let q = 0; q < 4; q++) for (let i = 0; i < n; i++) f32[bufs[q]! / 4 + i] = q === 3 ? 0.05 : Math.sin(i + q);
   const rows = new Float64Array(memory.buffer, table, SEGMENTS * ROW_F64);
   const per = n / SEGMENTS;
-  for (let k = 0; k < SEGMENTS; k++) rows.set([k * per, per, 0.1, 0.001, 0.001, 1e-8, 0, 0, 1, -1, 0, 0, 0], k * ROW_F64);
+  for (let k = 0; k < SEGMENTS; k++)
+    rows.set([k * per, per, 0.1, 0.001, 0.001, 1e-8, 0, 0, 1, -1, 0, 0, 0], k * ROW_F64);
   const [p, g, m, v] = bufs as [number, number, number, number];
   const one = (): void => void adam(p, g, m, v, m, table, SEGMENTS);
   const half = SEGMENTS / 2;
@@ -71,7 +72,10 @@ for (const n of sizes.length > 0 ? sizes : [65536, 1048576, 16777216]) {
   const reps = Math.max(2, Math.round(3e7 / n));
   const times: { one: number[]; two: number[] } = { one: [], two: [] };
   for (let r = 0; r < 15; r++) {
-    for (const [k, f] of [["one", one], ["two", two]] as const) {
+    for (const [k, f] of [
+      ["one", one],
+      ["two", two],
+    ] as const) {
       const t0 = performance.now();
       for (let i = 0; i < reps; i++) f();
       times[k].push((performance.now() - t0) / reps);

@@ -13,7 +13,17 @@
  * The state moves every call; none of these settings drives values to denormals, NaN or Inf
  * within any run's number of calls.
  */
-import { type Dtype, type HookKind, type Hyperparams, type HyperValue, type Json, type OptimizerDef, type PerParamKernelDesc, BUILTIN_HOOKS, roundTo } from "../spec/index.js";
+import {
+  type Dtype,
+  type HookKind,
+  type Hyperparams,
+  type HyperValue,
+  type Json,
+  type OptimizerDef,
+  type PerParamKernelDesc,
+  BUILTIN_HOOKS,
+  roundTo,
+} from "../spec/index.js";
 
 export const RULE_T = 10;
 
@@ -72,7 +82,9 @@ function argsFromSchema(kind: HookKind): Record<string, Json> {
 
 /** Every built-in hook kind with a per-parameter kernel, in registry order. */
 export const HOOKS: readonly BenchHook[] = Object.values(BUILTIN_HOOKS).flatMap((kind: HookKind) =>
-  kind.kernel?.scope === "param" ? [{ kind, desc: kind.kernel, args: HOOK_ARGS[kind.kind] ?? argsFromSchema(kind) }] : [],
+  kind.kernel?.scope === "param"
+    ? [{ kind, desc: kind.kernel, args: HOOK_ARGS[kind.kind] ?? argsFromSchema(kind) }]
+    : [],
 );
 
 export const benchHook = (kind: string): BenchHook | undefined => HOOKS.find((h) => h.kind.kind === kind);

@@ -6,5 +6,11 @@
  */
 export * from "../spec/index.js";
 export * as backends from "../backends/index.js";
-export { runConformance, type ConformanceOptions, type ConformanceReport, type Expectation, type GoldenSource } from "../conformance/index.js";
+export {
+  runConformance,
+  type ConformanceOptions,
+  type ConformanceReport,
+  type Expectation,
+  type GoldenSource,
+} from "../conformance/index.js";
 export { closingLines, groupSummaries, groupChecks, groupResult, totals, LEGEND } from "../conformance/summary.js";

@@ -7,7 +7,18 @@
  */
 import { listBackends, type AnyBackend } from "../backends/index.js";
 import { optimizerCase } from "../bench/cases-backend.js";
-import { closingLines, groupChecks, groupResult, groupSummaries, LEGEND, runBoundedConformance, runConformance, type BoundedReport, type ConformanceReport, type GoldenSource } from "../conformance/index.js";
+import {
+  closingLines,
+  groupChecks,
+  groupResult,
+  groupSummaries,
+  LEGEND,
+  runBoundedConformance,
+  runConformance,
+  type BoundedReport,
+  type ConformanceReport,
+  type GoldenSource,
+} from "../conformance/index.js";
 import { OPTIMIZERS } from "../spec/index.js";
 
 interface Manifest {
@@ -34,7 +45,11 @@ const status = (text: string): void => {
 };
 const pause = (): Promise<void> => new Promise((r) => setTimeout(r, 0));
 
-function table(head: readonly string[] | null, rows: readonly (readonly string[])[], cls?: (row: readonly string[], col: number) => string): HTMLTableElement {
+function table(
+  head: readonly string[] | null,
+  rows: readonly (readonly string[])[],
+  cls?: (row: readonly string[], col: number) => string,
+): HTMLTableElement {
   const t = document.createElement("table");
   if (head !== null) {
     const tr = t.createTHead().insertRow();
@@ -81,7 +96,8 @@ async function offered(): Promise<{ ok: AnyBackend[]; rows: string[][] }> {
     } catch (e) {
       a = { ok: false, reason: `available() threw: ${e instanceof Error ? e.message : String(e)}` };
     }
-    if (a && !a.ok) rows.push([b.name, "(all)", "0", `unavailable in this browser: ${a.reason ?? "no reason given"}`, "-", "-"]);
+    if (a && !a.ok)
+      rows.push([b.name, "(all)", "0", `unavailable in this browser: ${a.reason ?? "no reason given"}`, "-", "-"]);
     else ok.push(b);
   }
   return { ok, rows };
@@ -99,7 +115,11 @@ function showEnv(backends: readonly AnyBackend[]): void {
   );
 }
 
-async function conformance(backends: readonly AnyBackend[], golden: GoldenSource, extraRows: readonly string[][]): Promise<ConformanceReport[]> {
+async function conformance(
+  backends: readonly AnyBackend[],
+  golden: GoldenSource,
+  extraRows: readonly string[][],
+): Promise<ConformanceReport[]> {
   const reports: ConformanceReport[] = [];
   const rows: string[][] = [...extraRows];
   for (const b of backends) {
@@ -107,19 +127,45 @@ async function conformance(backends: readonly AnyBackend[], golden: GoldenSource
     await pause();
     if (b.promise.kind === "derived") {
       // Per-operation accuracy (WebGPU on this visitor's GPU): judged within intervals derived from the spec.
-      rows.push(...boundedRows(await runBoundedConformance(b, { numRuns: Math.min(numRuns, 5), ...(seedParam !== null ? { seed: Number(seedParam) } : {}) })));
+      rows.push(
+        ...boundedRows(
+          await runBoundedConformance(b, {
+            numRuns: Math.min(numRuns, 5),
+            ...(seedParam !== null ? { seed: Number(seedParam) } : {}),
+          }),
+        ),
+      );
       continue;
     }
-    const r = await runConformance(b, { numRuns, goldenDirs: [golden], ...(seedParam !== null ? { seed: Number(seedParam) } : {}) });
+    const r = await runConformance(b, {
+      numRuns,
+      goldenDirs: [golden],
+      ...(seedParam !== null ? { seed: Number(seedParam) } : {}),
+    });
     reports.push(r);
-    for (const g of groupSummaries(r)) rows.push([b.name, g.group, groupChecks(g), groupResult(g), String(g.maxUlp), `${(g.ms / 1000).toFixed(1)} s`]);
+    for (const g of groupSummaries(r))
+      rows.push([b.name, g.group, groupChecks(g), groupResult(g), String(g.maxUlp), `${(g.ms / 1000).toFixed(1)} s`]);
   }
   const el = $("conformance");
-  el.appendChild(table(["backend", "group", "checks", "result", "max ulp", "time"], rows, (row, col) => (col === 3 ? (/FAILED|unavailable/.test(row[3] ?? "") ? "bad" : "ok") : "")));
+  el.appendChild(
+    table(["backend", "group", "checks", "result", "max ulp", "time"], rows, (row, col) =>
+      col === 3 ? (/FAILED|unavailable/.test(row[3] ?? "") ? "bad" : "ok") : "",
+    ),
+  );
   el.appendChild(para(LEGEND.join("\n"), "legend"));
-  const failures = reports.flatMap((r) => r.checks.flatMap((c) => c.failures.map((f) => `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what} (seed ${f.seed})`)));
-  el.appendChild(para(reports.flatMap((r) => closingLines(r, "the Node CLI lists them: optspec conformance --json FILE")).join("\n"), "notes"));
-  if (failures.length) el.appendChild(Object.assign(document.createElement("pre"), { textContent: failures.join("\n"), id: "failures" }));
+  const failures = reports.flatMap((r) =>
+    r.checks.flatMap((c) =>
+      c.failures.map((f) => `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what} (seed ${f.seed})`),
+    ),
+  );
+  el.appendChild(
+    para(
+      reports.flatMap((r) => closingLines(r, "the Node CLI lists them: optspec conformance --json FILE")).join("\n"),
+      "notes",
+    ),
+  );
+  if (failures.length)
+    el.appendChild(Object.assign(document.createElement("pre"), { textContent: failures.join("\n"), id: "failures" }));
   return reports;
 }
 
@@ -134,8 +180,18 @@ function boundedRows(r: BoundedReport): string[][] {
     const outside = ran.reduce((n, c) => n + c.tally.outsidePromise, 0);
     const dist = Math.max(0, ...ran.map((c) => c.tally.maxDistance));
     const width = Math.max(0, ...ran.map((c) => c.tally.maxWidth));
-    const result = failed > 0 ? `FAILED ${failed} of ${ran.length} checks` : `passed ${ran.length} of ${ran.length} checks within derived intervals (${inside} elements inside, ${outside} outside the promise; widest interval ${width} ulp)`;
-    return [r.backend, group, `${ran.length} + ${cs.length - ran.length} n/a`, result, String(dist), `${(ran.reduce((t, c) => t + c.ms, 0) / 1000).toFixed(1)} s`];
+    const result =
+      failed > 0
+        ? `FAILED ${failed} of ${ran.length} checks`
+        : `passed ${ran.length} of ${ran.length} checks within derived intervals (${inside} elements inside, ${outside} outside the promise; widest interval ${width} ulp)`;
+    return [
+      r.backend,
+      group,
+      `${ran.length} + ${cs.length - ran.length} n/a`,
+      result,
+      String(dist),
+      `${(ran.reduce((t, c) => t + c.ms, 0) / 1000).toFixed(1)} s`,
+    ];
   });
 }
 
@@ -165,7 +221,11 @@ function chart(points: readonly BenchPoint[]): string {
   const backends = [...new Set(points.map((p) => p.backend))];
   const max = Math.max(...points.map((p) => p.elementsPerSecond), 1);
   const colors = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd"];
-  const bw = 22, gap = 18, h = 220, left = 60, top = 20;
+  const bw = 22,
+    gap = 18,
+    h = 220,
+    left = 60,
+    top = 20;
   const gw = Math.max(backends.length * bw, 80) + gap;
   const width = left + groups.length * gw + 140;
   let s = `<svg xmlns="http://www.w3.org/2000/svg" id="bench-chart" width="${width}" height="${h + 80}" font-size="11" font-family="sans-serif">`;
@@ -201,7 +261,16 @@ async function bench(backends: readonly AnyBackend[]): Promise<void> {
     }
   }
   $("bench").appendChild(
-    table(["backend", "kernel", "elements", "elements/s", "ms per call"], points.map((p) => [p.backend, p.kernel, String(p.elements), p.elementsPerSecond.toExponential(3), ((p.elements / p.elementsPerSecond) * 1000).toFixed(3)])),
+    table(
+      ["backend", "kernel", "elements", "elements/s", "ms per call"],
+      points.map((p) => [
+        p.backend,
+        p.kernel,
+        String(p.elements),
+        p.elementsPerSecond.toExponential(3),
+        ((p.elements / p.elementsPerSecond) * 1000).toFixed(3),
+      ]),
+    ),
   );
   $("chart").innerHTML = chart(points);
 }
@@ -215,7 +284,9 @@ async function main(): Promise<void> {
   if (runBench) await bench(ok);
   else $("bench").appendChild(para("bench skipped (?bench=0)", "notes"));
   const conforming = reports.filter((r) => r.ok).length;
-  status(`done: ${conforming} of ${reports.length} backends conform (${golden.files.size - (golden.files.has("index.json") ? 1 : 0)} golden files)`);
+  status(
+    `done: ${conforming} of ${reports.length} backends conform (${golden.files.size - (golden.files.has("index.json") ? 1 : 0)} golden files)`,
+  );
   document.body.dataset["state"] = "done";
 }
 

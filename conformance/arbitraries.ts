@@ -3,10 +3,21 @@
  * across their valid ranges, states and rule counters. Any optimizer in the registry gets these.
  */
 import fc from "fast-check";
-import { type Dtype, type NDArray, type OptimizerDef, type HyperValue, type Hyperparams, roundTo, maxFinite } from "../spec/index.js";
+import {
+  type Dtype,
+  type NDArray,
+  type OptimizerDef,
+  type HyperValue,
+  type Hyperparams,
+  roundTo,
+  maxFinite,
+} from "../spec/index.js";
 
 /** Lengths that exercise empty, single, and SIMD tails (non-multiples of 4 and 16). */
-export const lengthArb = fc.oneof(fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 33), fc.integer({ min: 0, max: 70 }));
+export const lengthArb = fc.oneof(
+  fc.constantFrom(0, 1, 2, 3, 4, 5, 7, 15, 16, 17, 31, 33),
+  fc.integer({ min: 0, max: 70 }),
+);
 
 function specials(dtype: Dtype): number[] {
   const sub = dtype === "float16" ? 5.96e-8 : dtype === "float32" ? 1.401298464324817e-45 : 5e-324;
@@ -17,16 +28,30 @@ function specials(dtype: Dtype): number[] {
 
 /** One element: mostly ordinary magnitudes, sometimes special values. */
 export function valueArb(dtype: Dtype, opts: { nonNegative?: boolean; finite?: boolean } = {}): fc.Arbitrary<number> {
-  const sp = specials(dtype).filter((x) => (!opts.finite || Number.isFinite(x)) && (!opts.nonNegative || x >= 0 || Number.isNaN(x) === false && Object.is(x, 0)));
+  const sp = specials(dtype).filter(
+    (x) =>
+      (!opts.finite || Number.isFinite(x)) &&
+      (!opts.nonNegative || x >= 0 || (Number.isNaN(x) === false && Object.is(x, 0))),
+  );
   const ordinary = fc.double({ min: -4, max: 4, noNaN: true });
   const wide = fc.double({ noNaN: true, min: -1e6, max: 1e6 });
   return fc
-    .oneof({ weight: 6, arbitrary: ordinary }, { weight: 2, arbitrary: wide }, { weight: 2, arbitrary: fc.constantFrom(...sp) })
+    .oneof(
+      { weight: 6, arbitrary: ordinary },
+      { weight: 2, arbitrary: wide },
+      { weight: 2, arbitrary: fc.constantFrom(...sp) },
+    )
     .map((x) => roundTo(dtype, opts.nonNegative ? Math.abs(x) : x));
 }
 
-export function arrayArb(dtype: Dtype, length: number, opts: { nonNegative?: boolean; finite?: boolean } = {}): fc.Arbitrary<NDArray> {
-  return fc.array(valueArb(dtype, opts), { minLength: length, maxLength: length }).map((v) => ({ dtype, shape: [length], data: Float64Array.from(v) }));
+export function arrayArb(
+  dtype: Dtype,
+  length: number,
+  opts: { nonNegative?: boolean; finite?: boolean } = {},
+): fc.Arbitrary<NDArray> {
+  return fc
+    .array(valueArb(dtype, opts), { minLength: length, maxLength: length })
+    .map((v) => ({ dtype, shape: [length], data: Float64Array.from(v) }));
 }
 
 /** A hyperparameter value around its default, within the range an optimizer accepts. */
@@ -39,12 +64,19 @@ function hyperArb(name: string, def: HyperValue, type: string): fc.Arbitrary<Hyp
   if (name === "weight_decay_rate") return fc.oneof(fc.constant(def), fc.constantFrom(0.01, 0.1, 0.5));
   if (name === "eps") return fc.oneof(fc.constant(def), fc.constantFrom(1e-6, 1e-4, 0.1, 0));
   if (def === 0) return fc.oneof(fc.constant(0), fc.double({ min: 0, max: 1, noNaN: true }));
-  return fc.oneof(fc.constant(def), fc.integer({ min: -6, max: 6 }).map((k) => def * 2 ** k));
+  return fc.oneof(
+    fc.constant(def),
+    fc.integer({ min: -6, max: 6 }).map((k) => def * 2 ** k),
+  );
 }
 
 export function hyperparamsArb(def: OptimizerDef): fc.Arbitrary<Hyperparams> {
   const rec: Record<string, fc.Arbitrary<HyperValue>> = {};
-  for (const h of def.hyperparams) rec[h.name] = def.fixed && h.name in def.fixed ? fc.constant(def.fixed[h.name] as HyperValue) : hyperArb(h.name, h.default, h.type);
+  for (const h of def.hyperparams)
+    rec[h.name] =
+      def.fixed && h.name in def.fixed
+        ? fc.constant(def.fixed[h.name] as HyperValue)
+        : hyperArb(h.name, h.default, h.type);
   return fc.record(rec);
 }
 
@@ -87,7 +119,12 @@ function scaled(a: NDArray, exponent: number): NDArray {
 /** A random single-parameter update of an optimizer: parameter, gradient, state, hp, t, extras. */
 export function kernelCaseArb(def: OptimizerDef, dtype: Dtype): fc.Arbitrary<KernelCase> {
   return fc
-    .record({ n: lengthArb, hp: hyperparamsArb(def), t: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 100000 })), k: fc.integer({ min: 0, max: 50 }) })
+    .record({
+      n: lengthArb,
+      hp: hyperparamsArb(def),
+      t: fc.oneof(fc.integer({ min: 1, max: 10 }), fc.integer({ min: 1, max: 100000 })),
+      k: fc.integer({ min: 0, max: 50 }),
+    })
     .chain(({ n, hp, t, k }) => {
       const proto: NDArray = { dtype, shape: [n], data: new Float64Array(n) };
       const keys = Object.keys(def.initState(proto, hp));
@@ -95,12 +132,18 @@ export function kernelCaseArb(def: OptimizerDef, dtype: Dtype): fc.Arbitrary<Ker
       for (const key of keys) {
         const nonNegative = /^(v|vhat|h|ms|msg|msdx|n|g2|mem)$/.test(key);
         // Second moments scale by a square, so that sqrt(v) meets eps.
-        stateArb[key] = fc.tuple(arrayArb(dtype, n, { nonNegative }), scaleArb(dtype)).map(([a, e]) => scaled(a, nonNegative ? 2 * e : e));
+        stateArb[key] = fc
+          .tuple(arrayArb(dtype, n, { nonNegative }), scaleArb(dtype))
+          .map(([a, e]) => scaled(a, nonNegative ? 2 * e : e));
       }
       const extras = def.ruleExtras ? def.ruleExtras(hp) : {};
       if ("beta_power" in extras) extras["beta_power"] = (extras["beta_power"] as number) ** (k + 1);
       return fc
-        .record({ param: fc.tuple(arrayArb(dtype, n), scaleArb(dtype)).map(([a, e]) => scaled(a, e)), grad: arrayArb(dtype, n), state: fc.record(stateArb) })
+        .record({
+          param: fc.tuple(arrayArb(dtype, n), scaleArb(dtype)).map(([a, e]) => scaled(a, e)),
+          grad: arrayArb(dtype, n),
+          state: fc.record(stateArb),
+        })
         .map((r) => ({ dtype, hp, t, extras, ...r }));
     });
 }

@@ -50,11 +50,23 @@ export interface BoundedReport {
 
 function selected(c: BoundedCheck, o: BoundedOptions): boolean {
   if (o.groups !== undefined && !o.groups.includes(c.group)) return false;
-  return o.filter === undefined || c.id.includes(o.filter) || c.kernel === o.filter || c.clauses.some((cl) => cl.includes(o.filter!));
+  return (
+    o.filter === undefined ||
+    c.id.includes(o.filter) ||
+    c.kernel === o.filter ||
+    c.clauses.some((cl) => cl.includes(o.filter!))
+  );
 }
 
-export async function runBoundedConformance(backend: AnyBackend, options: BoundedOptions = {}, checks: readonly BoundedCheck[] = boundedChecks()): Promise<BoundedReport> {
-  if (backend.promise.kind !== "derived") throw new TypeError(`backend ${backend.name} does not declare per-operation accuracy (promise kind ${backend.promise.kind})`);
+export async function runBoundedConformance(
+  backend: AnyBackend,
+  options: BoundedOptions = {},
+  checks: readonly BoundedCheck[] = boundedChecks(),
+): Promise<BoundedReport> {
+  if (backend.promise.kind !== "derived")
+    throw new TypeError(
+      `backend ${backend.name} does not declare per-operation accuracy (promise kind ${backend.promise.kind})`,
+    );
   const arithmetic = backend.promise.arithmetic;
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 10;
@@ -80,7 +92,9 @@ export async function runBoundedConformance(backend: AnyBackend, options: Bounde
       runs: details.numRuns,
       tally,
       failures,
-      ...(details.failed && !(err instanceof IntervalMismatch) ? { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) } : {}),
+      ...(details.failed && !(err instanceof IntervalMismatch)
+        ? { error: err instanceof Error ? `${err.name}: ${err.message}` : String(err) }
+        : {}),
       ...(details.failed ? { counterexample: fc.stringify(details.counterexample).slice(0, 2000) } : {}),
       ms: performance.now() - start,
     };
@@ -91,7 +105,13 @@ export async function runBoundedConformance(backend: AnyBackend, options: Bounde
     const start = performance.now();
     const tally = emptyTally();
     const only = options.goldenFilter;
-    const g = await boundedGolden(backend, options.goldenDir, arithmetic, tally, only === undefined ? undefined : (id) => id.includes(only));
+    const g = await boundedGolden(
+      backend,
+      options.goldenDir,
+      arithmetic,
+      tally,
+      only === undefined ? undefined : (id) => id.includes(only),
+    );
     const r: BoundedResult = {
       check: "bounded/golden",
       group: "golden",
@@ -101,7 +121,11 @@ export async function runBoundedConformance(backend: AnyBackend, options: Bounde
       runs: g.steps,
       tally,
       failures: g.failures,
-      ...(g.failures[0] !== undefined ? { counterexample: g.failures[0].at } : g.cases === 0 ? { error: `no golden trajectories in ${options.goldenDir}` } : {}),
+      ...(g.failures[0] !== undefined
+        ? { counterexample: g.failures[0].at }
+        : g.cases === 0
+          ? { error: `no golden trajectories in ${options.goldenDir}` }
+          : {}),
       seed,
       ms: performance.now() - start,
     };

@@ -46,7 +46,10 @@ const TAG = new RegExp(`@clause\\s+(${ID})`, "g");
 
 /** Lines of a doc comment body without the leading `*`. */
 function commentLine(raw: string): string {
-  return raw.replace(/^\s*\/\*\*?/, "").replace(/\*\/\s*$/, "").replace(/^\s*\*(?!\/) ?/, "");
+  return raw
+    .replace(/^\s*\/\*\*?/, "")
+    .replace(/\*\/\s*$/, "")
+    .replace(/^\s*\*(?!\/) ?/, "");
 }
 
 /**
@@ -90,7 +93,7 @@ export function tagsOf(src: SpecSource): Tag[] {
     for (let k = 0; k < matches.length; k++) {
       close();
       const m = matches[k] as RegExpMatchArray;
-      const after = body.slice((m.index ?? 0) + m[0].length, (matches[k + 1]?.index ?? body.length));
+      const after = body.slice((m.index ?? 0) + m[0].length, matches[k + 1]?.index ?? body.length);
       cur.open = { id: m[1] as string, line: i + 1, parts: [after] };
     }
     if (ends) {
@@ -141,7 +144,8 @@ export function specSources(): SpecSource[] {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".ts") && !name.endsWith(".d.ts")) out.push({ file: relative(ROOT, p).split("\\").join("/"), text: readFileSync(p, "utf8") });
+      else if (name.endsWith(".ts") && !name.endsWith(".d.ts"))
+        out.push({ file: relative(ROOT, p).split("\\").join("/"), text: readFileSync(p, "utf8") });
     }
   };
   walk(SPEC_DIR);
@@ -156,8 +160,15 @@ let cache: Map<string, ClauseDef> | null = null;
  * it reads the registry that the build copies next to the compiled spec.
  */
 function registryClauseDefs(): Map<string, ClauseDef> {
-  const doc = JSON.parse(readFileSync(join(SPEC_DIR, "clauses", "index.json"), "utf8")) as { clauses: readonly (ClauseDef & SourceLine)[] };
-  return new Map(doc.clauses.map((c) => [c.id, { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs }]));
+  const doc = JSON.parse(readFileSync(join(SPEC_DIR, "clauses", "index.json"), "utf8")) as {
+    clauses: readonly (ClauseDef & SourceLine)[];
+  };
+  return new Map(
+    doc.clauses.map((c) => [
+      c.id,
+      { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs },
+    ]),
+  );
 }
 
 /** Every clause of the spec, by id: parsed from the sources in a clone, from the registry in the package. */

@@ -30,7 +30,13 @@ export function hookArgsArb(kind: HookKind): fc.Arbitrary<Record<string, Json>> 
  */
 export function hookCornerArgsArb(kind: HookKind, p: NDArray, g: NDArray): fc.Arbitrary<Record<string, Json>> {
   const norm = roundTo(p.dtype, Math.sqrt(np.dotSelf(p).data[0] as number));
-  const corners: number[] = [0, ...(Number.isFinite(norm) ? [norm] : []), ...Array.from(g.data).filter((x) => Number.isFinite(x)).slice(0, 8)];
+  const corners: number[] = [
+    0,
+    ...(Number.isFinite(norm) ? [norm] : []),
+    ...Array.from(g.data)
+      .filter((x) => Number.isFinite(x))
+      .slice(0, 8),
+  ];
   const numeric = (kind.args ?? []).filter((a) => a.type === "number").map((a) => a.name);
   return hookArgsArb(kind).chain((args) => {
     const present = numeric.filter((n) => n in args);

@@ -90,8 +90,17 @@ export interface ConformanceReport {
   readonly stale: readonly Expectation[];
 }
 
-export function matches(e: Expectation, backend: string, f: { clause: string; dtype?: Dtype; kernel: string }): boolean {
-  return e.backend === backend && e.clause === f.clause && (e.dtype === undefined || e.dtype === f.dtype) && (e.kernel === undefined || e.kernel === f.kernel);
+export function matches(
+  e: Expectation,
+  backend: string,
+  f: { clause: string; dtype?: Dtype; kernel: string },
+): boolean {
+  return (
+    e.backend === backend &&
+    e.clause === f.clause &&
+    (e.dtype === undefined || e.dtype === f.dtype) &&
+    (e.kernel === undefined || e.kernel === f.kernel)
+  );
 }
 
 export function parseExpectations(text: string, source: string): Expectation[] {
@@ -102,7 +111,8 @@ export function parseExpectations(text: string, source: string): Expectation[] {
     throw new TypeError(`${source}: not valid JSON (${(err as Error).message})`);
   }
   const list = Array.isArray(doc) ? doc : (doc as { expectations?: unknown }).expectations;
-  if (!Array.isArray(list)) throw new TypeError(`${source}: expected an array of expectations or {"expectations": [...]}`);
+  if (!Array.isArray(list))
+    throw new TypeError(`${source}: expected an array of expectations or {"expectations": [...]}`);
   return list.map((e: unknown, i: number) => {
     const o = e as Record<string, unknown>;
     for (const k of ["backend", "clause", "reason"]) {
@@ -122,7 +132,10 @@ export function formatFailure(f: Failure): string {
   // Different bits 0 ULP apart are a signed zero, which the detail names.
   const dist = f.ulp === Infinity ? ", NaN vs number" : f.ulp === 0 ? "" : `, ${f.ulp} ulp`;
   const show = (x: number | undefined) => (x === undefined ? "?" : Object.is(x, -0) ? "-0" : String(x));
-  const bits = f.expectedBits === undefined ? "" : `: backend ${show(f.actual)} (0x${f.actualBits}) vs spec ${show(f.expected)} (0x${f.expectedBits})${dist}`;
+  const bits =
+    f.expectedBits === undefined
+      ? ""
+      : `: backend ${show(f.actual)} (0x${f.actualBits}) vs spec ${show(f.expected)} (0x${f.expectedBits})${dist}`;
   return [
     `✗ ${f.backend} ${f.check} [${f.clause}]: ${f.what}${at}${bits}${f.detail ? ` — ${f.detail}` : ""}`,
     ...(f.diagnosis ? [`    diagnosis: ${f.diagnosis.summary}`] : []),
@@ -135,6 +148,9 @@ export function formatFailure(f: Failure): string {
 /** A check's failures for a console: at most `cap` of them, then how many more the JSON report holds. */
 export function formatFailures(r: CheckResult, cap = 5): string[] {
   const shown = r.failures.slice(0, cap).map(formatFailure);
-  if (r.failures.length > cap) shown.push(`    … ${r.failures.length - cap} more failures of ${r.check} (all of them are in the JSON report, --json FILE)`);
+  if (r.failures.length > cap)
+    shown.push(
+      `    … ${r.failures.length - cap} more failures of ${r.check} (all of them are in the JSON report, --json FILE)`,
+    );
   return shown;
 }

@@ -11,7 +11,14 @@ import { type Check, Mismatch } from "./checks/types.js";
 import { specClauses } from "./clauses.js";
 import { bundledGoldenDir } from "./golden/bundled-dir.js";
 import type { GoldenSource } from "./golden/source.js";
-import { type CheckResult, type ClauseCount, type ConformanceReport, type Expectation, type Failure, matches } from "./report.js";
+import {
+  type CheckResult,
+  type ClauseCount,
+  type ConformanceReport,
+  type Expectation,
+  type Failure,
+  matches,
+} from "./report.js";
 
 export interface ConformanceOptions {
   /** fast-check seed (default: derived from the clock; printed in every failure). */
@@ -45,7 +52,9 @@ export function goldenDirOf(option: string | null | undefined): string | null {
 }
 
 /** The golden directories of a run: `goldenDirs`, else `goldenDir` (default: the bundled data). */
-export function goldenDirsOf(options: Pick<ConformanceOptions, "goldenDir" | "goldenDirs">): readonly (string | GoldenSource)[] {
+export function goldenDirsOf(
+  options: Pick<ConformanceOptions, "goldenDir" | "goldenDirs">,
+): readonly (string | GoldenSource)[] {
   if (options.goldenDirs !== undefined) return options.goldenDirs;
   const d = goldenDirOf(options.goldenDir);
   return d === null ? [] : [d];
@@ -59,9 +68,14 @@ function goldenFlag(checkId: string, goldenDir: string | null | undefined): stri
 }
 
 /** Every check, with one golden check per directory (the first is "golden", others "golden:<dir>"). */
-export function allChecks(goldenDirs: string | null | readonly (string | GoldenSource)[], goldenCase?: string): Check[] {
+export function allChecks(
+  goldenDirs: string | null | readonly (string | GoldenSource)[],
+  goldenCase?: string,
+): Check[] {
   const dirs = goldenDirs === null ? [] : typeof goldenDirs === "string" ? [goldenDirs] : goldenDirs;
-  const golden = dirs.map((d, i) => goldenCheck(d, goldenCase, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`));
+  const golden = dirs.map((d, i) =>
+    goldenCheck(d, goldenCase, i === 0 ? "golden" : `golden:${typeof d === "string" ? d : d.label}`),
+  );
   return [...kernelChecks(), ...trajectoryChecks(), ...golden];
 }
 
@@ -75,7 +89,10 @@ function selected(c: Check, filter: string | undefined, groups: readonly string[
  * Run the battery. Asynchronous backends (`mode: "async"`) run the same checks, awaited; the
  * report is always returned as a promise.
  */
-export async function runConformance(backend: AnyBackend, options: ConformanceOptions = {}): Promise<ConformanceReport> {
+export async function runConformance(
+  backend: AnyBackend,
+  options: ConformanceOptions = {},
+): Promise<ConformanceReport> {
   const seed = options.seed ?? (Date.now() ^ 0x5eed) >>> 0;
   const numRuns = options.numRuns ?? 100;
   const expectations = options.expectations ?? [];
@@ -88,9 +105,23 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
     if (!selected(check, options.filter, options.groups)) continue;
     const start = performance.now();
     const why = check.applies(backend);
-    const base = { check: check.id, group: check.group, kernel: check.kernel, clauses: check.clausesFor?.(backend) ?? check.clauses, ...(check.dtype ? { dtype: check.dtype } : {}) };
+    const base = {
+      check: check.id,
+      group: check.group,
+      kernel: check.kernel,
+      clauses: check.clausesFor?.(backend) ?? check.clauses,
+      ...(check.dtype ? { dtype: check.dtype } : {}),
+    };
     if (why !== null) {
-      const r: CheckResult = { ...base, status: "not-applicable", runs: 0, maxUlp: 0, ms: 0, failures: [], reason: why };
+      const r: CheckResult = {
+        ...base,
+        status: "not-applicable",
+        runs: 0,
+        maxUlp: 0,
+        ms: 0,
+        failures: [],
+        reason: why,
+      };
       results.push(r);
       options.onCheck?.(r);
       continue;
@@ -98,14 +129,26 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
     const failures: Failure[] = [];
     const maxUlp = { value: 0 };
     let runs = 0;
-    const replay = (extra: string) => `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
+    const replay = (extra: string) =>
+      `npx optspec conformance --backend ${backendRef} --filter ${check.id} --seed ${seed}${extra}`;
     if (check.property) {
       const ctx = { ...ctxBase, ...(options.replayPath !== undefined ? { replayPath: options.replayPath } : {}) };
-      const details = await fc.check(check.property(ctx, maxUlp), { seed, numRuns, ...(options.path !== undefined ? { path: options.path } : {}) });
+      const details = await fc.check(check.property(ctx, maxUlp), {
+        seed,
+        numRuns,
+        ...(options.path !== undefined ? { path: options.path } : {}),
+      });
       runs = details.numRuns;
       if (details.failed) {
         const err = details.errorInstance;
-        const base = err instanceof Mismatch ? err.diff : { what: "the property threw", clause: check.clauses[0] ?? "update.sequence", detail: err instanceof Error ? err.message : String(err) };
+        const base =
+          err instanceof Mismatch
+            ? err.diff
+            : {
+                what: "the property threw",
+                clause: check.clauses[0] ?? "update.sequence",
+                detail: err instanceof Error ? err.message : String(err),
+              };
         // Diagnose once, on the shrunk counterexample; the diagnosis may narrow the clause.
         const diagnosis = err instanceof Mismatch && err.diagnose ? err.diagnose() : undefined;
         const diff = diagnosis === undefined ? base : { ...base, clause: diagnosis.clause, diagnosis };
@@ -121,7 +164,9 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
           counterexample,
           seed: details.seed,
           path: details.counterexamplePath ?? "",
-          replay: replay(`${details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""}${rp ? ` --replay-path ${rp}` : ""}`),
+          replay: replay(
+            `${details.counterexamplePath ? ` --path ${details.counterexamplePath}` : ""}${rp ? ` --replay-path ${rp}` : ""}`,
+          ),
         });
         if (diff.ulp !== undefined && Number.isFinite(diff.ulp)) maxUlp.value = Math.max(maxUlp.value, diff.ulp);
       }
@@ -131,20 +176,44 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
       for (const d of out.diffs) {
         const { at, caseId, ...diff } = d;
         const replayCase = caseId === undefined ? "" : ` --case ${caseId}`;
-        failures.push({ ...diff, backend: backend.name, check: check.id, kernel: check.kernel, counterexample: at, seed, replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id.startsWith("golden:") ? "golden" : check.id}${replayCase}${goldenFlag(check.id, options.goldenDir)}` });
+        failures.push({
+          ...diff,
+          backend: backend.name,
+          check: check.id,
+          kernel: check.kernel,
+          counterexample: at,
+          seed,
+          replay: `npx optspec conformance --backend ${backendRef} --filter ${check.id.startsWith("golden:") ? "golden" : check.id}${replayCase}${goldenFlag(check.id, options.goldenDir)}`,
+        });
         if (d.ulp !== undefined && Number.isFinite(d.ulp)) maxUlp.value = Math.max(maxUlp.value, d.ulp);
       }
     }
     const annotated = failures.map((f) => {
-      const e = expectations.find((x) => matches(x, backend.name, { clause: f.clause, kernel: f.kernel, ...(f.dtype ? { dtype: f.dtype } : {}) }));
+      const e = expectations.find((x) =>
+        matches(x, backend.name, { clause: f.clause, kernel: f.kernel, ...(f.dtype ? { dtype: f.dtype } : {}) }),
+      );
       if (e) usedExpectations.add(e);
       return e ? { ...f, expected_by: e } : f;
     });
     const unexplained = annotated.filter((f) => f.expected_by === undefined);
-    const covering = expectations.filter((e) => e.backend === backend.name && base.clauses.includes(e.clause) && (e.kernel === undefined || e.kernel === check.kernel) && (e.dtype === undefined || e.dtype === check.dtype));
-    let status: CheckResult["status"] = unexplained.length > 0 ? "failed" : annotated.length > 0 ? "expected-failure" : "passed";
+    const covering = expectations.filter(
+      (e) =>
+        e.backend === backend.name &&
+        base.clauses.includes(e.clause) &&
+        (e.kernel === undefined || e.kernel === check.kernel) &&
+        (e.dtype === undefined || e.dtype === check.dtype),
+    );
+    let status: CheckResult["status"] =
+      unexplained.length > 0 ? "failed" : annotated.length > 0 ? "expected-failure" : "passed";
     if (status === "passed" && covering.length > 0) status = "unexpected-pass";
-    const r: CheckResult = { ...base, status, runs, maxUlp: maxUlp.value, ms: performance.now() - start, failures: annotated };
+    const r: CheckResult = {
+      ...base,
+      status,
+      runs,
+      maxUlp: maxUlp.value,
+      ms: performance.now() - start,
+      failures: annotated,
+    };
     results.push(r);
     options.onCheck?.(r);
   }
@@ -162,7 +231,9 @@ export async function runConformance(backend: AnyBackend, options: ConformanceOp
   }
   const unchecked = [...specClauses().keys()].filter((c) => !(c in clauses)).sort();
   const ran = results.filter((r) => r.status !== "not-applicable");
-  const stale = expectations.filter((e) => e.backend === backend.name && !usedExpectations.has(e) && ran.some((r) => r.clauses.includes(e.clause)));
+  const stale = expectations.filter(
+    (e) => e.backend === backend.name && !usedExpectations.has(e) && ran.some((r) => r.clauses.includes(e.clause)),
+  );
   const ok = results.every((r) => r.status !== "failed" && r.status !== "unexpected-pass") && stale.length === 0;
   return { backend: backend.name, seed, numRuns, ok, checks: results, clauses, unchecked, stale };
 }

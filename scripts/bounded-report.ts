@@ -10,10 +10,15 @@ import { formatIntervalFailure } from "../conformance/intervals/verdict.js";
 
 function adapterOf(b: AnyBackend): Promise<string | undefined> {
   // Only the WebGPU backend knows its adapter; imported lazily so other backends load nothing.
-  return b.name.startsWith("webgpu") ? import("../backends/webgpu/index.js").then(async (m) => (await m.webgpuAdapter()).adapter) : Promise.resolve(undefined);
+  return b.name.startsWith("webgpu")
+    ? import("../backends/webgpu/index.js").then(async (m) => (await m.webgpuAdapter()).adapter)
+    : Promise.resolve(undefined);
 }
 
-export async function boundedRows(backend: AnyBackend, options: BoundedOptions): Promise<{ rows: string[][]; ok: boolean; notes: string[] }> {
+export async function boundedRows(
+  backend: AnyBackend,
+  options: BoundedOptions,
+): Promise<{ rows: string[][]; ok: boolean; notes: string[] }> {
   const report = await runBoundedConformance(backend, options);
   const rows: string[][] = [];
   const groups = new Map<string, { n: number; failed: number; ms: number; tally: Tally }>();
@@ -31,15 +36,27 @@ export async function boundedRows(backend: AnyBackend, options: BoundedOptions):
   }
   for (const [name, g] of groups) {
     const result = g.failed > 0 ? `FAILED ${g.failed}/${g.n}` : `passed ${g.n}/${g.n} within derived intervals`;
-    rows.push([backend.name, name, String(g.n), result, `${g.tally.maxDistance} (width ≤${g.tally.maxWidth}, median ${medianWidth(g.tally)})`, `${(g.ms / 1000).toFixed(1)} s`]);
+    rows.push([
+      backend.name,
+      name,
+      String(g.n),
+      result,
+      `${g.tally.maxDistance} (width ≤${g.tally.maxWidth}, median ${medianWidth(g.tally)})`,
+      `${(g.ms / 1000).toFixed(1)} s`,
+    ]);
   }
   const adapter = await adapterOf(backend);
-  const notes = [`${backend.name}${adapter ? ` on ${adapter}` : ""}: ${report.ok ? "conforms within derived intervals" : "DOES NOT CONFORM"} (seed ${report.seed}; per kernel: largest distance from the spec in float32 ULPs where no subnormal is involved, and where one may flush / interval width max, median / elements inside, outside the promise, with a subnormal involved)`];
+  const notes = [
+    `${backend.name}${adapter ? ` on ${adapter}` : ""}: ${report.ok ? "conforms within derived intervals" : "DOES NOT CONFORM"} (seed ${report.seed}; per kernel: largest distance from the spec in float32 ULPs where no subnormal is involved, and where one may flush / interval width max, median / elements inside, outside the promise, with a subnormal involved)`,
+  ];
   for (const [k, t] of kernels) {
-    notes.push(`  ${k.padEnd(22)} distance ${String(t.maxDistance).padStart(4)} (${String(t.maxDistanceFlushed).padStart(10)} with flushing)  width ${String(t.maxWidth).padStart(10)}, median ${medianWidth(t)}  inside ${t.inside}, outside promise ${t.outsidePromise}, subnormal ${t.flushed}`);
+    notes.push(
+      `  ${k.padEnd(22)} distance ${String(t.maxDistance).padStart(4)} (${String(t.maxDistanceFlushed).padStart(10)} with flushing)  width ${String(t.maxWidth).padStart(10)}, median ${medianWidth(t)}  inside ${t.inside}, outside promise ${t.outsidePromise}, subnormal ${t.flushed}`,
+    );
   }
   for (const c of report.checks) {
-    for (const f of c.failures) notes.push(`✗ ${backend.name} ${c.check}: ${formatIntervalFailure(f)} (seed ${c.seed})`);
+    for (const f of c.failures)
+      notes.push(`✗ ${backend.name} ${c.check}: ${formatIntervalFailure(f)} (seed ${c.seed})`);
     if (c.error !== undefined) notes.push(`✗ ${backend.name} ${c.check}: ${c.error} (seed ${c.seed})`);
   }
   return { rows, ok: report.ok, notes };

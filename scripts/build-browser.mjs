@@ -24,7 +24,10 @@ function filesUnder(dir, keep) {
 /** The clause definitions from the generated registry (spec/clauses/index.json), as conformance/clauses.ts gives them. */
 function clausesOf(root) {
   const doc = JSON.parse(readFileSync(join(root, "spec", "clauses", "index.json"), "utf8"));
-  return doc.clauses.map((c) => [c.id, { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs }]);
+  return doc.clauses.map((c) => [
+    c.id,
+    { id: c.id, text: c.text, at: { file: c.file, line: c.line }, notes: c.notes, refs: c.refs },
+  ]);
 }
 
 /** Bundle the page into `out` (index.html, kit.js, golden-files.json); the golden files are fetched from `goldenBase`, relative to the page. */
@@ -52,8 +55,15 @@ export async function buildBrowser(root, out, goldenBase = "../../golden/") {
   // `.wasm` imported as a module is embedded as bytes; `webgpu` (Dawn for Node, a native addon) stays
   // an external import that fails in a browser, where a WebGPU backend uses navigator.gpu instead.
   const common = {
-    bundle: true, format: "esm", platform: "browser", target: "es2022", plugins: [stubNode], logLevel: "warning", legalComments: "none",
-    loader: { ".wasm": "binary" }, external: ["webgpu"],
+    bundle: true,
+    format: "esm",
+    platform: "browser",
+    target: "es2022",
+    plugins: [stubNode],
+    logLevel: "warning",
+    legalComments: "none",
+    loader: { ".wasm": "binary" },
+    external: ["webgpu"],
   };
   // The page's script, and the library entry (`optspec/browser`, the "browser" condition of `optspec`).
   await build({ ...common, entryPoints: [join(root, "browser", "page.ts")], outfile: join(out, "kit.js") });

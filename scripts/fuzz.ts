@@ -64,15 +64,17 @@ function bombVariant(name: string): void {
   }
   const ms = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
-  console.log(JSON.stringify({
-    variant: name,
-    fileBytes: bytes.length,
-    refuseMs: Math.round(ms * 10) / 10,
-    refuseCpuMs: Math.round((cpu.user + cpu.system) / 100) / 10,
-    rssBeforeMiB: Math.round(before / 1024),
-    peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
-    outcome,
-  }));
+  console.log(
+    JSON.stringify({
+      variant: name,
+      fileBytes: bytes.length,
+      refuseMs: Math.round(ms * 10) / 10,
+      refuseCpuMs: Math.round((cpu.user + cpu.system) / 100) / 10,
+      rssBeforeMiB: Math.round(before / 1024),
+      peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+      outcome,
+    }),
+  );
 }
 
 if (values.help) {
@@ -82,7 +84,9 @@ if (values.help) {
 } else if (values.bomb) {
   const self = fileURLToPath(import.meta.url);
   for (const name of Object.keys(BOMBS)) {
-    const out = execFileSync(process.execPath, ["--import", "tsx/esm", self, "--bomb-variant", name], { encoding: "utf8" });
+    const out = execFileSync(process.execPath, ["--import", "tsx/esm", self, "--bomb-variant", name], {
+      encoding: "utf8",
+    });
     process.stdout.write(out);
   }
 } else {
@@ -94,11 +98,15 @@ if (values.help) {
     seed,
     hangMs,
     onProgress: (done, r) => {
-      if (done % 10_000 === 0) console.error(`${done} inputs: ${r.loaded} loaded, ${r.refused} refused, ${r.crashed} crashed, ${r.hung} hung, ${r.partial} partial (${r.seconds} s)`);
+      if (done % 10_000 === 0)
+        console.error(
+          `${done} inputs: ${r.loaded} loaded, ${r.refused} refused, ${r.crashed} crashed, ${r.hung} hung, ${r.partial} partial (${r.seconds} s)`,
+        );
     },
   });
   for (const f of report.findings) console.log(`${f.outcome.toUpperCase()} ${f.target} (from ${f.seed}): ${f.detail}`);
-  for (const [t, c] of Object.entries(report.byTarget)) console.log(`  ${t}: ${c.inputs} inputs, ${c.loaded} loaded, ${c.refused} refused`);
+  for (const [t, c] of Object.entries(report.byTarget))
+    console.log(`  ${t}: ${c.inputs} inputs, ${c.loaded} loaded, ${c.refused} refused`);
   console.log(
     `fuzz: ${report.inputs} inputs (seed ${report.seed}): ${report.loaded} loaded, ${report.refused} refused, ${report.crashed} crashed, ` +
       `${report.hung} hung, ${report.partial} partial; slowest input ${report.slowestMs} ms CPU; peak memory ${report.peakRssMiB} MiB (max RSS); ${report.seconds} s`,

@@ -8,7 +8,15 @@ import { extname, join, normalize, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-const TYPES = { ".html": "text/html; charset=utf-8", ".js": "text/javascript", ".json": "application/json", ".svg": "image/svg+xml", ".wasm": "application/wasm", ".css": "text/css", ".md": "text/markdown; charset=utf-8" };
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".wasm": "application/wasm",
+  ".css": "text/css",
+  ".md": "text/markdown; charset=utf-8",
+};
 
 /**
  * Serve `mounts` (URL prefix → folder, longest prefix first) on loopback; `/` redirects to the page.
@@ -25,18 +33,28 @@ export function serve(mounts, port = 0, host = "127.0.0.1") {
     const mount = table.find(([prefix]) => url.pathname.startsWith(prefix));
     const root = mount ? normalize(mount[1]) : "";
     const path = mount ? normalize(join(root, decodeURIComponent(url.pathname.slice(mount[0].length)))) : "";
-    if (!mount || !(path + sep).startsWith(root.endsWith(sep) ? root : root + sep) || !existsSync(path) || !statSync(path).isFile()) {
+    if (
+      !mount ||
+      !(path + sep).startsWith(root.endsWith(sep) ? root : root + sep) ||
+      !existsSync(path) ||
+      !statSync(path).isFile()
+    ) {
       res.writeHead(404, { "content-type": "text/plain" }).end("not found");
       return;
     }
-    res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream", "cache-control": "no-store" });
+    res.writeHead(200, {
+      "content-type": TYPES[extname(path)] ?? "application/octet-stream",
+      "cache-control": "no-store",
+    });
     createReadStream(path).pipe(res);
   });
   return new Promise((resolve) => server.listen(port, host, () => resolve(server)));
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const { values } = parseArgs({ options: { port: { type: "string", default: "8080" }, help: { type: "boolean", short: "h" } } });
+  const { values } = parseArgs({
+    options: { port: { type: "string", default: "8080" }, help: { type: "boolean", short: "h" } },
+  });
   if (values.help) {
     console.log("usage: npm run serve [-- --port N]   serves the optspec page at http://127.0.0.1:N/ (default 8080)");
     process.exit(0);

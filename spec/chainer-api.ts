@@ -32,7 +32,10 @@ import {
 import { effectiveHyperparams } from "./hyperparam.js";
 
 export class UpdateRuleHandle {
-  constructor(private readonly opt: Optimizer, readonly path: string) {}
+  constructor(
+    private readonly opt: Optimizer,
+    readonly path: string,
+  ) {}
   private get target(): HookTarget {
     return { rule: this.path };
   }

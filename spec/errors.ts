@@ -43,11 +43,10 @@ function keyErrorStr(arg: string): string {
 
 export class NotSetUpError extends OptspecError {
   constructor(what: string) {
-    super(
-      `${what}: the optimizer is not set up; call setup(state, link) first`,
-      "optimizer.setup.required",
-      { type: "RuntimeError", str: "Optimizer is not set up. Call `setup` method." },
-    );
+    super(`${what}: the optimizer is not set up; call setup(state, link) first`, "optimizer.setup.required", {
+      type: "RuntimeError",
+      str: "Optimizer is not set up. Call `setup` method.",
+    });
   }
 }
 
@@ -81,11 +80,10 @@ export class InvalidTimingError extends OptspecError {
 
 export class HookNameMissingError extends OptspecError {
   constructor() {
-    super(
-      "addHook: the hook has no name; pass a name or give the hook kind a default name",
-      "hooks.add.name",
-      { type: "ValueError", str: "the name of the hook function is not specified" },
-    );
+    super("addHook: the hook has no name; pass a name or give the hook kind a default name", "hooks.add.name", {
+      type: "ValueError",
+      str: "the name of the hook function is not specified",
+    });
   }
 }
 
@@ -194,11 +192,10 @@ export class MissingStateError extends OptspecError {
 
 export class MissingRuleAttributeError extends OptspecError {
   constructor(path: string, attr: string, rule: string, clause: string) {
-    super(
-      `update: the rule of ${path} has no ${attr}; it is captured at setup only when the feature is on`,
-      clause,
-      { type: "AttributeError", str: `'${rule}' object has no attribute '${attr}'` },
-    );
+    super(`update: the rule of ${path} has no ${attr}; it is captured at setup only when the feature is on`, clause, {
+      type: "AttributeError",
+      str: `'${rule}' object has no attribute '${attr}'`,
+    });
   }
 }
 
@@ -238,7 +235,11 @@ export class InvalidArgumentError extends OptspecError {
  */
 export class InvalidValueError extends InvalidArgumentError {
   readonly at: string;
-  constructor(what: string, problem: { readonly at: string; readonly expected: string; readonly got: string }, clause: string) {
+  constructor(
+    what: string,
+    problem: { readonly at: string; readonly expected: string; readonly got: string },
+    clause: string,
+  ) {
     super(`${what}: at ${problem.at}: expected ${problem.expected}, got ${problem.got}`, clause);
     this.at = problem.at;
   }

@@ -41,8 +41,10 @@ export function truthy(hp: Hyperparams, name: string): boolean {
 }
 
 export function checkHyperValue(name: string, value: unknown, type: HyperType | undefined): string | null {
-  if (type === "bool") return typeof value === "boolean" || typeof value === "number" ? null : `${name} must be a boolean`;
+  if (type === "bool")
+    return typeof value === "boolean" || typeof value === "number" ? null : `${name} must be a boolean`;
   if (type === "float|null" && value === null) return null;
-  if (typeof value !== "number" && typeof value !== "boolean") return `${name} must be a number, got ${value === null ? "null" : typeof value}`;
+  if (typeof value !== "number" && typeof value !== "boolean")
+    return `${name} must be a number, got ${value === null ? "null" : typeof value}`;
   return null;
 }

@@ -11,7 +11,13 @@ export { BITS_HEX_WIDTH, fromBitsHex, toBitsHex } from "./numerics/bits.js";
 export { pow, powInt } from "./numerics/pow.js";
 export { pyFloatRepr } from "./numerics/py-repr.js";
 export * as np from "./numerics/np.js";
-export { withNumerics, activeNumerics, type NumericsContext, type NumericOp, type OpRequest } from "./numerics/context.js";
+export {
+  withNumerics,
+  activeNumerics,
+  type NumericsContext,
+  type NumericOp,
+  type OpRequest,
+} from "./numerics/context.js";
 export * from "./ndarray.js";
 export * from "./link.js";
 export * from "./errors.js";
@@ -22,7 +28,16 @@ export type { OptimizerDef, UpdateCall, UpdateResult, RuleState } from "./optimi
 export { OPTIMIZERS, getOptimizerDef } from "./optimizers/registry.js";
 export { alphaT, adaBoundBounds, intermediateDtype } from "./optimizers/adam.js";
 export { createOptimizer, setup, optimizerDef } from "./optimizer/create.js";
-export { addHook, removeHook, callHooks, hookTiming, reallocateClearedGrads, type AddHookOptions, type HookTarget, type Warn } from "./optimizer/hooks.js";
+export {
+  addHook,
+  removeHook,
+  callHooks,
+  hookTiming,
+  reallocateClearedGrads,
+  type AddHookOptions,
+  type HookTarget,
+  type Warn,
+} from "./optimizer/hooks.js";
 export { update, type Loss, type LossFunction, type UpdateOptions } from "./optimizer/update.js";
 export { updateRule } from "./optimizer/rule-update.js";
 export { lossScaling, setLossScale, updateLossScale, LOSS_SCALE_MAX } from "./optimizer/loss-scale.js";

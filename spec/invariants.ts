@@ -64,21 +64,39 @@ function elementCount(shape: readonly unknown[]): number {
 }
 
 /** @clause invariants.array */
-export function arrayProblem(a: unknown, at: string, want?: { readonly dtype?: Dtype; readonly shape?: readonly number[] | null }): Problem | null {
+export function arrayProblem(
+  a: unknown,
+  at: string,
+  want?: { readonly dtype?: Dtype; readonly shape?: readonly number[] | null },
+): Problem | null {
   if (typeof a !== "object" || a === null || Array.isArray(a)) return problem(at, "an NDArray {dtype, shape, data}", a);
   const o = a as { dtype?: unknown; shape?: unknown; data?: unknown };
   if (!isDtype(o.dtype)) return problem(`${at}.dtype`, "float16, float32 or float64", o.dtype);
   if (!Array.isArray(o.shape)) return problem(`${at}.shape`, "an array of dimensions", o.shape);
   const n = elementCount(o.shape);
-  if (n < 0) return problem(`${at}.shape`, "non-negative safe integer dimensions", `[${o.shape.slice(0, 8).map((d) => describeValue(d)).join(", ")}]`);
+  if (n < 0)
+    return problem(
+      `${at}.shape`,
+      "non-negative safe integer dimensions",
+      `[${o.shape
+        .slice(0, 8)
+        .map((d) => describeValue(d))
+        .join(", ")}]`,
+    );
   if (!(o.data instanceof Float64Array)) return problem(`${at}.data`, "a Float64Array", o.data);
-  if (o.data.length !== n) return { at: `${at}.data`, expected: `${n} elements (shape [${o.shape.join(", ")}])`, got: `${o.data.length} elements` };
+  if (o.data.length !== n)
+    return {
+      at: `${at}.data`,
+      expected: `${n} elements (shape [${o.shape.join(", ")}])`,
+      got: `${o.data.length} elements`,
+    };
   const dtype = o.dtype;
   if (dtype !== "float64") {
     const data = o.data;
     for (let i = 0; i < data.length; i++) {
       const x = data[i] as number;
-      if (x === x && roundTo(dtype, x) !== x) return { at: `${at}.data[${i}]`, expected: `a ${dtype} value`, got: `${x}, which ${dtype} cannot represent` };
+      if (x === x && roundTo(dtype, x) !== x)
+        return { at: `${at}.data[${i}]`, expected: `a ${dtype} value`, got: `${x}, which ${dtype} cannot represent` };
     }
   }
   if (want?.dtype !== undefined && dtype !== want.dtype) return { at: `${at}.dtype`, expected: want.dtype, got: dtype };
@@ -138,10 +156,12 @@ const MAX_LINK_DEPTH = 64;
  * deep; names obey `validateStructure`.
  */
 export function structureProblem(s: unknown, at: string, depth = 0): Problem | null {
-  if (depth > MAX_LINK_DEPTH) return { at, expected: `links nested at most ${MAX_LINK_DEPTH} deep`, got: "deeper nesting" };
+  if (depth > MAX_LINK_DEPTH)
+    return { at, expected: `links nested at most ${MAX_LINK_DEPTH} deep`, got: "deeper nesting" };
   if (typeof s !== "object" || s === null) return problem(at, "a link structure {kind, params, children}", s);
   const o = s as { kind?: unknown; params?: unknown; children?: unknown };
-  if (o.kind !== "link" && o.kind !== "chain" && o.kind !== "chainlist") return problem(`${at}.kind`, '"link", "chain" or "chainlist"', o.kind);
+  if (o.kind !== "link" && o.kind !== "chain" && o.kind !== "chainlist")
+    return problem(`${at}.kind`, '"link", "chain" or "chainlist"', o.kind);
   if (!Array.isArray(o.params)) return problem(`${at}.params`, "an array of parameter declarations", o.params);
   for (const [i, p] of o.params.entries()) {
     const w = `${at}.params[${i}]`;
@@ -149,7 +169,8 @@ export function structureProblem(s: unknown, at: string, depth = 0): Problem | n
     const d = p as { name?: unknown; dtype?: unknown; shape?: unknown };
     if (typeof d.name !== "string") return problem(`${w}.name`, "a string", d.name);
     if (!isDtype(d.dtype)) return problem(`${w}.dtype`, "float16, float32 or float64", d.dtype);
-    if (d.shape !== null && (!Array.isArray(d.shape) || elementCount(d.shape) < 0)) return problem(`${w}.shape`, "null or non-negative integer dimensions", d.shape);
+    if (d.shape !== null && (!Array.isArray(d.shape) || elementCount(d.shape) < 0))
+      return problem(`${w}.shape`, "null or non-negative integer dimensions", d.shape);
   }
   if (!Array.isArray(o.children)) return problem(`${at}.children`, "an array of children {name, link}", o.children);
   for (const [i, c] of o.children.entries()) {
@@ -170,8 +191,16 @@ export function structureProblem(s: unknown, at: string, depth = 0): Problem | n
  * boolean; `lossScale` is null or a number.
  */
 export function paramProblem(p: unknown, at: string, dtype: Dtype): Problem | null {
-  if (typeof p !== "object" || p === null) return problem(at, "a parameter {dtype, shape, data, grad, gradValid, lossScale}", p);
-  const o = p as { dtype?: unknown; shape?: unknown; data?: unknown; grad?: unknown; gradValid?: unknown; lossScale?: unknown };
+  if (typeof p !== "object" || p === null)
+    return problem(at, "a parameter {dtype, shape, data, grad, gradValid, lossScale}", p);
+  const o = p as {
+    dtype?: unknown;
+    shape?: unknown;
+    data?: unknown;
+    grad?: unknown;
+    gradValid?: unknown;
+    lossScale?: unknown;
+  };
   if (o.dtype !== dtype) return problem(`${at}.dtype`, `the declared dtype ${dtype}`, o.dtype);
   if (o.data !== null) {
     const bad = arrayProblem(o.data, `${at}.data`, { dtype });
@@ -190,7 +219,8 @@ export function paramProblem(p: unknown, at: string, dtype: Dtype): Problem | nu
     if (bad !== null) return bad;
   }
   if (typeof o.gradValid !== "boolean") return problem(`${at}.gradValid`, "true or false", o.gradValid);
-  if (o.lossScale !== null && typeof o.lossScale !== "number") return problem(`${at}.lossScale`, "null or a number", o.lossScale);
+  if (o.lossScale !== null && typeof o.lossScale !== "number")
+    return problem(`${at}.lossScale`, "null or a number", o.lossScale);
   return null;
 }
 
@@ -200,19 +230,39 @@ export function paramProblem(p: unknown, at: string, dtype: Dtype): Problem | nu
  */
 export function stateProblem(s: unknown, at = "state"): Problem | null {
   if (typeof s !== "object" || s === null) return problem(at, "an optimizer state (from createOptimizer)", s);
-  const o = s as { optimizer?: unknown; t?: unknown; epoch?: unknown; lossScale?: unknown; rules?: unknown; hyperparam?: unknown; hooks?: unknown; target?: unknown };
+  const o = s as {
+    optimizer?: unknown;
+    t?: unknown;
+    epoch?: unknown;
+    lossScale?: unknown;
+    rules?: unknown;
+    hyperparam?: unknown;
+    hooks?: unknown;
+    target?: unknown;
+  };
   if (typeof o.optimizer !== "string") return problem(`${at}.optimizer`, "an optimizer name", o.optimizer);
-  if (typeof o.hyperparam !== "object" || o.hyperparam === null) return problem(`${at}.hyperparam`, "a record of hyperparameters", o.hyperparam);
-  if (typeof o.rules !== "object" || o.rules === null) return problem(`${at}.rules`, "a record of update rules", o.rules);
-  if (o.hooks !== null && (typeof o.hooks !== "object" || !Array.isArray((o.hooks as { pre?: unknown }).pre) || !Array.isArray((o.hooks as { post?: unknown }).post))) {
+  if (typeof o.hyperparam !== "object" || o.hyperparam === null)
+    return problem(`${at}.hyperparam`, "a record of hyperparameters", o.hyperparam);
+  if (typeof o.rules !== "object" || o.rules === null)
+    return problem(`${at}.rules`, "a record of update rules", o.rules);
+  if (
+    o.hooks !== null &&
+    (typeof o.hooks !== "object" ||
+      !Array.isArray((o.hooks as { pre?: unknown }).pre) ||
+      !Array.isArray((o.hooks as { post?: unknown }).post))
+  ) {
     return problem(`${at}.hooks`, "null or a hook table {pre, post}", o.hooks);
   }
-  if (o.target !== null && (typeof o.target !== "object" || typeof (o.target as { params?: unknown }).params !== "object")) {
+  if (
+    o.target !== null &&
+    (typeof o.target !== "object" || typeof (o.target as { params?: unknown }).params !== "object")
+  ) {
     return problem(`${at}.target`, "null or a link", o.target);
   }
   const counters = counterProblem(o.t, `${at}.t`) ?? counterProblem(o.epoch, `${at}.epoch`);
   if (counters !== null) return counters;
-  if (typeof o.lossScale !== "object" || o.lossScale === null) return problem(`${at}.lossScale`, "the loss-scale settings", o.lossScale);
+  if (typeof o.lossScale !== "object" || o.lossScale === null)
+    return problem(`${at}.lossScale`, "the loss-scale settings", o.lossScale);
   const ls = lossScaleProblem(o.lossScale as LossScaleState, `${at}.lossScale`);
   if (ls !== null) return ls;
   for (const [path, r] of Object.entries(o.rules as Record<string, unknown>)) {

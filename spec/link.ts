@@ -103,13 +103,15 @@ export function paramDecls(structure: LinkStructure, prefix = ""): Record<string
 export function validateStructure(structure: LinkStructure, where = "/"): string | null {
   const seen = new Set<string>();
   for (const p of structure.params) {
-    if (p.name === "" || p.name.includes("/")) return `parameter name ${JSON.stringify(p.name)} at ${where} is empty or contains '/'`;
+    if (p.name === "" || p.name.includes("/"))
+      return `parameter name ${JSON.stringify(p.name)} at ${where} is empty or contains '/'`;
     if (seen.has(p.name)) return `name ${JSON.stringify(p.name)} registered twice at ${where}`;
     seen.add(p.name);
   }
   for (const c of structure.children) {
     if (structure.kind !== "chainlist") {
-      if (c.name === "" || c.name.includes("/")) return `child name ${JSON.stringify(c.name)} at ${where} is empty or contains '/'`;
+      if (c.name === "" || c.name.includes("/"))
+        return `child name ${JSON.stringify(c.name)} at ${where} is empty or contains '/'`;
       if (seen.has(c.name)) return `name ${JSON.stringify(c.name)} registered twice at ${where}`;
       seen.add(c.name);
     }
@@ -138,10 +140,16 @@ export function createLink(structure: LinkStructure, data: Readonly<Record<strin
   if (sp !== null) fail(sp);
   const err = validateStructure(structure);
   if (err !== null) fail({ at: "structure", expected: "a valid link structure", got: err });
-  if (typeof data !== "object" || data === null) fail({ at: "data", expected: "a record of arrays by parameter path", got: describeValue(data) });
+  if (typeof data !== "object" || data === null)
+    fail({ at: "data", expected: "a record of arrays by parameter path", got: describeValue(data) });
   const decls = paramDecls(structure);
   for (const path of Object.keys(data)) {
-    if (!(path in decls)) fail({ at: `data[${path}]`, expected: `a parameter path of the structure (${Object.keys(decls).join(", ")})`, got: describeValue(path) });
+    if (!(path in decls))
+      fail({
+        at: `data[${path}]`,
+        expected: `a parameter path of the structure (${Object.keys(decls).join(", ")})`,
+        got: describeValue(path),
+      });
   }
   const params: Record<string, Param> = {};
   for (const path of paramPaths(structure)) {

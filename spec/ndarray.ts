@@ -50,7 +50,8 @@ export function array(dtype: Dtype, shape: readonly number[], values: ArrayLike<
   const bad = (at: string, expected: string, got: string): never => {
     throw new InvalidValueError("array", { at, expected, got }, "ndarray.representation");
   };
-  if (typeof values !== "object" || values === null || typeof values.length !== "number") bad("values", "an array of numbers", describeValue(values));
+  if (typeof values !== "object" || values === null || typeof values.length !== "number")
+    bad("values", "an array of numbers", describeValue(values));
   if (values.length !== n) bad("values", `${n} values (shape [${shape.join(", ")}])`, `${values.length} values`);
   const data = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -64,7 +65,12 @@ export function array(dtype: Dtype, shape: readonly number[], values: ArrayLike<
 /** @clause ndarray.representation */
 export function full(dtype: Dtype, shape: readonly number[], value: number): NDArray {
   const n = checkedSize("full", dtype, shape);
-  if (typeof value !== "number") throw new InvalidValueError("full", { at: "value", expected: "a number", got: describeValue(value) }, "ndarray.representation");
+  if (typeof value !== "number")
+    throw new InvalidValueError(
+      "full",
+      { at: "value", expected: "a number", got: describeValue(value) },
+      "ndarray.representation",
+    );
   const data = new Float64Array(n).fill(roundTo(dtype, value));
   return { dtype, shape: [...shape], data };
 }

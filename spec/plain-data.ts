@@ -31,7 +31,8 @@ class Refused {
 }
 
 function copy(v: unknown, at: string, depth: number): Json {
-  if (depth > MAX_JSON_NESTING) throw new Refused({ at, expected: `data nested at most ${MAX_JSON_NESTING} deep`, got: "deeper nesting" });
+  if (depth > MAX_JSON_NESTING)
+    throw new Refused({ at, expected: `data nested at most ${MAX_JSON_NESTING} deep`, got: "deeper nesting" });
   if (v === null || typeof v === "boolean" || typeof v === "number" || typeof v === "string") return v;
   if (Array.isArray(v)) return Object.freeze(v.map((x, i) => copy(x, `${at}[${i}]`, depth + 1)));
   if (typeof v === "object" && (Object.getPrototypeOf(v) === Object.prototype || Object.getPrototypeOf(v) === null)) {
@@ -39,7 +40,11 @@ function copy(v: unknown, at: string, depth: number): Json {
     for (const [k, x] of Object.entries(v)) out[k] = copy(x, `${at}.${k}`, depth + 1);
     return Object.freeze(out);
   }
-  throw new Refused({ at, expected: "JSON-like data (null, boolean, number, string, array, plain object)", got: describeValue(v) });
+  throw new Refused({
+    at,
+    expected: "JSON-like data (null, boolean, number, string, array, plain object)",
+    got: describeValue(v),
+  });
 }
 
 /**

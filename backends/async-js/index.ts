@@ -4,7 +4,15 @@
  * is queued and runs later, in issue order, the way a GPU queue or a worker would run it; values
  * (reads, reductions) resolve only after everything issued before them ran. Exact, like `js`.
  */
-import type { Backend, Elementwise, HookKernel, MaybePromise, Memory, OptimizerKernel, Reductions } from "../contract.js";
+import type {
+  Backend,
+  Elementwise,
+  HookKernel,
+  MaybePromise,
+  Memory,
+  OptimizerKernel,
+  Reductions,
+} from "../contract.js";
 import { type JsBuffer, jsBackend } from "../js/index.js";
 
 /** A fresh asynchronous JS backend (each has its own queue). */
@@ -26,9 +34,11 @@ export function asyncJsBackend(name = "js-async"): Backend<JsBuffer> {
     free: () => undefined,
   };
   const optimizers: Record<string, OptimizerKernel<JsBuffer>> = {};
-  for (const [k, kernel] of Object.entries(js.optimizers)) optimizers[k] = { update: (d, b, s) => later(() => kernel.update(d, b, s)) };
+  for (const [k, kernel] of Object.entries(js.optimizers))
+    optimizers[k] = { update: (d, b, s) => later(() => kernel.update(d, b, s)) };
   const hooks: Record<string, HookKernel<JsBuffer>> = {};
-  for (const [k, kernel] of Object.entries(js.hooks)) hooks[k] = { apply: (d, b, s) => later(() => kernel.apply(d, b, s)) };
+  for (const [k, kernel] of Object.entries(js.hooks))
+    hooks[k] = { apply: (d, b, s) => later(() => kernel.apply(d, b, s)) };
   const r = js.reductions;
   const reductions: Reductions<JsBuffer> = {
     sumSquares: (d, b, o, n) => later(() => r.sumSquares(d, b, o, n)),

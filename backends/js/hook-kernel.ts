@@ -20,7 +20,11 @@ function descOf(kind: HookKind): PerParamKernelDesc {
   return kind.kernel;
 }
 
-export function jsHookKernel(kind: HookKind, f32: HookBody<Float32Array>, f64: HookBody<Float64Array>): HookKernel<JsBuffer> {
+export function jsHookKernel(
+  kind: HookKind,
+  f32: HookBody<Float32Array>,
+  f64: HookBody<Float64Array>,
+): HookKernel<JsBuffer> {
   const desc = descOf(kind);
   const label = `js backend: ${desc.name}`;
   const required = desc.scalars.filter((s) => !s.nullable).map((s) => s.name);
@@ -42,7 +46,11 @@ export function jsHookKernel(kind: HookKind, f32: HookBody<Float32Array>, f64: H
   }
 
   return {
-    apply(dtype: Dtype, bufs: { readonly param: JsBuffer; readonly grad: JsBuffer; readonly noise?: JsBuffer }, segments: readonly HookSegment[]): void {
+    apply(
+      dtype: Dtype,
+      bufs: { readonly param: JsBuffer; readonly grad: JsBuffer; readonly noise?: JsBuffer },
+      segments: readonly HookSegment[],
+    ): void {
       if (reads === "noise" && bufs.noise === undefined) throw new TypeError(`${label} needs a noise buffer`);
       const other = reads === "noise" ? bufs.noise! : reads === "param" ? bufs.param : bufs.grad;
       if (dtype === "float32") run(asF32(bufs.grad, "grad"), asF32(other, reads ?? "grad"), segments, f32);

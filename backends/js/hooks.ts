@@ -90,7 +90,15 @@ function lasso64(g: Float64Array, p: Float64Array, start: number, end: number, r
 
 // numpy.clip(g, lo, hi) = minimum(maximum(g, lo), hi): NaN-propagating, `lo > hi` gives hi. An absent
 // bound is passed as NaN with its flag off. The bounds come already converted to the operation's dtype.
-function clipLoop32(g: Float32Array, start: number, end: number, hasLo: boolean, lo: number, hasHi: boolean, hi: number): void {
+function clipLoop32(
+  g: Float32Array,
+  start: number,
+  end: number,
+  hasLo: boolean,
+  lo: number,
+  hasHi: boolean,
+  hi: number,
+): void {
   for (let i = start; i < end; i++) {
     let x = g[i]!;
     if (hasLo) x = x !== x ? x : lo !== lo ? lo : x >= lo ? x : lo;
@@ -99,7 +107,15 @@ function clipLoop32(g: Float32Array, start: number, end: number, hasLo: boolean,
   }
 }
 
-function clipLoop64(g: Float64Array, start: number, end: number, hasLo: boolean, lo: number, hasHi: boolean, hi: number): void {
+function clipLoop64(
+  g: Float64Array,
+  start: number,
+  end: number,
+  hasLo: boolean,
+  lo: number,
+  hasHi: boolean,
+  hi: number,
+): void {
   for (let i = start; i < end; i++) {
     let x = g[i]!;
     if (hasLo) x = x !== x ? x : lo !== lo ? lo : x >= lo ? x : lo;

@@ -28,12 +28,14 @@ function unsupported(dtype: string): never {
 }
 
 export function asF32(buf: unknown, what: string): Float32Array {
-  if (!(buf instanceof Float32Array)) throw new TypeError(`js backend: ${what} must be a Float32Array for dtype float32`);
+  if (!(buf instanceof Float32Array))
+    throw new TypeError(`js backend: ${what} must be a Float32Array for dtype float32`);
   return buf;
 }
 
 export function asF64(buf: unknown, what: string): Float64Array {
-  if (!(buf instanceof Float64Array)) throw new TypeError(`js backend: ${what} must be a Float64Array for dtype float64`);
+  if (!(buf instanceof Float64Array))
+    throw new TypeError(`js backend: ${what} must be a Float64Array for dtype float64`);
   return buf;
 }
 
@@ -66,7 +68,12 @@ function slice(dtype: Dtype, buf: JsBuffer, offset: number, length: number): NDA
  * promotion to float64 (which then propagates through every later intermediate) is reproduced by
  * construction. No ordinary hyperparameter takes this path.
  */
-export function specUpdateSegment(def: OptimizerDef, dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, seg: Segment): void {
+export function specUpdateSegment(
+  def: OptimizerDef,
+  dtype: Dtype,
+  bufs: OptimizerBuffers<JsBuffer>,
+  seg: Segment,
+): void {
   const { offset, length } = seg;
   const state: Record<string, NDArray> = {};
   for (const [k, b] of Object.entries(bufs.state)) state[k] = slice(dtype, b, offset, length);

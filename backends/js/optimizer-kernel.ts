@@ -17,7 +17,15 @@ import { type JsBuffer, asF32, asF64, isFloat32, specUpdateSegment } from "./mem
  * `kernelScalars.states` (a buffer the segment does not need may be a stand-in it must not
  * touch), `sc[o + field]` the segment's scalars.
  */
-export type LoopBody<A> = (p: A, g: A, s: readonly A[], start: number, end: number, sc: Float64Array, o: number) => void;
+export type LoopBody<A> = (
+  p: A,
+  g: A,
+  s: readonly A[],
+  start: number,
+  end: number,
+  sc: Float64Array,
+  o: number,
+) => void;
 
 function scalarsOf(def: OptimizerDef): KernelScalars {
   const desc = def.kernelScalars;
@@ -37,7 +45,11 @@ export function scalarFields<N extends string>(def: OptimizerDef, names: readonl
   return out;
 }
 
-export function jsOptimizerKernel(def: OptimizerDef, f32: LoopBody<Float32Array>, f64: LoopBody<Float64Array>): OptimizerKernel<JsBuffer> {
+export function jsOptimizerKernel(
+  def: OptimizerDef,
+  f32: LoopBody<Float32Array>,
+  f64: LoopBody<Float64Array>,
+): OptimizerKernel<JsBuffer> {
   const desc = scalarsOf(def);
   const table = new ScalarTable(`js backend: ${def.name}`, desc);
   const stride = table.layout.stride;
@@ -45,7 +57,16 @@ export function jsOptimizerKernel(def: OptimizerDef, f32: LoopBody<Float32Array>
   const s32: Float32Array[] = [];
   const s64: Float64Array[] = [];
 
-  function run<A extends JsBuffer>(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[], p: A, g: A, s: A[], as: (b: unknown, what: string) => A, body: LoopBody<A>): void {
+  function run<A extends JsBuffer>(
+    dtype: Dtype,
+    bufs: OptimizerBuffers<JsBuffer>,
+    segments: readonly Segment[],
+    p: A,
+    g: A,
+    s: A[],
+    as: (b: unknown, what: string) => A,
+    body: LoopBody<A>,
+  ): void {
     let limit = Math.min(p.length, g.length);
     for (let j = 0; j < keys.length; j++) {
       const b = bufs.state[keys[j]!];
@@ -68,7 +89,8 @@ export function jsOptimizerKernel(def: OptimizerDef, f32: LoopBody<Float32Array>
 
   return {
     update(dtype: Dtype, bufs: OptimizerBuffers<JsBuffer>, segments: readonly Segment[]): void {
-      if (isFloat32(dtype, def.name)) run(dtype, bufs, segments, asF32(bufs.param, "param"), asF32(bufs.grad, "grad"), s32, asF32, f32);
+      if (isFloat32(dtype, def.name))
+        run(dtype, bufs, segments, asF32(bufs.param, "param"), asF32(bufs.grad, "grad"), s32, asF32, f32);
       else run(dtype, bufs, segments, asF64(bufs.param, "param"), asF64(bufs.grad, "grad"), s64, asF64, f64);
     },
   };

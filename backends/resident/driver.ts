@@ -32,7 +32,6 @@ type Answer = StepAnswers[StepRequest["op"]];
 /** "Not answered on the fast path". */
 const SLOW: unique symbol = Symbol("slow");
 
-
 export class ResidentDriver {
   readonly pending: Pending;
   private readonly dry = new DryRun();
@@ -126,7 +125,11 @@ export class ResidentDriver {
         yield* this.settled();
         const red = this.store.backend.reductions;
         return yield* values(
-          req.grads.map(({ grad }) => (grad instanceof ResidentArray ? red.allFinite(grad.dtype, this.store.bufferOf(grad), grad.slot.offset, grad.slot.length) : np.allFinite(grad))),
+          req.grads.map(({ grad }) =>
+            grad instanceof ResidentArray
+              ? red.allFinite(grad.dtype, this.store.bufferOf(grad), grad.slot.offset, grad.slot.length)
+              : np.allFinite(grad),
+          ),
         );
       }
       case "perParamHook":
@@ -188,7 +191,8 @@ export class ResidentDriver {
       const p = out.params[path] as Param;
       const orig = req.link.params[path] as Param;
       const mat = params[path] as Param;
-      const data = p.data === mat.data ? orig.data : p.data === null ? null : this.store.adopt(p.data, this.slotOf(path)?.data);
+      const data =
+        p.data === mat.data ? orig.data : p.data === null ? null : this.store.adopt(p.data, this.slotOf(path)?.data);
       adopted[path] = { ...p, data, grad: this.adoptGrad(path, p.grad, mat.grad, orig.grad) };
     }
     return { structure: out.structure, params: adopted };
@@ -200,18 +204,40 @@ export class ResidentDriver {
     const desc = kind.kernel;
     const slot = this.slotOf(call.path);
     const p = call.param;
-    if (desc === undefined || desc.scope !== "param" || slot === undefined || p.grad !== slot.grad || this.store.backend.hooks[desc.name] === undefined) return undefined;
+    if (
+      desc === undefined ||
+      desc.scope !== "param" ||
+      slot === undefined ||
+      p.grad !== slot.grad ||
+      this.store.backend.hooks[desc.name] === undefined
+    )
+      return undefined;
     if (desc.noise !== undefined) {
       if (this.pending.noisePending(slot)) return undefined; // one pending noise per segment
       const drawn = desc.noise(call, slot.shape, slot.dtype);
       if (drawn.noise.dtype !== slot.dtype || drawn.noise.data.length !== slot.length) return undefined;
-      const scalars = desc.scalarsOf({ args: call.args, lossScale: p.lossScale, dtype: slot.dtype, paramSumSquares: NaN, gradSumSquares: NaN });
+      const scalars = desc.scalarsOf({
+        args: call.args,
+        lossScale: p.lossScale,
+        dtype: slot.dtype,
+        paramSumSquares: NaN,
+        gradSumSquares: NaN,
+      });
       this.pending.recordNoise({ kind: "noise", slot, round: 0, name: desc.name, noise: drawn.noise, scalars });
       return { grad: slot.grad, state: drawn.state };
     }
     if (p.data !== slot.data) return undefined;
     const plan = this.plans.planOf(desc, call.args, p.lossScale, slot.dtype);
-    this.pending.record({ kind: "hook", slot, round: 0, name: desc.name, plan, offset: slot.offset, length: slot.length, scalars: plan.kind === "fixed" ? plan.scalars : {} });
+    this.pending.record({
+      kind: "hook",
+      slot,
+      round: 0,
+      name: desc.name,
+      plan,
+      offset: slot.offset,
+      length: slot.length,
+      scalars: plan.kind === "fixed" ? plan.scalars : {},
+    });
     return { grad: slot.grad };
   }
 
@@ -232,13 +258,20 @@ export class ResidentDriver {
     const withGrad = call.params.filter(({ param }) => param.grad !== null);
     yield* this.settled();
     const desc = kind.kernel;
-    if (desc !== undefined && desc.scope === "whole" && withGrad.every(({ param }) => param.grad instanceof ResidentArray)) {
+    if (
+      desc !== undefined &&
+      desc.scope === "whole" &&
+      withGrad.every(({ param }) => param.grad instanceof ResidentArray)
+    ) {
       const red = this.store.backend.reductions;
       const grads = withGrad.map(({ param }) => param.grad as ResidentArray);
-      const squares = yield* values(grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)));
+      const squares = yield* values(
+        grads.map((g) => red.sumSquares(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length)),
+      );
       const { rate, warnings } = desc.rateOf(call.args, squares);
       if (rate === null) return { grads: {}, warnings: [...warnings] };
-      for (const g of grads) this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
+      for (const g of grads)
+        this.store.settle(red.scale(g.dtype, this.store.bufferOf(g), g.slot.offset, g.slot.length, rate));
       // Rescaled in place: every gradient is still the same resident array, so none is new.
       return { grads: {}, warnings: [...warnings] };
     }
@@ -259,7 +292,12 @@ export class ResidentDriver {
     const { def, call } = req;
     const slot = this.slotOf(call.path);
     const name = def.kernel ?? def.name;
-    if (slot !== undefined && call.param === slot.data && call.grad === slot.grad && this.store.backend.optimizers[name] !== undefined) {
+    if (
+      slot !== undefined &&
+      call.param === slot.data &&
+      call.grad === slot.grad &&
+      this.store.backend.optimizers[name] !== undefined
+    ) {
       let resident = true;
       for (const k in call.state) {
         const s = call.state[k];
@@ -270,8 +308,20 @@ export class ResidentDriver {
       }
       const dry = resident ? this.dry.run(def, slot.dtype, call) : { ok: false as const };
       if (dry.ok) {
-        this.pending.record({ kind: "optimizer", slot, round: 0, name, offset: slot.offset, length: slot.length, hp: call.hp, t: call.t, extras: call.extras });
-        return dry.extras === undefined ? { param: call.param, state: call.state } : { param: call.param, state: call.state, extras: dry.extras };
+        this.pending.record({
+          kind: "optimizer",
+          slot,
+          round: 0,
+          name,
+          offset: slot.offset,
+          length: slot.length,
+          hp: call.hp,
+          t: call.t,
+          extras: call.extras,
+        });
+        return dry.extras === undefined
+          ? { param: call.param, state: call.state }
+          : { param: call.param, state: call.state, extras: dry.extras };
       }
     }
     return undefined;
@@ -286,10 +336,16 @@ export class ResidentDriver {
     yield* this.settled();
     const state: Record<string, NDArray> = {};
     for (const k in call.state) state[k] = yield* this.store.materialize(call.state[k] as NDArray);
-    const plain = { ...call, param: yield* this.store.materialize(call.param), grad: yield* this.store.materialize(call.grad), state };
+    const plain = {
+      ...call,
+      param: yield* this.store.materialize(call.param),
+      grad: yield* this.store.materialize(call.grad),
+      state,
+    };
     const keep = (r: UpdateResult): UpdateResult => {
       const st: Record<string, NDArray> = {};
-      for (const [k, v] of Object.entries(r.state)) st[k] = v === state[k] ? (call.state[k] as NDArray) : this.store.adopt(v, slot?.stateHandle(k));
+      for (const [k, v] of Object.entries(r.state))
+        st[k] = v === state[k] ? (call.state[k] as NDArray) : this.store.adopt(v, slot?.stateHandle(k));
       const param = r.param === plain.param ? call.param : this.store.adopt(r.param, slot?.data);
       return r.extras === undefined ? { param, state: st } : { param, state: st, extras: r.extras };
     };

@@ -7,7 +7,8 @@
  */
 import type { Dtype, Hyperparams, NDArray, OptimizerDef, UpdateCall } from "../../spec/index.js";
 
-export type DryOutcome = { readonly ok: false } | { readonly ok: true; readonly extras: Readonly<Record<string, number>> | undefined };
+export type DryOutcome =
+  { readonly ok: false } | { readonly ok: true; readonly extras: Readonly<Record<string, number>> | undefined };
 
 function empty(dtype: Dtype): NDArray {
   return { dtype, shape: [0], data: new Float64Array(0) };
@@ -41,7 +42,16 @@ export class DryRun {
 
   /** The dry run's outcome for a call whose arrays are all of `dtype`. */
   run(def: OptimizerDef, dtype: Dtype, call: UpdateCall): DryOutcome {
-    if (def === this.def && dtype === this.dtype && call.t === this.t && this.hp !== null && this.extras !== null && sameRecord(call.hp, this.hp) && sameRecord(call.extras, this.extras) && sameKeys(call.state, this.keys)) {
+    if (
+      def === this.def &&
+      dtype === this.dtype &&
+      call.t === this.t &&
+      this.hp !== null &&
+      this.extras !== null &&
+      sameRecord(call.hp, this.hp) &&
+      sameRecord(call.extras, this.extras) &&
+      sameKeys(call.state, this.keys)
+    ) {
       return this.outcome;
     }
     const keys = Object.keys(call.state);
@@ -51,7 +61,10 @@ export class DryRun {
     try {
       const r = def.update({ ...call, param: empty(dtype), grad: empty(dtype), state });
       const outKeys = Object.keys(r.state);
-      const same = outKeys.length === keys.length && outKeys.every((k, i) => k === keys[i] && (r.state[k] as NDArray).dtype === dtype) && r.param.dtype === dtype;
+      const same =
+        outKeys.length === keys.length &&
+        outKeys.every((k, i) => k === keys[i] && (r.state[k] as NDArray).dtype === dtype) &&
+        r.param.dtype === dtype;
       outcome = same ? { ok: true, extras: r.extras } : { ok: false };
     } catch {
       outcome = { ok: false }; // the spec raises (with Chainer's partial effect) on the real call

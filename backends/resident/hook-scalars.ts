@@ -14,7 +14,12 @@ import type { Dtype, Json, PerParamKernelDesc } from "../../spec/index.js";
 
 export type HookPlan =
   | { readonly kind: "fixed"; readonly scalars: HookSegment["scalars"] }
-  | { readonly kind: "norms"; readonly desc: PerParamKernelDesc; readonly args: Readonly<Record<string, Json>>; readonly lossScale: number | null };
+  | {
+      readonly kind: "norms";
+      readonly desc: PerParamKernelDesc;
+      readonly args: Readonly<Record<string, Json>>;
+      readonly lossScale: number | null;
+    };
 
 export class HookPlans {
   private desc: PerParamKernelDesc | null = null;
@@ -23,10 +28,25 @@ export class HookPlans {
   private dtype: Dtype | null = null;
   private plan: HookPlan | null = null;
 
-  planOf(desc: PerParamKernelDesc, args: Readonly<Record<string, Json>>, lossScale: number | null, dtype: Dtype): HookPlan {
+  planOf(
+    desc: PerParamKernelDesc,
+    args: Readonly<Record<string, Json>>,
+    lossScale: number | null,
+    dtype: Dtype,
+  ): HookPlan {
     if (desc.reductions.length > 0) return { kind: "norms", desc, args, lossScale };
-    if (this.plan !== null && desc === this.desc && args === this.args && Object.is(lossScale, this.lossScale) && dtype === this.dtype) return this.plan;
-    const plan: HookPlan = { kind: "fixed", scalars: desc.scalarsOf({ args, lossScale, dtype, paramSumSquares: NaN, gradSumSquares: NaN }) };
+    if (
+      this.plan !== null &&
+      desc === this.desc &&
+      args === this.args &&
+      Object.is(lossScale, this.lossScale) &&
+      dtype === this.dtype
+    )
+      return this.plan;
+    const plan: HookPlan = {
+      kind: "fixed",
+      scalars: desc.scalarsOf({ args, lossScale, dtype, paramSumSquares: NaN, gradSumSquares: NaN }),
+    };
     this.desc = desc;
     this.args = args;
     this.lossScale = lossScale;
@@ -37,6 +57,11 @@ export class HookPlans {
 }
 
 /** The scalars of a `norms` plan, given the squared norms the description asked for (NaN otherwise). */
-export function normScalars(plan: Extract<HookPlan, { kind: "norms" }>, dtype: Dtype, paramSumSquares: number, gradSumSquares: number): HookSegment["scalars"] {
+export function normScalars(
+  plan: Extract<HookPlan, { kind: "norms" }>,
+  dtype: Dtype,
+  paramSumSquares: number,
+  gradSumSquares: number,
+): HookSegment["scalars"] {
   return plan.desc.scalarsOf({ args: plan.args, lossScale: plan.lossScale, dtype, paramSumSquares, gradSumSquares });
 }

@@ -11,7 +11,16 @@
  * const state = opt.state; // read back: save it with saveLossless / saveNpz
  * ```
  */
-import { type HyperValue, type LossFunction, type OptimizerState, type Warn, Optimizer, effectiveHyperparams, setUseAutoNewEpoch, useFp32Update } from "../../spec/index.js";
+import {
+  type HyperValue,
+  type LossFunction,
+  type OptimizerState,
+  type Warn,
+  Optimizer,
+  effectiveHyperparams,
+  setUseAutoNewEpoch,
+  useFp32Update,
+} from "../../spec/index.js";
 import type { AnyBackend } from "../contract.js";
 import { type GradInput, ResidentRun } from "./run.js";
 

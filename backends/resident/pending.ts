@@ -15,9 +15,29 @@ export type PendingOp =
   /** An optimizer op is its own kernel segment (offset, length, hp, t, extras): one object per parameter. */
   | ({ readonly kind: "optimizer"; readonly slot: Slot; round: number; readonly name: string } & Segment)
   /** A hook op is its own kernel segment (its scalars are the fixed plan's; a norms plan computes them at issue). */
-  | ({ readonly kind: "hook"; readonly slot: Slot; round: number; readonly name: string; readonly plan: HookPlan } & HookSegment)
-  | { readonly kind: "noise"; readonly slot: Slot; round: number; readonly name: string; readonly noise: NDArray; readonly scalars: HookSegment["scalars"] }
-  | { readonly kind: "fill"; readonly slot: Slot; round: number; readonly role: Role; readonly key: string; readonly value: number }
+  | ({
+      readonly kind: "hook";
+      readonly slot: Slot;
+      round: number;
+      readonly name: string;
+      readonly plan: HookPlan;
+    } & HookSegment)
+  | {
+      readonly kind: "noise";
+      readonly slot: Slot;
+      round: number;
+      readonly name: string;
+      readonly noise: NDArray;
+      readonly scalars: HookSegment["scalars"];
+    }
+  | {
+      readonly kind: "fill";
+      readonly slot: Slot;
+      round: number;
+      readonly role: Role;
+      readonly key: string;
+      readonly value: number;
+    }
   | { readonly kind: "divide"; readonly slot: Slot; round: number; readonly value: number };
 
 interface Group {
@@ -35,7 +55,9 @@ function sameCall(a: PendingOp, b: PendingOp): boolean {
     case "hook":
       return a.name === (b as typeof a).name && (a.plan.kind === "norms") === ((b as typeof a).plan.kind === "norms");
     case "fill":
-      return a.role === (b as typeof a).role && a.key === (b as typeof a).key && Object.is(a.value, (b as typeof a).value);
+      return (
+        a.role === (b as typeof a).role && a.key === (b as typeof a).key && Object.is(a.value, (b as typeof a).value)
+      );
     case "divide":
       return Object.is(a.value, (b as typeof a).value);
   }
@@ -115,7 +137,11 @@ export class Pending {
         if (op.kind === "noise") {
           const noise = store.noiseBuffer(dtype);
           for (const o of g.ops) store.settle(backend.memory.write(noise, (o as typeof op).noise.data, o.slot.offset));
-          const segs = g.ops.map((o): HookSegment => ({ offset: o.slot.offset, length: o.slot.length, scalars: (o as typeof op).scalars }));
+          const segs = g.ops.map((o): HookSegment => ({
+            offset: o.slot.offset,
+            length: o.slot.length,
+            scalars: (o as typeof op).scalars,
+          }));
           store.settle(hk.apply(dtype, { param, grad, noise }, segs));
           return;
         }
@@ -132,7 +158,11 @@ export class Pending {
           );
           segs = g.ops.map((o, i) => {
             const plan = (o as typeof op).plan as Extract<HookPlan, { kind: "norms" }>;
-            return { offset: o.slot.offset, length: o.slot.length, scalars: normScalars(plan, dtype, sq[2 * i]!, sq[2 * i + 1]!) };
+            return {
+              offset: o.slot.offset,
+              length: o.slot.length,
+              scalars: normScalars(plan, dtype, sq[2 * i]!, sq[2 * i + 1]!),
+            };
           });
         } else {
           segs = g.ops as (typeof op)[];
@@ -144,13 +174,22 @@ export class Pending {
         const buf = store.buffer(dtype, op.role, op.key);
         const spans: Span[] = g.ops.map((o) => o.slot);
         if (backend.elementwise) store.settle(backend.elementwise.fill(dtype, buf, spans, op.value));
-        else for (const s of spans) store.settle(backend.memory.write(buf, new Float64Array(s.length).fill(op.value), s.offset));
+        else
+          for (const s of spans)
+            store.settle(backend.memory.write(buf, new Float64Array(s.length).fill(op.value), s.offset));
         return;
       }
       case "divide": {
         const buf = store.buffer(dtype, "grad", "");
         if (backend.elementwise) {
-          store.settle(backend.elementwise.divide(dtype, buf, g.ops.map((o) => o.slot), op.value));
+          store.settle(
+            backend.elementwise.divide(
+              dtype,
+              buf,
+              g.ops.map((o) => o.slot),
+              op.value,
+            ),
+          );
           return;
         }
         // Without the elementwise extension: read, divide with the spec, write back.

@@ -50,7 +50,14 @@ import { ResidentDriver } from "./driver.js";
 export type GradInput = NDArray | ArrayLike<number> | null;
 
 function isNDArray(x: GradInput): x is NDArray {
-  return x !== null && typeof x === "object" && "dtype" in x && "shape" in x && "data" in x && (x as NDArray).data instanceof Float64Array;
+  return (
+    x !== null &&
+    typeof x === "object" &&
+    "dtype" in x &&
+    "shape" in x &&
+    "data" in x &&
+    (x as NDArray).data instanceof Float64Array
+  );
 }
 
 /** Whether a parameter can live in the backend: initialized, n-d, a computed dtype, uniform state. */
@@ -95,7 +102,8 @@ export class ResidentRun {
   }
 
   private *load(s: OptimizerState): Job<void> {
-    if (s.target === null || s.hooks === null) throw new TypeError("a resident run needs a set-up optimizer state (setup first)");
+    if (s.target === null || s.hooks === null)
+      throw new TypeError("a resident run needs a set-up optimizer state (setup first)");
     const link = s.target;
     const backend = this.backend;
     const order = paramPaths(link.structure);
@@ -106,7 +114,14 @@ export class ResidentRun {
     for (const path of resident) {
       const p = link.params[path] as Param;
       const rule = s.rules[path];
-      for (const k of Object.keys(rule?.state ?? def.initState({ dtype: p.dtype, shape: [1], data: new Float64Array(1) }, effectiveHyperparams(s.hyperparam, rule?.hyperparam ?? {})))) keys.add(k);
+      for (const k of Object.keys(
+        rule?.state ??
+          def.initState(
+            { dtype: p.dtype, shape: [1], data: new Float64Array(1) },
+            effectiveHyperparams(s.hyperparam, rule?.hyperparam ?? {}),
+          ),
+      ))
+        keys.add(k);
     }
     this.store.allocate(
       resident.map((path) => {
@@ -140,7 +155,10 @@ export class ResidentRun {
 
   private exec<R>(job: () => Job<R>): MaybePromise<R> {
     // oxlint-disable-next-line typescript/no-base-to-string -- a caught failure (an Error or a reason string); String() gives its message
-    if (this.broken !== null) throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure: ${String(this.broken)}`);
+    if (this.broken !== null)
+      throw new Error(
+        `resident run on ${this.backend.name} is unusable after a backend failure: ${String(this.broken)}`,
+      );
     if (this.backend.mode === "sync") return runSync(job(), this.backend.name);
     const p = this.tail.then(() => runAsync(job()));
     this.tail = p.catch(() => undefined);
@@ -207,7 +225,10 @@ export class ResidentRun {
     for (const [path, g] of Object.entries(grads)) {
       const p = target.params[path];
       if (g === null || isNDArray(g) || p === undefined || p.data === null) arrays[path] = g as NDArray | null;
-      else if (g.length !== p.data.data.length && !(p.data instanceof ResidentArray && g.length === p.data.slot.length)) {
+      else if (
+        g.length !== p.data.data.length &&
+        !(p.data instanceof ResidentArray && g.length === p.data.slot.length)
+      ) {
         arrays[path] = { dtype: p.dtype, shape: [g.length], data: new Float64Array(0) }; // the spec names the shape mismatch
       } else arrays[path] = array(p.dtype, p.data.shape, g);
     }
@@ -225,10 +246,26 @@ export class ResidentRun {
   }
 
   /** The resident segment of a parameter (for writing its gradient in place), or undefined. */
-  segment(path: string): { readonly dtype: Dtype; readonly offset: number; readonly length: number; readonly grad: unknown; readonly param: unknown } | undefined {
+  segment(
+    path: string,
+  ):
+    | {
+        readonly dtype: Dtype;
+        readonly offset: number;
+        readonly length: number;
+        readonly grad: unknown;
+        readonly param: unknown;
+      }
+    | undefined {
     const slot = this.store.slots.get(path);
     if (slot === undefined) return undefined;
-    return { dtype: slot.dtype, offset: slot.offset, length: slot.length, grad: this.store.buffer(slot.dtype, "grad", ""), param: this.store.buffer(slot.dtype, "param", "") };
+    return {
+      dtype: slot.dtype,
+      offset: slot.offset,
+      length: slot.length,
+      grad: this.store.buffer(slot.dtype, "grad", ""),
+      param: this.store.buffer(slot.dtype, "param", ""),
+    };
   }
 
   /**
@@ -265,7 +302,8 @@ export class ResidentRun {
     if (this.marks.size > 0) {
       const target = this.state.target as Link;
       const params = copyTable(target.params, paramOrder(target.structure));
-      for (const slot of this.marks) params[slot.path] = { ...(params[slot.path] as Param), grad: slot.grad, gradValid: true };
+      for (const slot of this.marks)
+        params[slot.path] = { ...(params[slot.path] as Param), grad: slot.grad, gradValid: true };
       this.marks.clear();
       this.state = { ...this.state, target: { structure: target.structure, params } };
     }
@@ -288,7 +326,11 @@ export class ResidentRun {
     const link = s.target as Link;
     const params: Record<string, Param> = {};
     for (const [path, p] of Object.entries(link.params)) {
-      params[path] = { ...p, data: p.data === null ? null : yield* this.store.materialize(p.data), grad: p.grad === null ? null : yield* this.store.materialize(p.grad) };
+      params[path] = {
+        ...p,
+        data: p.data === null ? null : yield* this.store.materialize(p.data),
+        grad: p.grad === null ? null : yield* this.store.materialize(p.grad),
+      };
     }
     const rules: Record<string, UpdateRuleState> = {};
     for (const [path, r] of Object.entries(s.rules)) {
@@ -320,7 +362,8 @@ export class ResidentRun {
    * scale). It throws, the run stays as it was.
    */
   command(f: (s: OptimizerState) => OptimizerState): void {
-    if (this.broken !== null) throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure`);
+    if (this.broken !== null)
+      throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure`);
     this.state = f(this.current);
   }
 

@@ -83,7 +83,10 @@ export class Store {
   constructor(readonly backend: AnyBackend) {}
 
   /** Lay out the resident parameters (in order) and allocate the buffers. */
-  allocate(params: readonly { path: string; dtype: Dtype; shape: readonly number[]; length: number }[], stateKeys: ReadonlySet<string>): void {
+  allocate(
+    params: readonly { path: string; dtype: Dtype; shape: readonly number[]; length: number }[],
+    stateKeys: ReadonlySet<string>,
+  ): void {
     const sizes = new Map<Dtype, number>();
     for (const p of params) {
       const offset = sizes.get(p.dtype) ?? 0;
@@ -156,7 +159,11 @@ export class Store {
   *read(a: ResidentArray): Job<NDArray> {
     const slot = a.slot;
     const data = yield* value(this.backend.memory.read(this.bufferOf(a), slot.offset, slot.length));
-    return { dtype: slot.dtype, shape: slot.shape, data: data instanceof Float64Array ? data : Float64Array.from(data) };
+    return {
+      dtype: slot.dtype,
+      shape: slot.shape,
+      data: data instanceof Float64Array ? data : Float64Array.from(data),
+    };
   }
 
   /** A plain array as is; a resident one read back. */

@@ -8,7 +8,9 @@ import type { LossFunction, OptimizerState, Warn } from "../../spec/index.js";
 import type { AnyBackend, MaybePromise } from "../contract.js";
 import { ResidentRun } from "./run.js";
 
-export function residentUpdate(backend: AnyBackend): (state: OptimizerState, lossfun?: LossFunction, options?: { readonly warn?: Warn }) => MaybePromise<OptimizerState> {
+export function residentUpdate(
+  backend: AnyBackend,
+): (state: OptimizerState, lossfun?: LossFunction, options?: { readonly warn?: Warn }) => MaybePromise<OptimizerState> {
   if (backend.mode === "sync") {
     return (state, lossfun, options = {}) => {
       const run = ResidentRun.createSync(state, backend);

@@ -34,13 +34,27 @@ const loadAsc = async (): Promise<AscApi> => {
   return ((await import(specifier)) as { default: AscApi }).default;
 };
 
-export const ASC_ARGS: readonly string[] = ["--optimizeLevel", "3", "--shrinkLevel", "0", "--noAssert", "--runtime", "stub", "--enable", "simd", "--importMemory"];
+export const ASC_ARGS: readonly string[] = [
+  "--optimizeLevel",
+  "3",
+  "--shrinkLevel",
+  "0",
+  "--noAssert",
+  "--runtime",
+  "stub",
+  "--enable",
+  "simd",
+  "--importMemory",
+];
 
 /**
  * Compiles `assembly/index.ts` in memory and returns the module's bytes. `patch` may rewrite a
  * source file's text first (tests build deliberately wrong variants this way).
  */
-export async function compileKernels(patch?: (file: string, text: string) => string, extraArgs: readonly string[] = []): Promise<Uint8Array> {
+export async function compileKernels(
+  patch?: (file: string, text: string) => string,
+  extraArgs: readonly string[] = [],
+): Promise<Uint8Array> {
   let binary: Uint8Array | undefined;
   const errors: string[] = [];
   const asc = await loadAsc();
@@ -61,7 +75,8 @@ export async function compileKernels(patch?: (file: string, text: string) => str
       },
     },
   });
-  if (result.error !== null || binary === undefined) throw new Error(`asc failed: ${result.error?.message ?? "no binary"}\n${errors.join("")}`);
+  if (result.error !== null || binary === undefined)
+    throw new Error(`asc failed: ${result.error?.message ?? "no binary"}\n${errors.join("")}`);
   return binary;
 }
 

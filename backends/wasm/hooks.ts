@@ -81,14 +81,23 @@ const HOOK_LAYOUTS: Readonly<Record<string, HookLayout>> = {
   GradientNoise: { exportName: "addNoise", usesParam: false, usesNoise: true, row: () => false },
 };
 
-function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: HookKernel<JsBuffer>): HookKernel<WasmBuffer> {
+function hookKernel(
+  heap: WasmHeap,
+  name: string,
+  layout: HookLayout,
+  fallback: HookKernel<JsBuffer>,
+): HookKernel<WasmBuffer> {
   const f32 = `${layout.exportName}_f32`;
   const f64 = `${layout.exportName}_f64`;
   exported<Export>(heap.exports, f32);
   exported<Export>(heap.exports, f64);
   const scratch = new RowScratch();
   return {
-    apply(dtype: Dtype, bufs: { readonly param: WasmBuffer; readonly grad: WasmBuffer; readonly noise?: WasmBuffer }, segments: readonly HookSegment[]): void {
+    apply(
+      dtype: Dtype,
+      bufs: { readonly param: WasmBuffer; readonly grad: WasmBuffer; readonly noise?: WasmBuffer },
+      segments: readonly HookSegment[],
+    ): void {
       const d = wasmDtype(dtype, name);
       const grad = heap.check(bufs.grad, d, "grad");
       const ptrs = [grad.ptr];
@@ -108,7 +117,8 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
       }
       const isF32 = d === "float32";
       const same = scratch.same(segments.length);
-      for (let k = 0; k < segments.length; k++) same[k] = k > 0 && segments[k - 1]!.scalars === segments[k]!.scalars ? 1 : 0;
+      for (let k = 0; k < segments.length; k++)
+        same[k] = k > 0 && segments[k - 1]!.scalars === segments[k]!.scalars ? 1 : 0;
       const packed = pack(
         heap,
         scratch,
@@ -125,8 +135,13 @@ function hookKernel(heap: WasmHeap, name: string, layout: HookLayout, fallback: 
       runRows(heap, packed, (table, count) => fn(...ptrs, table, count));
       if (packed.wideCount > 0) {
         const gv = heap.view(grad);
-        const views = { param: param === undefined ? gv : heap.view(param), grad: gv, ...(noise === undefined ? {} : { noise: heap.view(noise) }) };
-        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) syncResult(fallback.apply(dtype, views, [segments[k]!]), name);
+        const views = {
+          param: param === undefined ? gv : heap.view(param),
+          grad: gv,
+          ...(noise === undefined ? {} : { noise: heap.view(noise) }),
+        };
+        for (let k = 0; k < segments.length; k++)
+          if (packed.wide[k] === 1) syncResult(fallback.apply(dtype, views, [segments[k]!]), name);
       }
     },
   };

@@ -37,7 +37,8 @@ export function createWasmBackend(name = "wasm", heap: WasmHeap = new WasmHeap()
   }
   return {
     name,
-    description: "WebAssembly SIMD128 (AssemblyScript, f32x4/f64x2 with scalar tails, no FMA), buffers in linear memory; exact.",
+    description:
+      "WebAssembly SIMD128 (AssemblyScript, f32x4/f64x2 with scalar tails, no FMA), buffers in linear memory; exact.",
     dtypes: ["float32", "float64"],
     promise: { kind: "exact" },
     mode: "sync",

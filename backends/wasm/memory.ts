@@ -14,7 +14,15 @@
  */
 import type { Memory } from "../contract.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
-import { type CompiledKernels, type KernelExports, type WasmMemoryObject, compileModule, exported, instantiate, newMemory } from "./instance.js";
+import {
+  type CompiledKernels,
+  type KernelExports,
+  type WasmMemoryObject,
+  compileModule,
+  exported,
+  instantiate,
+  newMemory,
+} from "./instance.js";
 
 export type WasmDtype = "float32" | "float64";
 
@@ -95,7 +103,8 @@ export class WasmHeap {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
     const needPages = Math.ceil(end / PAGE);
-    if (needPages > MAX_PAGES) throw new RangeError(`wasm backend: ${end} bytes exceed the 4 GiB of wasm32 linear memory`);
+    if (needPages > MAX_PAGES)
+      throw new RangeError(`wasm backend: ${end} bytes exceed the 4 GiB of wasm32 linear memory`);
     const pages = Math.min(MAX_PAGES, Math.max(needPages, 2 * (have / PAGE)));
     const next = newMemory(pages);
     new Uint8Array(next.buffer).set(new Uint8Array(this.memory.buffer, 0, this.top));
@@ -106,7 +115,9 @@ export class WasmHeap {
 
   alloc(dtype: Dtype, length: number): WasmBuffer {
     if (dtype !== "float32" && dtype !== "float64") {
-      throw new TypeError(`wasm backend: dtype ${dtype} is not computed by this backend (float16 runs through the spec)`);
+      throw new TypeError(
+        `wasm backend: dtype ${dtype} is not computed by this backend (float16 runs through the spec)`,
+      );
     }
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`wasm backend: invalid length ${length}`);
     const size = Math.max(ALIGN, Math.ceil((length * elementSize(dtype)) / ALIGN) * ALIGN);
@@ -184,7 +195,9 @@ export class WasmHeap {
   view(buf: WasmBuffer): Float32Array | Float64Array {
     this.refresh();
     const first = buf.ptr / elementSize(buf.dtype);
-    return buf.dtype === "float32" ? this.f32v.subarray(first, first + buf.length) : this.f64v.subarray(first, first + buf.length);
+    return buf.dtype === "float32"
+      ? this.f32v.subarray(first, first + buf.length)
+      : this.f64v.subarray(first, first + buf.length);
   }
 
   /** The segment table as float64 slots (valid until the next `alloc`). */

@@ -42,7 +42,12 @@ function sameRule(a: Segment, b: Segment): boolean {
   return a.hp === b.hp && a.t === b.t && (a.extras === b.extras || sameExtras(a.extras, b.extras));
 }
 
-export function optimizerKernel(heap: WasmHeap, def: OptimizerDef, layout: OptimizerLayout, fallback: OptimizerKernel<JsBuffer>): OptimizerKernel<WasmBuffer> {
+export function optimizerKernel(
+  heap: WasmHeap,
+  def: OptimizerDef,
+  layout: OptimizerLayout,
+  fallback: OptimizerKernel<JsBuffer>,
+): OptimizerKernel<WasmBuffer> {
   checkLayout(def, layout);
   const name = def.kernel ?? def.name;
   const table = new ScalarTable(`wasm backend: ${name}`, def.kernelScalars!);
@@ -80,17 +85,25 @@ export function optimizerKernel(heap: WasmHeap, def: OptimizerDef, layout: Optim
       }
       const shared = table.pack(dtype, reps, limit, present);
       let rep = -1;
-      const packed = pack(heap, scratch, segments, limit, (_seg, rows, o) => {
-        const src = ++rep * stride;
-        for (let j = SEG_SPEC; j < stride; j++) rows[o + j - 2] = shared[src + j]!;
-        return shared[src + SEG_SPEC] === 1;
-      }, same);
+      const packed = pack(
+        heap,
+        scratch,
+        segments,
+        limit,
+        (_seg, rows, o) => {
+          const src = ++rep * stride;
+          for (let j = SEG_SPEC; j < stride; j++) rows[o + j - 2] = shared[src + j]!;
+          return shared[src + SEG_SPEC] === 1;
+        },
+        same,
+      );
       const fn = heap.fn<Export>(d === "float32" ? f32 : f64);
       runRows(heap, packed, (tab, count) => fn(...ptrs, tab, count));
       if (packed.wideCount > 0) {
         const views = { param: heap.view(param), grad: heap.view(grad), state: {} as Record<string, JsBuffer> };
         for (const [k, b] of Object.entries(present)) views.state[k] = heap.view(b);
-        for (let k = 0; k < segments.length; k++) if (packed.wide[k] === 1) syncResult(fallback.update(dtype, views, [segments[k]!]), def.name);
+        for (let k = 0; k < segments.length; k++)
+          if (packed.wide[k] === 1) syncResult(fallback.update(dtype, views, [segments[k]!]), def.name);
       }
     },
   };

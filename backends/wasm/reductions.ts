@@ -15,7 +15,8 @@ type Reduce = (x: number, n: number) => number;
 type Scale = (x: number, n: number, rate: number) => void;
 
 export function wasmReductions(heap: WasmHeap): Reductions<WasmBuffer> {
-  for (const n of ["sumSquares", "allFinite", "scale"]) for (const d of ["f32", "f64"]) exported<Reduce>(heap.exports, `${n}_${d}`);
+  for (const n of ["sumSquares", "allFinite", "scale"])
+    for (const d of ["f32", "f64"]) exported<Reduce>(heap.exports, `${n}_${d}`);
   const names = (dtype: Dtype) =>
     dtype === "float32"
       ? { ss: "sumSquares_f32", fin: "allFinite_f32", scale: "scale_f32" }
@@ -37,7 +38,8 @@ export function wasmReductions(heap: WasmHeap): Reductions<WasmBuffer> {
     },
     scale(dtype, buf, offset, length, rate): void {
       const ptr = at(dtype, "scale", buf, offset, length);
-      if (dtype === "float32" && wideForF32(rate)) syncResult(jsReductions.scale(dtype, heap.view(buf), offset, length, rate), "scale");
+      if (dtype === "float32" && wideForF32(rate))
+        syncResult(jsReductions.scale(dtype, heap.view(buf), offset, length, rate), "scale");
       else heap.fn<Scale>(names(dtype).scale)(ptr, length, rate);
     },
   };

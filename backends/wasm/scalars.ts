@@ -21,7 +21,10 @@ export const OPTIMIZER_LAYOUTS: Readonly<Record<string, OptimizerLayout>> = {
   MomentumSGD: { exportName: "momentumSgd", fields: ["lr", "momentum"] },
   CorrectedMomentumSGD: { exportName: "correctedMomentumSgd", fields: ["lr", "momentum"] },
   NesterovAG: { exportName: "nesterovAg", fields: ["lr", "momentum", "momentum_sq", "lookahead_lr"] },
-  Adam: { exportName: "adam", fields: ["c1", "c2", "alpha_t", "eps", "amsgrad", "adabound", "lower", "upper", "decay", "a", "b"] },
+  Adam: {
+    exportName: "adam",
+    fields: ["c1", "c2", "alpha_t", "eps", "amsgrad", "adabound", "lower", "upper", "decay", "a", "b"],
+  },
   AdaGrad: { exportName: "adaGrad", fields: ["lr", "eps"] },
   AdaDelta: { exportName: "adaDelta", fields: ["rho", "c", "eps"] },
   RMSprop: { exportName: "rmsprop", fields: ["lr", "alpha", "c", "eps", "eps_inside_sqrt"] },
@@ -38,6 +41,8 @@ export function checkLayout(def: OptimizerDef, layout: OptimizerLayout): void {
   const got = Object.keys(field).filter((k) => k !== "offset" && k !== "length" && k !== "spec");
   const ok = got.length === layout.fields.length && layout.fields.every((name, i) => field[name] === 3 + i);
   if (!ok || stride > ROW_F64) {
-    throw new TypeError(`wasm backend: ${def.name} declares scalars [${got.join(", ")}], the Wasm kernel reads [${layout.fields.join(", ")}]`);
+    throw new TypeError(
+      `wasm backend: ${def.name} declares scalars [${got.join(", ")}], the Wasm kernel reads [${layout.fields.join(", ")}]`,
+    );
   }
 }

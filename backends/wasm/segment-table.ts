@@ -21,7 +21,8 @@ export class RowScratch {
     return this.sames;
   }
   rows(n: number): Float64Array {
-    if (this.buf.length < n * ROW_F64) this.buf = new Float64Array(Math.max(n, 2 * (this.buf.length / ROW_F64)) * ROW_F64);
+    if (this.buf.length < n * ROW_F64)
+      this.buf = new Float64Array(Math.max(n, 2 * (this.buf.length / ROW_F64)) * ROW_F64);
     return this.buf;
   }
   wide(n: number): Uint8Array {

@@ -30,7 +30,12 @@ export const WGSL_F32_ARITHMETIC: ArithmeticPromise = {
     sub: { kind: "correctly-rounded", source: TABLE },
     mul: { kind: "correctly-rounded", source: TABLE },
     square: { kind: "correctly-rounded", source: `${TABLE}: x * x` },
-    div: { kind: "ulp", ulp: 2.5, domain: { operand: 1, min: 2 ** -126, max: 2 ** 126 }, source: `${TABLE}: 2.5 ULP for |y| in [2^-126, 2^126]` },
+    div: {
+      kind: "ulp",
+      ulp: 2.5,
+      domain: { operand: 1, min: 2 ** -126, max: 2 ** 126 },
+      source: `${TABLE}: 2.5 ULP for |y| in [2^-126, 2^126]`,
+    },
     sqrt: {
       kind: "inherited",
       expression: "1.0 / inverseSqrt(x)",
@@ -47,7 +52,16 @@ export const WGSL_F32_ARITHMETIC: ArithmeticPromise = {
     assign: { kind: "exact", source: "a float32 store of a float32 value" },
     astype: { kind: "exact", source: "float32 to float32" },
   },
-  fusedMultiplyAdd: { allowed: true, source: "WGSL §15.7.3 (floating point rewriting): an implementation may fuse operations" },
-  flushSubnormals: { allowed: true, source: "WGSL §15.7.2 (floating point flushing): subnormal inputs and results may be flushed to zero" },
-  nonFinite: { promised: false, source: "WGSL §15.7.1 (finite math assumption): NaN and infinity results are unspecified" },
+  fusedMultiplyAdd: {
+    allowed: true,
+    source: "WGSL §15.7.3 (floating point rewriting): an implementation may fuse operations",
+  },
+  flushSubnormals: {
+    allowed: true,
+    source: "WGSL §15.7.2 (floating point flushing): subnormal inputs and results may be flushed to zero",
+  },
+  nonFinite: {
+    promised: false,
+    source: "WGSL §15.7.1 (finite math assumption): NaN and infinity results are unspecified",
+  },
 };

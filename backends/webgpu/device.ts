@@ -86,12 +86,14 @@ async function open(): Promise<GpuContext | string> {
     return `requestAdapter failed: ${(err as Error).message}`;
   }
   if (adapter === null) {
-    if (entry === browserGpu()) return "this browser's navigator.gpu gives no adapter (WebGPU disabled, or no usable GPU)";
+    if (entry === browserGpu())
+      return "this browser's navigator.gpu gives no adapter (WebGPU disabled, or no usable GPU)";
     return `no WebGPU adapter on this machine (no GPU driver Dawn accepts; on Debian: apt-get install chromium libvulkan1 for SwiftShader)`;
   }
   const device = await adapter.requestDevice();
   // The DOM library (browser/tsconfig.json) and @webgpu/types disagree on GPUAdapter; `info` is in both specs.
-  const info = (adapter as GPUAdapter & { readonly info: GPUAdapterInfo & { readonly isFallbackAdapter?: boolean } }).info;
+  const info = (adapter as GPUAdapter & { readonly info: GPUAdapterInfo & { readonly isFallbackAdapter?: boolean } })
+    .info;
   const ctx: GpuContext = {
     device,
     adapter: `${info.vendor} ${info.architecture}${info.description ? ` (${info.description})` : ""}`.trim(),
@@ -125,7 +127,10 @@ export async function ready(): Promise<{ ok: boolean; reason?: string; device?: 
 
 /** The device for a call; a clear error when `available()` was not awaited or the device is lost. */
 export function gpu(): GpuContext {
-  if (current === null) throw new WebgpuUnavailableError("webgpu backend: no device; await backend.available() first (it opens the device)");
+  if (current === null)
+    throw new WebgpuUnavailableError(
+      "webgpu backend: no device; await backend.available() first (it opens the device)",
+    );
   if (current.lost !== null) throw current.lost;
   return current;
 }

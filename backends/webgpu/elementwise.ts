@@ -29,7 +29,12 @@ export const webgpuElementwise: Elementwise<WebgpuBuffer> = {
     serialOn(buf, async () => {
       const b = prepare(dtype, buf, spans, "fill");
       await settled([b]);
-      await dispatch(b.ctx, FILL, [b], spans.map((s) => ({ offset: s.offset, length: s.length, scalars: [Math.fround(value)], flags: [] })));
+      await dispatch(
+        b.ctx,
+        FILL,
+        [b],
+        spans.map((s) => ({ offset: s.offset, length: s.length, scalars: [Math.fround(value)], flags: [] })),
+      );
     }),
   divide: (dtype, buf, spans, divisor) =>
     serialOn(buf, async () => {
@@ -37,10 +42,23 @@ export const webgpuElementwise: Elementwise<WebgpuBuffer> = {
       await settled([b]);
       if (wideForF32(divisor)) {
         const s = await readSlices([b], spans);
-        syncResult(jsElementwise.divide(dtype, s.arrays[0]!, spans.map((sp, j) => ({ offset: s.offsets[j]!, length: sp.length })), divisor), "divide");
+        syncResult(
+          jsElementwise.divide(
+            dtype,
+            s.arrays[0]!,
+            spans.map((sp, j) => ({ offset: s.offsets[j]!, length: sp.length })),
+            divisor,
+          ),
+          "divide",
+        );
         await writeSlices([b], s, spans);
         return;
       }
-      await dispatch(b.ctx, DIVIDE, [b], spans.map((s) => ({ offset: s.offset, length: s.length, scalars: [Math.fround(divisor)], flags: [] })));
+      await dispatch(
+        b.ctx,
+        DIVIDE,
+        [b],
+        spans.map((s) => ({ offset: s.offset, length: s.length, scalars: [Math.fround(divisor)], flags: [] })),
+      );
     }),
 };

@@ -17,7 +17,9 @@ export class WebgpuUnavailableError extends WebgpuError {
 export class WebgpuDeviceLostError extends WebgpuError {
   override readonly name = "WebgpuDeviceLostError";
   constructor(readonly reason: string) {
-    super(`webgpu backend: the device was lost (${reason}); its buffers are gone, recreate the run from the last snapshot`);
+    super(
+      `webgpu backend: the device was lost (${reason}); its buffers are gone, recreate the run from the last snapshot`,
+    );
   }
 }
 

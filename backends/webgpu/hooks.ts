@@ -27,7 +27,13 @@ function need(seg: HookSegment, key: string, hook: string): number {
   return v;
 }
 
-const src = (name: string, arrays: string[], scalars: string[], body: string, flags: string[] = []): KernelSource => ({ name, arrays, scalars, flags, body });
+const src = (name: string, arrays: string[], scalars: string[], body: string, flags: string[] = []): KernelSource => ({
+  name,
+  arrays,
+  scalars,
+  flags,
+  body,
+});
 
 export const HOOK_WGSL: Readonly<Record<string, HookWgsl>> = {
   /** @see hooks.weight-decay */
@@ -44,10 +50,16 @@ export const HOOK_WGSL: Readonly<Record<string, HookWgsl>> = {
   },
   /** @see hooks.gradient-hard-clipping */
   GradientHardClipping: {
-    source: src("GradientHardClipping", ["g"], ["lo", "hi"], `    var x = g[i];
+    source: src(
+      "GradientHardClipping",
+      ["g"],
+      ["lo", "hi"],
+      `    var x = g[i];
     if (has_lo) { x = np_max(x, lo); }
     if (has_hi) { x = np_min(x, hi); }
-    g[i] = x;`, ["has_lo", "has_hi"]),
+    g[i] = x;`,
+      ["has_lo", "has_hi"],
+    ),
     uses: ["grad"],
     scalarsOf: (s) => {
       const lo = s.scalars["lower"] ?? null;
@@ -65,7 +77,10 @@ export const HOOK_WGSL: Readonly<Record<string, HookWgsl>> = {
   GradientLARS: {
     source: src("GradientLARS", ["p", "g"], ["wd", "rate"], `    g[i] = (g[i] + wd * p[i]) * rate;`),
     uses: ["param", "grad"],
-    scalarsOf: (s) => ({ scalars: [need(s, "weight_decay", "GradientLARS"), need(s, "rate", "GradientLARS")], flags: [] }),
+    scalarsOf: (s) => ({
+      scalars: [need(s, "weight_decay", "GradientLARS"), need(s, "rate", "GradientLARS")],
+      flags: [],
+    }),
   },
 };
 
@@ -74,41 +89,55 @@ function hookKernel(name: string, w: HookWgsl, source: KernelSource): HookKernel
   if (found === undefined) throw new TypeError(`webgpu backend: no host kernel for hook ${name}`);
   const js = found;
   return {
-    apply: (dtype: Dtype, bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown }, segments: readonly HookSegment[]): Promise<void> =>
-      serialOn(bufs.grad, () => run(dtype, bufs, segments)),
+    apply: (
+      dtype: Dtype,
+      bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown },
+      segments: readonly HookSegment[],
+    ): Promise<void> => serialOn(bufs.grad, () => run(dtype, bufs, segments)),
   };
 
-  async function run(dtype: Dtype, bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown }, segments: readonly HookSegment[]): Promise<void> {
-      requireFloat32(dtype, name);
-      if (w.uses.includes("noise") && bufs.noise === undefined) throw new TypeError(`webgpu backend: ${name} needs a noise buffer`);
-      const bound = w.uses.map((u) => asGpuBuffer(bufs[u], u));
-      const limit = Math.min(...bound.map((b) => b.length));
-      const rows: TableRow[] = [];
-      const host: HookSegment[] = [];
-      for (const seg of segments) {
-        checkRange(seg.offset, seg.length, limit);
-        const s = w.scalarsOf(seg);
-        if (s.scalars.some((x, j) => (s.flags[j] ?? true) && wideForF32(x))) host.push(seg);
-        else rows.push({ offset: seg.offset, length: seg.length, scalars: s.scalars.map(Math.fround), flags: s.flags });
-      }
-      await settled(bound);
-      let slices = null;
-      if (host.length > 0) {
-        slices = await readSlices(bound, host);
-        const at = (u: "param" | "grad" | "noise") => slices!.arrays[w.uses.indexOf(u)];
-        const param = at("param") ?? new Float32Array(slices.arrays[0]!.length);
-        const noise = at("noise");
-        await js.apply(dtype, { param, grad: at("grad")!, ...(noise ? { noise } : {}) }, host.map((seg, j) => ({ ...seg, offset: slices!.offsets[j]! })));
-      }
-      await dispatch(bound[0]!.ctx, source, bound, rows);
-      if (slices !== null) {
-        const gi = w.uses.indexOf("grad");
-        await writeSlices([bound[gi]!], { arrays: [slices.arrays[gi]!], offsets: slices.offsets }, host);
-      }
+  async function run(
+    dtype: Dtype,
+    bufs: { readonly param: unknown; readonly grad: unknown; readonly noise?: unknown },
+    segments: readonly HookSegment[],
+  ): Promise<void> {
+    requireFloat32(dtype, name);
+    if (w.uses.includes("noise") && bufs.noise === undefined)
+      throw new TypeError(`webgpu backend: ${name} needs a noise buffer`);
+    const bound = w.uses.map((u) => asGpuBuffer(bufs[u], u));
+    const limit = Math.min(...bound.map((b) => b.length));
+    const rows: TableRow[] = [];
+    const host: HookSegment[] = [];
+    for (const seg of segments) {
+      checkRange(seg.offset, seg.length, limit);
+      const s = w.scalarsOf(seg);
+      if (s.scalars.some((x, j) => (s.flags[j] ?? true) && wideForF32(x))) host.push(seg);
+      else rows.push({ offset: seg.offset, length: seg.length, scalars: s.scalars.map(Math.fround), flags: s.flags });
+    }
+    await settled(bound);
+    let slices = null;
+    if (host.length > 0) {
+      slices = await readSlices(bound, host);
+      const at = (u: "param" | "grad" | "noise") => slices!.arrays[w.uses.indexOf(u)];
+      const param = at("param") ?? new Float32Array(slices.arrays[0]!.length);
+      const noise = at("noise");
+      await js.apply(
+        dtype,
+        { param, grad: at("grad")!, ...(noise ? { noise } : {}) },
+        host.map((seg, j) => ({ ...seg, offset: slices!.offsets[j]! })),
+      );
+    }
+    await dispatch(bound[0]!.ctx, source, bound, rows);
+    if (slices !== null) {
+      const gi = w.uses.indexOf("grad");
+      await writeSlices([bound[gi]!], { arrays: [slices.arrays[gi]!], offsets: slices.offsets }, host);
+    }
   }
 }
 
-export function webgpuHooks(overrides: Readonly<Record<string, KernelSource>> = {}): Record<string, HookKernel<WebgpuBuffer>> {
+export function webgpuHooks(
+  overrides: Readonly<Record<string, KernelSource>> = {},
+): Record<string, HookKernel<WebgpuBuffer>> {
   const out: Record<string, HookKernel<WebgpuBuffer>> = {};
   for (const [name, w] of Object.entries(HOOK_WGSL)) out[name] = hookKernel(name, w, overrides[name] ?? w.source);
   return out;

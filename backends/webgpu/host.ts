@@ -14,7 +14,10 @@ export interface HostSlices {
 }
 
 /** Reads the ranges `[offset, offset + length)` of every buffer into packed host arrays. */
-export async function readSlices(bufs: readonly WebgpuBuffer[], ranges: readonly { offset: number; length: number }[]): Promise<HostSlices> {
+export async function readSlices(
+  bufs: readonly WebgpuBuffer[],
+  ranges: readonly { offset: number; length: number }[],
+): Promise<HostSlices> {
   const total = ranges.reduce((n, r) => n + r.length, 0);
   const offsets: number[] = [];
   let at = 0;
@@ -35,7 +38,11 @@ export async function readSlices(bufs: readonly WebgpuBuffer[], ranges: readonly
 }
 
 /** Writes the packed host copies back to the ranges they were read from. */
-export async function writeSlices(bufs: readonly WebgpuBuffer[], slices: HostSlices, ranges: readonly { offset: number; length: number }[]): Promise<void> {
+export async function writeSlices(
+  bufs: readonly WebgpuBuffer[],
+  slices: HostSlices,
+  ranges: readonly { offset: number; length: number }[],
+): Promise<void> {
   for (let k = 0; k < bufs.length; k++) {
     for (let j = 0; j < ranges.length; j++) {
       const r = ranges[j]!;

@@ -16,7 +16,13 @@ import { webgpuReductions } from "./reductions.js";
 import { webgpuElementwise } from "./elementwise.js";
 
 export type { WebgpuBuffer } from "./memory.js";
-export { WebgpuError, WebgpuDeviceLostError, WebgpuOutOfMemoryError, WebgpuUnavailableError, WebgpuValidationError } from "./errors.js";
+export {
+  WebgpuError,
+  WebgpuDeviceLostError,
+  WebgpuOutOfMemoryError,
+  WebgpuUnavailableError,
+  WebgpuValidationError,
+} from "./errors.js";
 export { WGSL_F32_ARITHMETIC } from "./accuracy.js";
 
 export interface WebgpuBackendOptions {
@@ -29,7 +35,8 @@ export interface WebgpuBackendOptions {
 export function createWebgpuBackend(options: WebgpuBackendOptions = {}): Backend<WebgpuBuffer> {
   return {
     name: options.name ?? "webgpu",
-    description: "WGSL compute kernels (float32) on a WebGPU device through the npm webgpu package (Dawn); bounds derived from WGSL's accuracy table.",
+    description:
+      "WGSL compute kernels (float32) on a WebGPU device through the npm webgpu package (Dawn); bounds derived from WGSL's accuracy table.",
     dtypes: ["float32"],
     promise: { kind: "derived", arithmetic: WGSL_F32_ARITHMETIC },
     mode: "async",
@@ -45,7 +52,12 @@ export function createWebgpuBackend(options: WebgpuBackendOptions = {}): Backend
 export const webgpuBackend = createWebgpuBackend();
 
 /** The adapter's description ("vendor architecture (description)"), or the reason there is none. */
-export async function webgpuAdapter(): Promise<{ readonly ok: boolean; readonly adapter?: string; readonly fallback?: boolean; readonly reason?: string }> {
+export async function webgpuAdapter(): Promise<{
+  readonly ok: boolean;
+  readonly adapter?: string;
+  readonly fallback?: boolean;
+  readonly reason?: string;
+}> {
   const r = await acquireDevice();
   return typeof r === "string" ? { ok: false, reason: r } : { ok: true, adapter: r.adapter, fallback: r.fallback };
 }

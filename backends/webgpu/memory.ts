@@ -19,9 +19,11 @@ export interface WebgpuBuffer {
 }
 
 export function asGpuBuffer(b: unknown, what: string): WebgpuBuffer {
-  if (typeof b !== "object" || b === null || !("buffer" in b) || !("ctx" in b)) throw new TypeError(`webgpu backend: ${what} is not a buffer of this backend`);
+  if (typeof b !== "object" || b === null || !("buffer" in b) || !("ctx" in b))
+    throw new TypeError(`webgpu backend: ${what} is not a buffer of this backend`);
   const w = b as WebgpuBuffer;
-  if (w.dtype !== "float32") throw new TypeError(`webgpu backend: ${what} holds ${w.dtype}; this backend computes float32 only`);
+  if (w.dtype !== "float32")
+    throw new TypeError(`webgpu backend: ${what} holds ${w.dtype}; this backend computes float32 only`);
   if (w.ctx.lost !== null) throw w.ctx.lost;
   return w;
 }
@@ -42,7 +44,10 @@ export function checkRange(offset: number, length: number, limit: number): void 
   if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
     throw new RangeError(`webgpu backend: invalid segment offset ${offset} / length ${length}`);
   }
-  if (offset + length > limit) throw new RangeError(`webgpu backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`);
+  if (offset + length > limit)
+    throw new RangeError(
+      `webgpu backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`,
+    );
 }
 
 /** Runs `fn` inside validation and out-of-memory error scopes and throws the named error. */
@@ -54,12 +59,18 @@ export async function scoped<T>(ctx: GpuContext, what: string, fn: () => T): Pro
   const oom = await ctx.device.popErrorScope();
   if (ctx.lost !== null) throw ctx.lost;
   if (oom !== null) throw new WebgpuOutOfMemoryError(`webgpu backend: out of device memory in ${what}: ${oom.message}`);
-  if (validation !== null) throw new WebgpuValidationError(`webgpu backend: ${what} was rejected by the device: ${validation.message}`);
+  if (validation !== null)
+    throw new WebgpuValidationError(`webgpu backend: ${what} was rejected by the device: ${validation.message}`);
   return out;
 }
 
 /** Copies `bytes` bytes of a device buffer back to the host (a staging copy, then a map). */
-export async function readBytes(ctx: GpuContext, src: GPUBuffer, byteOffset: number, bytes: number): Promise<ArrayBuffer> {
+export async function readBytes(
+  ctx: GpuContext,
+  src: GPUBuffer,
+  byteOffset: number,
+  bytes: number,
+): Promise<ArrayBuffer> {
   const { device } = ctx;
   const staging = await scoped(ctx, "read", () => {
     const s = device.createBuffer({ size: bytes, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
@@ -114,13 +125,20 @@ export function serialOn<T>(buf: unknown, op: () => Promise<T>): Promise<T> {
 export const webgpuMemory: Memory<WebgpuBuffer> = {
   alloc(dtype: Dtype, length: number): WebgpuBuffer {
     if (!Number.isInteger(length) || length < 0) throw new RangeError(`webgpu backend: invalid length ${length}`);
-    if (dtype !== "float32") throw new TypeError(`webgpu backend: does not compute ${dtype} (float32 only; others run through the spec)`);
+    if (dtype !== "float32")
+      throw new TypeError(`webgpu backend: does not compute ${dtype} (float32 only; others run through the spec)`);
     const ctx = gpu();
     const bytes = Math.max(4, length * 4);
     const max = Math.min(ctx.device.limits.maxBufferSize, ctx.device.limits.maxStorageBufferBindingSize);
-    if (bytes > max) throw new WebgpuOutOfMemoryError(`webgpu backend: ${length} float32 elements (${bytes} bytes) exceed the device's largest buffer (${max} bytes)`);
+    if (bytes > max)
+      throw new WebgpuOutOfMemoryError(
+        `webgpu backend: ${length} float32 elements (${bytes} bytes) exceed the device's largest buffer (${max} bytes)`,
+      );
     ctx.device.pushErrorScope("out-of-memory");
-    const buffer = ctx.device.createBuffer({ size: bytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
+    const buffer = ctx.device.createBuffer({
+      size: bytes,
+      usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST,
+    });
     const check = ctx.device.popErrorScope().then((e) => {
       if (e !== null) throw new WebgpuOutOfMemoryError(`webgpu backend: cannot allocate ${bytes} bytes: ${e.message}`);
     });
@@ -131,7 +149,8 @@ export const webgpuMemory: Memory<WebgpuBuffer> = {
     const copy = Array.from(values); // the caller may reuse its array before the write runs
     return serialOn(buf, () => writeNow(buf, copy, offset));
   },
-  read: (buf: WebgpuBuffer, offset = 0, length?: number): Promise<Float64Array> => serialOn(buf, () => readNow(buf, offset, length)),
+  read: (buf: WebgpuBuffer, offset = 0, length?: number): Promise<Float64Array> =>
+    serialOn(buf, () => readNow(buf, offset, length)),
   free(buf: WebgpuBuffer): void {
     // After everything issued before it (a queued kernel may still use the buffer).
     void serial(buf.ctx, async () => buf.buffer.destroy());

@@ -161,7 +161,8 @@ export const OPTIMIZER_WGSL: Readonly<Record<string, OptimizerWgsl>> = {
 /** The optimizer definition whose kernel a WGSL body implements (the AdamRule family shares "Adam"). */
 export function kernelDef(kernel: string): OptimizerDef & { readonly kernelScalars: KernelScalars } {
   const def = Object.values(OPTIMIZERS).find((d) => (d.kernel ?? d.name) === kernel);
-  if (def === undefined || def.kernelScalars === undefined) throw new TypeError(`webgpu backend: no optimizer declares the scalars of kernel ${kernel}`);
+  if (def === undefined || def.kernelScalars === undefined)
+    throw new TypeError(`webgpu backend: no optimizer declares the scalars of kernel ${kernel}`);
   return def as OptimizerDef & { readonly kernelScalars: KernelScalars };
 }
 

@@ -43,7 +43,9 @@ fn np_sign(x: f32) -> f32 { if (x > 0.0) { return 1.0; } if (x < 0.0) { return -
 
 export function wgslOf(k: KernelSource): string {
   const stride = 2 + k.scalars.length + k.flags.length;
-  const bindings = k.arrays.map((a, j) => `@group(0) @binding(${j + 1}) var<storage, read_write> ${a}: array<f32>;`).join("\n");
+  const bindings = k.arrays
+    .map((a, j) => `@group(0) @binding(${j + 1}) var<storage, read_write> ${a}: array<f32>;`)
+    .join("\n");
   const scalars = k.scalars.map((s, j) => `  let ${s} = bitcast<f32>(tab[seg_b + ${2 + j}u]);`).join("\n");
   const flags = k.flags.map((f, j) => `  let ${f} = tab[seg_b + ${2 + k.scalars.length + j}u] != 0u;`).join("\n");
   return `// ${k.name}
@@ -109,7 +111,13 @@ function encodeTable(k: KernelSource, rows: readonly TableRow[]): Uint32Array {
  * Submits one compute dispatch of `code` with `buffers` bound from binding 0, inside error scopes
  * (a rejected command, an out-of-memory or a lost device surfaces as its named error).
  */
-export async function submitCompute(ctx: GpuContext, code: string, label: string, buffers: readonly GPUBuffer[], groups: readonly [number, number, number]): Promise<void> {
+export async function submitCompute(
+  ctx: GpuContext,
+  code: string,
+  label: string,
+  buffers: readonly GPUBuffer[],
+  groups: readonly [number, number, number],
+): Promise<void> {
   const { device } = ctx;
   await scoped(ctx, label, () => {
     const pipeline = pipelineFor(ctx, code, label);
@@ -131,20 +139,32 @@ export async function submitCompute(ctx: GpuContext, code: string, label: string
 
 /** A small storage buffer holding `words` (a segment table or a reduction's parameters). */
 export function uploadWords(ctx: GpuContext, words: Uint32Array, extraUsage = 0): GPUBuffer {
-  const b = ctx.device.createBuffer({ size: Math.max(4, words.byteLength), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extraUsage });
+  const b = ctx.device.createBuffer({
+    size: Math.max(4, words.byteLength),
+    usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST | extraUsage,
+  });
   ctx.device.queue.writeBuffer(b, 0, words);
   return b;
 }
 
 /** Runs one dispatch of kernel `k` over `rows`, with `arrays` bound in `k.arrays` order. */
-export async function dispatch(ctx: GpuContext, k: KernelSource, arrays: readonly WebgpuBuffer[], rows: readonly TableRow[]): Promise<void> {
+export async function dispatch(
+  ctx: GpuContext,
+  k: KernelSource,
+  arrays: readonly WebgpuBuffer[],
+  rows: readonly TableRow[],
+): Promise<void> {
   let longest = 0;
   for (const r of rows) longest = Math.max(longest, r.length);
   if (rows.length === 0 || longest === 0) return;
   const table = uploadWords(ctx, encodeTable(k, rows));
   try {
     const y = Math.min(rows.length, MAX_Y);
-    const groups: [number, number, number] = [Math.min(MAX_X, Math.ceil(longest / WORKGROUP)), y, Math.ceil(rows.length / y)];
+    const groups: [number, number, number] = [
+      Math.min(MAX_X, Math.ceil(longest / WORKGROUP)),
+      y,
+      Math.ceil(rows.length / y),
+    ];
     await submitCompute(ctx, wgslOf(k), `the ${k.name} kernel`, [table, ...arrays.map((a) => a.buffer)], groups);
   } finally {
     table.destroy(); // released once the submitted work is done

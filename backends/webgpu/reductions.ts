@@ -47,10 +47,23 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 }
 `;
 
-const SCALE: KernelSource = { name: "scale", arrays: ["x"], scalars: ["rate"], flags: [], body: `    x[i] = x[i] * rate;` };
+const SCALE: KernelSource = {
+  name: "scale",
+  arrays: ["x"],
+  scalars: ["rate"],
+  flags: [],
+  body: `    x[i] = x[i] * rate;`,
+};
 
 /** Runs a one-segment reduction shader and returns the third word of its io buffer. */
-async function reduceWord(code: string, label: string, b: WebgpuBuffer, offset: number, length: number, groups: number): Promise<number> {
+async function reduceWord(
+  code: string,
+  label: string,
+  b: WebgpuBuffer,
+  offset: number,
+  length: number,
+  groups: number,
+): Promise<number> {
   const io = uploadWords(b.ctx, Uint32Array.of(offset, length, 0), GPUBufferUsage.COPY_SRC);
   try {
     await submitCompute(b.ctx, code, label, [io, b.buffer], [groups, 1, 1]);
@@ -76,7 +89,10 @@ const reductionsNow = {
     checkRange(offset, length, b.length);
     await settled([b]);
     if (length === 0) return true;
-    return (await reduceWord(ALL_FINITE, "allFinite", b, offset, length, Math.min(1024, Math.ceil(length / WORKGROUP)))) === 0;
+    return (
+      (await reduceWord(ALL_FINITE, "allFinite", b, offset, length, Math.min(1024, Math.ceil(length / WORKGROUP)))) ===
+      0
+    );
   },
   async scale(dtype: Dtype, buf: WebgpuBuffer, offset: number, length: number, rate: number): Promise<void> {
     requireFloat32(dtype, "scale");
@@ -98,5 +114,6 @@ const reductionsNow = {
 export const webgpuReductions: Reductions<WebgpuBuffer> = {
   sumSquares: (dtype, buf, offset, length) => serialOn(buf, () => reductionsNow.sumSquares(dtype, buf, offset, length)),
   allFinite: (dtype, buf, offset, length) => serialOn(buf, () => reductionsNow.allFinite(dtype, buf, offset, length)),
-  scale: (dtype, buf, offset, length, rate) => serialOn(buf, () => reductionsNow.scale(dtype, buf, offset, length, rate)),
+  scale: (dtype, buf, offset, length, rate) =>
+    serialOn(buf, () => reductionsNow.scale(dtype, buf, offset, length, rate)),
 };

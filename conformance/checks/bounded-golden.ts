@@ -9,7 +9,14 @@ import { readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import type { AnyBackend, ArithmeticPromise } from "../../backends/contract.js";
 import { ResidentRun } from "../../backends/resident/index.js";
-import { type LossFunction, type OptimizerState, getOptimizerDef, setGrads, update, withNumerics } from "../../spec/index.js";
+import {
+  type LossFunction,
+  type OptimizerState,
+  getOptimizerDef,
+  setGrads,
+  update,
+  withNumerics,
+} from "../../spec/index.js";
 import { buildTrajectory } from "../golden/build.js";
 import { decodeArray } from "../golden/encoding.js";
 import { goldenLoss } from "../golden/fixtures.js";
@@ -32,12 +39,20 @@ function trajectories(dir: string, filter?: (id: string) => boolean): { c: Golde
   const out: { c: GoldenTrajectory; file: string }[] = [];
   for (const path of listGoldenFiles(dir)) {
     const doc = JSON.parse(readFileSync(path, "utf8")) as { cases?: { kind: string; id: string }[] };
-    for (const c of doc.cases ?? []) if (c.kind === "trajectory" && (filter === undefined || filter(c.id))) out.push({ c: c as unknown as GoldenTrajectory, file: relative(dir, path) });
+    for (const c of doc.cases ?? [])
+      if (c.kind === "trajectory" && (filter === undefined || filter(c.id)))
+        out.push({ c: c as unknown as GoldenTrajectory, file: relative(dir, path) });
   }
   return out;
 }
 
-export async function boundedGolden(backend: AnyBackend, dir: string, arithmetic: ArithmeticPromise, tally: Tally, filter?: (id: string) => boolean): Promise<GoldenBoundedResult> {
+export async function boundedGolden(
+  backend: AnyBackend,
+  dir: string,
+  arithmetic: ArithmeticPromise,
+  tally: Tally,
+  filter?: (id: string) => boolean,
+): Promise<GoldenBoundedResult> {
   const failures: (IntervalFailure & { at: string })[] = [];
   let cases = 0;
   let steps = 0;
@@ -75,7 +90,16 @@ export async function boundedGolden(backend: AnyBackend, dir: string, arithmetic
         await run.update(lossfun, { warn: () => undefined });
         actual = await run.snapshot();
       } catch (err) {
-        failures.push({ at, what: `the backend raised: ${err instanceof Error ? err.message : String(err)}`, clause: def.clause, index: 0, actual: NaN, spec: NaN, lo: NaN, hi: NaN });
+        failures.push({
+          at,
+          what: `the backend raised: ${err instanceof Error ? err.message : String(err)}`,
+          clause: def.clause,
+          index: 0,
+          actual: NaN,
+          spec: NaN,
+          lo: NaN,
+          hi: NaN,
+        });
         break;
       } finally {
         run.dispose();
@@ -84,11 +108,13 @@ export async function boundedGolden(backend: AnyBackend, dir: string, arithmetic
         const got = actual.target?.params[path]?.data;
         // Other dtypes run through the spec itself (the backend computes only its promise's dtype).
         if (p.data === null || got === null || got === undefined || p.data.dtype !== arithmetic.dtype) continue;
-        for (const f of judge(`${path} param`, def.clause, p.data.data, ev.intervalOf(p.data), got.data, tally)) failures.push({ ...f, at });
+        for (const f of judge(`${path} param`, def.clause, p.data.data, ev.intervalOf(p.data), got.data, tally))
+          failures.push({ ...f, at });
         for (const [k, v] of Object.entries(expected.rules[path]?.state ?? {})) {
           const a = actual.rules[path]?.state?.[k];
           if (a === undefined || v.dtype !== arithmetic.dtype) continue;
-          for (const f of judge(`${path} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), a.data, tally)) failures.push({ ...f, at });
+          for (const f of judge(`${path} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), a.data, tally))
+            failures.push({ ...f, at });
         }
       }
       if (failures.length > 0) break;

@@ -13,7 +13,17 @@
  */
 import fc from "fast-check";
 import type { AnyBackend, ArithmeticPromise, Segment } from "../../backends/contract.js";
-import { type Dtype, type HookKind, type NDArray, type OptimizerDef, type UpdateCall, BUILTIN_HOOKS, OPTIMIZERS, np, withNumerics } from "../../spec/index.js";
+import {
+  type Dtype,
+  type HookKind,
+  type NDArray,
+  type OptimizerDef,
+  type UpdateCall,
+  BUILTIN_HOOKS,
+  OPTIMIZERS,
+  np,
+  withNumerics,
+} from "../../spec/index.js";
 import type { PerParamKernelDesc } from "../../spec/hooks/types.js";
 import { arrayArb, kernelCaseArb, lengthArb, type KernelCase } from "../arbitraries.js";
 import { intervalNumerics } from "../intervals/context.js";
@@ -37,7 +47,11 @@ export interface BoundedCheck {
 
 export class IntervalMismatch extends Error {
   constructor(readonly failures: readonly IntervalFailure[]) {
-    super(failures.map((f) => `${f.what}[${f.index}] = ${f.actual} outside [${f.lo}, ${f.hi}] (spec ${f.spec}) [${f.clause}]`).join("; "));
+    super(
+      failures
+        .map((f) => `${f.what}[${f.index}] = ${f.actual} outside [${f.lo}, ${f.hi}] (spec ${f.spec}) [${f.clause}]`)
+        .join("; "),
+    );
   }
 }
 
@@ -68,12 +82,27 @@ function packed(total: number, parts: readonly NDArray[], offsets: readonly numb
   return out;
 }
 
-function guardFailures(what: string, clause: string, data: Float64Array, lengths: readonly number[], offsets: readonly number[]): IntervalFailure[] {
+function guardFailures(
+  what: string,
+  clause: string,
+  data: Float64Array,
+  lengths: readonly number[],
+  offsets: readonly number[],
+): IntervalFailure[] {
   const inside = new Uint8Array(data.length);
   lengths.forEach((n, j) => inside.fill(1, offsets[j]!, offsets[j]! + n));
   const out: IntervalFailure[] = [];
   for (let i = 0; i < data.length; i++) {
-    if (inside[i] === 0 && data[i] !== GUARD) out.push({ what: `${what}: wrote outside its segments (guard element)`, clause, index: i, actual: data[i]!, spec: GUARD, lo: GUARD, hi: GUARD });
+    if (inside[i] === 0 && data[i] !== GUARD)
+      out.push({
+        what: `${what}: wrote outside its segments (guard element)`,
+        clause,
+        index: i,
+        actual: data[i]!,
+        spec: GUARD,
+        lo: GUARD,
+        hi: GUARD,
+      });
   }
   return out.slice(0, 3);
 }
@@ -99,11 +128,39 @@ async function runPacked(b: AnyBackend, def: OptimizerDef, cases: readonly Kerne
   const lengths = cases.map((c) => c.param.data.length);
   const { offsets, total } = layout(lengths, start);
   const keys = Object.keys(cases[0]!.state);
-  const param = await upload(b, packed(total, cases.map((c) => c.param), offsets));
-  const grad = await upload(b, packed(total, cases.map((c) => c.grad), offsets));
+  const param = await upload(
+    b,
+    packed(
+      total,
+      cases.map((c) => c.param),
+      offsets,
+    ),
+  );
+  const grad = await upload(
+    b,
+    packed(
+      total,
+      cases.map((c) => c.grad),
+      offsets,
+    ),
+  );
   const state: Record<string, unknown> = {};
-  for (const k of keys) state[k] = await upload(b, packed(total, cases.map((c) => c.state[k]!), offsets));
-  const segments: Segment[] = cases.map((c, j) => ({ offset: offsets[j]!, length: lengths[j]!, hp: c.hp, t: c.t, extras: c.extras }));
+  for (const k of keys)
+    state[k] = await upload(
+      b,
+      packed(
+        total,
+        cases.map((c) => c.state[k]!),
+        offsets,
+      ),
+    );
+  const segments: Segment[] = cases.map((c, j) => ({
+    offset: offsets[j]!,
+    length: lengths[j]!,
+    hp: c.hp,
+    t: c.t,
+    extras: c.extras,
+  }));
   await kernel.update(DTYPE, { param, grad, state }, segments);
   const out: Record<string, Float64Array> = { param: await b.memory.read(param, 0, total) };
   for (const k of keys) out[k] = await b.memory.read(state[k], 0, total);
@@ -120,34 +177,59 @@ function optimizerCheck(def: OptimizerDef): BoundedCheck {
     clauses: [def.clause, ...Object.values(def.stateClauses ?? {})],
     applies: (b) => (b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
     property: (b, arithmetic, tally) =>
-      fc.asyncProperty(fc.array(kernelCaseArb(def, DTYPE), { minLength: 1, maxLength: 3 }), fc.integer({ min: 0, max: 2 }), async (all, start) => {
-        // Cases the spec rejects (eps too small, steps not started) are not the kernel's to compute.
-        // One call shares its state buffers, so its cases share state keys (AMSGrad's vhat or not).
-        const keys = Object.keys(all[0]!.state).join();
-        const cases = all.filter((c) => Object.keys(c.state).join() === keys && specWithin(def, callOf(c), arithmetic) !== null);
-        fc.pre(cases.length > 0);
-        const { out, offsets, lengths } = await runPacked(b, def, cases, start);
-        const failures: IntervalFailure[] = [];
-        cases.forEach((c, j) => {
-          const { r, ev } = specWithin(def, callOf(c), arithmetic)!;
-          const slice = (k: string) => out[k]!.subarray(offsets[j]!, offsets[j]! + lengths[j]!);
-          failures.push(...judge(`case ${j} param`, outputClause(def, "param"), r.param.data, ev.intervalOf(r.param), slice("param"), tally));
-          for (const [k, v] of Object.entries(r.state)) failures.push(...judge(`case ${j} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), slice(k), tally));
-        });
-        for (const [k, data] of Object.entries(out)) failures.push(...guardFailures(k, outputClause(def, k), data, lengths, offsets));
-        throwIfAny(failures);
-      }),
+      fc.asyncProperty(
+        fc.array(kernelCaseArb(def, DTYPE), { minLength: 1, maxLength: 3 }),
+        fc.integer({ min: 0, max: 2 }),
+        async (all, start) => {
+          // Cases the spec rejects (eps too small, steps not started) are not the kernel's to compute.
+          // One call shares its state buffers, so its cases share state keys (AMSGrad's vhat or not).
+          const keys = Object.keys(all[0]!.state).join();
+          const cases = all.filter(
+            (c) => Object.keys(c.state).join() === keys && specWithin(def, callOf(c), arithmetic) !== null,
+          );
+          fc.pre(cases.length > 0);
+          const { out, offsets, lengths } = await runPacked(b, def, cases, start);
+          const failures: IntervalFailure[] = [];
+          cases.forEach((c, j) => {
+            const { r, ev } = specWithin(def, callOf(c), arithmetic)!;
+            const slice = (k: string) => out[k]!.subarray(offsets[j]!, offsets[j]! + lengths[j]!);
+            failures.push(
+              ...judge(
+                `case ${j} param`,
+                outputClause(def, "param"),
+                r.param.data,
+                ev.intervalOf(r.param),
+                slice("param"),
+                tally,
+              ),
+            );
+            for (const [k, v] of Object.entries(r.state))
+              failures.push(
+                ...judge(`case ${j} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), slice(k), tally),
+              );
+          });
+          for (const [k, data] of Object.entries(out))
+            failures.push(...guardFailures(k, outputClause(def, k), data, lengths, offsets));
+          throwIfAny(failures);
+        },
+      ),
   };
 }
 
 const HOOK_ARGS: Record<string, fc.Arbitrary<Record<string, number | null>>> = {
-  WeightDecay: fc.record({ rate: fc.oneof(fc.constantFrom(0.01, 1e-4, 0), fc.double({ min: -2, max: 2, noNaN: true })) }),
+  WeightDecay: fc.record({
+    rate: fc.oneof(fc.constantFrom(0.01, 1e-4, 0), fc.double({ min: -2, max: 2, noNaN: true })),
+  }),
   Lasso: fc.record({ rate: fc.oneof(fc.constantFrom(0.005, 0), fc.double({ min: -2, max: 2, noNaN: true })) }),
   GradientHardClipping: fc.record({
     lower_bound: fc.oneof(fc.constant(null), fc.double({ min: -2, max: 0, noNaN: true })),
     upper_bound: fc.oneof(fc.constant(null), fc.double({ min: -0.5, max: 2, noNaN: true })),
   }),
-  GradientLARS: fc.record({ threshold: fc.constantFrom(1e-2, 0, 10), weight_decay: fc.constantFrom(0, 1e-3, 0.2), eps: fc.constantFrom(1e-9, 0) }),
+  GradientLARS: fc.record({
+    threshold: fc.constantFrom(1e-2, 0, 10),
+    weight_decay: fc.constantFrom(0, 1e-3, 0.2),
+    eps: fc.constantFrom(1e-9, 0),
+  }),
   GradientNoise: fc.record({ eta: fc.constantFrom(0.01, 0.3) }),
 };
 
@@ -161,7 +243,14 @@ function hookCheck(kind: HookKind, desc: PerParamKernelDesc): BoundedCheck {
     applies: (b) => (b.hooks[desc.name] === undefined ? `no ${desc.name} kernel` : null),
     property: (b, arithmetic, tally) =>
       fc.asyncProperty(
-        lengthArb.chain((n) => fc.record({ p: arrayArb(DTYPE, n), g: arrayArb(DTYPE, n), args: HOOK_ARGS[kind.kind] ?? fc.constant({}), ls: fc.constantFrom(null, 128, 1000) })),
+        lengthArb.chain((n) =>
+          fc.record({
+            p: arrayArb(DTYPE, n),
+            g: arrayArb(DTYPE, n),
+            args: HOOK_ARGS[kind.kind] ?? fc.constant({}),
+            ls: fc.constantFrom(null, 128, 1000),
+          }),
+        ),
         async ({ p, g, args, ls }) => {
           const param = { dtype: DTYPE, shape: p.shape, data: p, grad: g, gradValid: true, lossScale: ls };
           const state = kind.initialState ? kind.initialState(args) : null;
@@ -171,11 +260,19 @@ function hookCheck(kind: HookKind, desc: PerParamKernelDesc): BoundedCheck {
           const expected = withNumerics(ev.ctx, () => kind.perParam!(call));
           if (expected.grad === null) return;
           const n = g.data.length;
-          const scalars = desc.scalarsOf({ args, lossScale: ls, dtype: DTYPE, paramSumSquares: np.dotSelf(p).data[0]!, gradSumSquares: np.dotSelf(g).data[0]! });
+          const scalars = desc.scalarsOf({
+            args,
+            lossScale: ls,
+            dtype: DTYPE,
+            paramSumSquares: np.dotSelf(p).data[0]!,
+            gradSumSquares: np.dotSelf(g).data[0]!,
+          });
           const pb = await upload(b, p.data);
           const gb = await upload(b, g.data);
           const noise = desc.noise ? await upload(b, desc.noise(call, g.shape, DTYPE).noise.data) : undefined;
-          await b.hooks[desc.name]!.apply(DTYPE, { param: pb, grad: gb, ...(noise !== undefined ? { noise } : {}) }, [{ offset: 0, length: n, scalars }]);
+          await b.hooks[desc.name]!.apply(DTYPE, { param: pb, grad: gb, ...(noise !== undefined ? { noise } : {}) }, [
+            { offset: 0, length: n, scalars },
+          ]);
           const actual = await b.memory.read(gb, 0, n);
           for (const buf of [pb, gb, noise]) if (buf !== undefined) b.memory.free?.(buf);
           throwIfAny(judge("grad", kind.clause, expected.grad.data, ev.intervalOf(expected.grad), actual, tally));
@@ -185,7 +282,10 @@ function hookCheck(kind: HookKind, desc: PerParamKernelDesc): BoundedCheck {
 }
 
 /** The interval of `numerics.dot.sequential` under correctly rounded `+` and `×` (with flushing if allowed). */
-export function sequentialSumSquares(x: ArrayLike<number>, arithmetic: ArithmeticPromise): { lo: number; hi: number; flushed: boolean } {
+export function sequentialSumSquares(
+  x: ArrayLike<number>,
+  arithmetic: ArithmeticPromise,
+): { lo: number; hi: number; flushed: boolean } {
   const ftz = arithmetic.flushSubnormals.allowed;
   let flushed = false;
   const flush = (l: number, h: number): [number, number] => {
@@ -212,29 +312,55 @@ function reductionCheck(): BoundedCheck {
     clauses: ["numerics.dot.sequential", "loss-scale.dynamic.check", "hooks.gradient-clipping.scale"],
     applies: () => null,
     property: (b, arithmetic, tally) =>
-      fc.asyncProperty(lengthArb.chain((n) => arrayArb(DTYPE, n)), fc.constantFrom(0.5, 0.25, 0.7071), async (x, rate) => {
-        const n = x.data.length;
-        const buf = await upload(b, x.data);
-        const failures: IntervalFailure[] = [];
-        const finite = np.allFinite(x);
-        if ((await b.reductions.allFinite(DTYPE, buf, 0, n)) !== finite) {
-          failures.push({ what: "allFinite", clause: "loss-scale.dynamic.check", index: 0, actual: finite ? 0 : 1, spec: finite ? 1 : 0, lo: 0, hi: 0 });
-        }
-        if (finite) {
-          const ss = await b.reductions.sumSquares(DTYPE, buf, 0, n);
-          const spec = np.dotSelf(x).data[0]!;
-          const { lo, hi, flushed } = sequentialSumSquares(x.data, arithmetic);
-          const out = Number.isFinite(lo) && Number.isFinite(hi) ? 0 : 1;
-          const iv = { lo: Float64Array.of(lo), hi: Float64Array.of(hi), outside: Uint8Array.of(out), flushed: Uint8Array.of(flushed ? 1 : 0) };
-          failures.push(...judge("sumSquares", "numerics.dot.sequential", [spec], iv, [ss], tally));
-          await b.reductions.scale(DTYPE, buf, 0, n, rate);
-          const ev = intervalNumerics(arithmetic);
-          const scaled = withNumerics(ev.ctx, () => np.mul(x, rate));
-          failures.push(...judge("scale", "hooks.gradient-clipping.scale", scaled.data, ev.intervalOf(scaled), await b.memory.read(buf, 0, n), tally));
-        }
-        b.memory.free?.(buf);
-        throwIfAny(failures);
-      }),
+      fc.asyncProperty(
+        lengthArb.chain((n) => arrayArb(DTYPE, n)),
+        fc.constantFrom(0.5, 0.25, 0.7071),
+        async (x, rate) => {
+          const n = x.data.length;
+          const buf = await upload(b, x.data);
+          const failures: IntervalFailure[] = [];
+          const finite = np.allFinite(x);
+          if ((await b.reductions.allFinite(DTYPE, buf, 0, n)) !== finite) {
+            failures.push({
+              what: "allFinite",
+              clause: "loss-scale.dynamic.check",
+              index: 0,
+              actual: finite ? 0 : 1,
+              spec: finite ? 1 : 0,
+              lo: 0,
+              hi: 0,
+            });
+          }
+          if (finite) {
+            const ss = await b.reductions.sumSquares(DTYPE, buf, 0, n);
+            const spec = np.dotSelf(x).data[0]!;
+            const { lo, hi, flushed } = sequentialSumSquares(x.data, arithmetic);
+            const out = Number.isFinite(lo) && Number.isFinite(hi) ? 0 : 1;
+            const iv = {
+              lo: Float64Array.of(lo),
+              hi: Float64Array.of(hi),
+              outside: Uint8Array.of(out),
+              flushed: Uint8Array.of(flushed ? 1 : 0),
+            };
+            failures.push(...judge("sumSquares", "numerics.dot.sequential", [spec], iv, [ss], tally));
+            await b.reductions.scale(DTYPE, buf, 0, n, rate);
+            const ev = intervalNumerics(arithmetic);
+            const scaled = withNumerics(ev.ctx, () => np.mul(x, rate));
+            failures.push(
+              ...judge(
+                "scale",
+                "hooks.gradient-clipping.scale",
+                scaled.data,
+                ev.intervalOf(scaled),
+                await b.memory.read(buf, 0, n),
+                tally,
+              ),
+            );
+          }
+          b.memory.free?.(buf);
+          throwIfAny(failures);
+        },
+      ),
   };
 }
 
@@ -248,7 +374,12 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
     applies: (b) => (b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
     property: (b, arithmetic, tally) =>
       fc.asyncProperty(
-        kernelCaseArb(def, DTYPE).chain((c) => fc.record({ c: fc.constant(c), grads: fc.array(arrayArb(DTYPE, c.param.data.length, { finite: true }), { minLength: 2, maxLength: 4 }) })),
+        kernelCaseArb(def, DTYPE).chain((c) =>
+          fc.record({
+            c: fc.constant(c),
+            grads: fc.array(arrayArb(DTYPE, c.param.data.length, { finite: true }), { minLength: 2, maxLength: 4 }),
+          }),
+        ),
         async ({ c, grads }) => {
           fc.pre(specWithin(def, callOf(c), arithmetic) !== null);
           const n = c.param.data.length;
@@ -262,18 +393,51 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
           const failures: IntervalFailure[] = [];
           for (let step = 0; step < grads.length && failures.length === 0; step++) {
             // The step's inputs are the backend's own state, read back: each step is judged alone.
-            const read = async (buf: unknown): Promise<NDArray> => ({ dtype: DTYPE, shape: [n], data: await b.memory.read(buf, 0, n) });
+            const read = async (buf: unknown): Promise<NDArray> => ({
+              dtype: DTYPE,
+              shape: [n],
+              data: await b.memory.read(buf, 0, n),
+            });
             const g = grads[step]!;
             await b.memory.write(grad, g.data, 0);
             const before: Record<string, NDArray> = {};
             for (const k of keys) before[k] = await read(state[k]);
-            const call: UpdateCall = { path: "/p", param: await read(param), grad: g, state: before, hp: c.hp, t, extras };
+            const call: UpdateCall = {
+              path: "/p",
+              param: await read(param),
+              grad: g,
+              state: before,
+              hp: c.hp,
+              t,
+              extras,
+            };
             const spec = specWithin(def, call, arithmetic);
             if (spec === null) break; // the spec raises here (e.g. MSVAG's beta_power); the trajectory ends
-            await b.optimizers[kernel]!.update(DTYPE, { param, grad, state }, [{ offset: 0, length: n, hp: c.hp, t, extras }]);
+            await b.optimizers[kernel]!.update(DTYPE, { param, grad, state }, [
+              { offset: 0, length: n, hp: c.hp, t, extras },
+            ]);
             const { r, ev } = spec;
-            failures.push(...judge(`step ${step + 1} param`, outputClause(def, "param"), r.param.data, ev.intervalOf(r.param), (await read(param)).data, tally));
-            for (const [k, v] of Object.entries(r.state)) failures.push(...judge(`step ${step + 1} state.${k}`, outputClause(def, k), v.data, ev.intervalOf(v), (await read(state[k])).data, tally));
+            failures.push(
+              ...judge(
+                `step ${step + 1} param`,
+                outputClause(def, "param"),
+                r.param.data,
+                ev.intervalOf(r.param),
+                (await read(param)).data,
+                tally,
+              ),
+            );
+            for (const [k, v] of Object.entries(r.state))
+              failures.push(
+                ...judge(
+                  `step ${step + 1} state.${k}`,
+                  outputClause(def, k),
+                  v.data,
+                  ev.intervalOf(v),
+                  (await read(state[k])).data,
+                  tally,
+                ),
+              );
             t += 1;
             extras = { ...extras, ...r.extras };
           }
@@ -287,7 +451,8 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
 export function boundedChecks(): BoundedCheck[] {
   const out: BoundedCheck[] = [];
   for (const def of Object.values(OPTIMIZERS)) out.push(optimizerCheck(def));
-  for (const kind of Object.values(BUILTIN_HOOKS)) if (kind.perParam && kind.kernel?.scope === "param") out.push(hookCheck(kind, kind.kernel));
+  for (const kind of Object.values(BUILTIN_HOOKS))
+    if (kind.perParam && kind.kernel?.scope === "param") out.push(hookCheck(kind, kind.kernel));
   out.push(reductionCheck());
   for (const def of Object.values(OPTIMIZERS)) out.push(trajectoryCheck(def));
   return out;

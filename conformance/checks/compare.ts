@@ -39,8 +39,15 @@ function zeroName(x: number): string {
 }
 
 /** Compare; throw a Mismatch at the first failing element (with the count of failing elements). Returns the largest distance. */
-export function expectClose(what: string, clause: string, expected: NDArray, actual: NDArray, allowedUlp: number): number {
-  if (expected.data.length !== actual.data.length) throw new Mismatch({ what, clause, detail: `length ${actual.data.length}, expected ${expected.data.length}` });
+export function expectClose(
+  what: string,
+  clause: string,
+  expected: NDArray,
+  actual: NDArray,
+  allowedUlp: number,
+): number {
+  if (expected.data.length !== actual.data.length)
+    throw new Mismatch({ what, clause, detail: `length ${actual.data.length}, expected ${expected.data.length}` });
   const dtype: Dtype = expected.dtype;
   const bad = failingIndices(expected, actual, allowedUlp);
   if (bad.length > 0) {
@@ -49,7 +56,9 @@ export function expectClose(what: string, clause: string, expected: NDArray, act
     const a = actual.data[i] as number;
     const zero = signedZeroDiffers(e, a);
     const more = bad.length > 1 ? `${bad.length} of ${expected.data.length} elements differ` : "";
-    const detail = [zero ? `signed zero: backend ${zeroName(a)}, spec ${zeroName(e)}` : "", more].filter((s) => s !== "").join("; ");
+    const detail = [zero ? `signed zero: backend ${zeroName(a)}, spec ${zeroName(e)}` : "", more]
+      .filter((s) => s !== "")
+      .join("; ");
     throw new Mismatch({
       what,
       clause,

@@ -29,7 +29,11 @@ export async function runAsync<R>(body: Body<R>): Promise<R> {
 }
 
 /** A fast-check property over `arb` whose body runs on the backend's own mode. */
-export function backendProperty<T>(backend: AnyBackend, arb: fc.Arbitrary<T>, body: (value: T) => Body): fc.IRawProperty<[T]> {
+export function backendProperty<T>(
+  backend: AnyBackend,
+  arb: fc.Arbitrary<T>,
+  body: (value: T) => Body,
+): fc.IRawProperty<[T]> {
   if (backend.mode === "async") return fc.asyncProperty(arb, (v) => runAsync(body(v)));
   return fc.property(arb, (v) => runSync(body(v), backend.name));
 }

@@ -37,7 +37,13 @@ function caseInfo(c: GoldenCase): Omit<CaseInfo, "clauses"> {
   const dtype = (c as { dtype?: string }).dtype;
   const hooks = ((c as { hooks?: readonly { class: string }[] }).hooks ?? []).map((h) => h.class);
   const fp32Update = (c as { use_fp32_update?: boolean }).use_fp32_update === true;
-  return { ...(def !== undefined ? { def } : {}), ...(dtype !== undefined ? { dtype } : {}), hooks, kind: c.kind, fp32Update };
+  return {
+    ...(def !== undefined ? { def } : {}),
+    ...(dtype !== undefined ? { dtype } : {}),
+    hooks,
+    kind: c.kind,
+    fp32Update,
+  };
 }
 
 function loadCases(src: GoldenSource): Map<string, CaseInfo> {
@@ -54,7 +60,10 @@ function loadCases(src: GoldenSource): Map<string, CaseInfo> {
 function computedBy(backend: AnyBackend | null, info: CaseInfo): boolean {
   if (backend === null) return true;
   if (info.def === undefined) return false;
-  const dtypeOk = info.dtype === undefined || (isDtype(info.dtype) && backend.dtypes.includes(info.dtype)) || (info.dtype === "float16" && info.fp32Update && backend.dtypes.includes("float32"));
+  const dtypeOk =
+    info.dtype === undefined ||
+    (isDtype(info.dtype) && backend.dtypes.includes(info.dtype)) ||
+    (info.dtype === "float16" && info.fp32Update && backend.dtypes.includes("float32"));
   return dtypeOk && backend.optimizers[info.def.kernel ?? info.def.name] !== undefined;
 }
 
@@ -84,7 +93,10 @@ function kernelClause(backend: AnyBackend, info: CaseInfo | undefined, f: Differ
   if (/\bparams\b|fp32_param/.test(f.what)) return info.def.clause;
   if (/\bgrads\b/.test(f.what)) {
     const hooked = info.hooks.filter((h) => backend.hooks[h] !== undefined || h === "GradientClipping");
-    const kind = hooked.length === 1 ? (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[hooked[0] as string] : undefined;
+    const kind =
+      hooked.length === 1
+        ? (BUILTIN_HOOKS as Record<string, { clause: string } | undefined>)[hooked[0] as string]
+        : undefined;
     return kind?.clause ?? (hooked.length > 1 ? "hooks.call.order" : undefined);
   }
   return undefined;
@@ -104,31 +116,48 @@ export function goldenCheck(dir: string | GoldenSource, only?: string, id = "gol
       return clausesExercised(all(), null, only);
     },
     clausesFor: (backend) => clausesExercised(all(), backend, only),
-    applies: () => (typeof dir === "string" ? (existsSync(dir) ? null : `no golden directory at ${dir}`) : dir.files.size > 0 ? null : `no golden files from ${dir.label}`),
+    applies: () =>
+      typeof dir === "string"
+        ? existsSync(dir)
+          ? null
+          : `no golden directory at ${dir}`
+        : dir.files.size > 0
+          ? null
+          : `no golden files from ${dir.label}`,
     direct: (ctx) => {
       const engine = { name: ctx.backend.name, update: residentUpdate(ctx.backend as AnyBackend) };
       const filter = only === undefined ? undefined : (id: string) => id === only;
       const differences = (results: readonly CaseResult[]): DirectResult => {
-      const diffs = results.flatMap((r) =>
-        r.failures.map((f) => {
-          const clause = kernelClause(ctx.backend, all().get(r.id), f) ?? f.clause ?? "update.sequence";
-          return {
-            what: f.what,
-            // The bits and values are fields of their own; the prose detail only when there are none.
-            ...(f.expectedBits === undefined ? { detail: f.detail } : f.ulp === 0 ? { detail: `signed zero: backend ${Object.is(f.actual, -0) ? "-0" : "+0"}, spec ${Object.is(f.expected, -0) ? "-0" : "+0"}` } : {}),
-            clause,
-            caseId: r.id,
-            at: `${r.id}${f.step === undefined ? "" : ` step ${f.step}`}`,
-            ...(f.dtype !== undefined ? { dtype: f.dtype } : {}),
-            ...(f.expectedBits !== undefined ? { expectedBits: f.expectedBits, actualBits: f.actualBits as string, ulp: f.ulp as number } : {}),
-            ...(f.expected !== undefined && f.actual !== undefined ? { expected: f.expected, actual: f.actual } : {}),
-            ...(f.index !== undefined ? { index: f.index } : {}),
-          };
-        }),
-      );
-      return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
+        const diffs = results.flatMap((r) =>
+          r.failures.map((f) => {
+            const clause = kernelClause(ctx.backend, all().get(r.id), f) ?? f.clause ?? "update.sequence";
+            return {
+              what: f.what,
+              // The bits and values are fields of their own; the prose detail only when there are none.
+              ...(f.expectedBits === undefined
+                ? { detail: f.detail }
+                : f.ulp === 0
+                  ? {
+                      detail: `signed zero: backend ${Object.is(f.actual, -0) ? "-0" : "+0"}, spec ${Object.is(f.expected, -0) ? "-0" : "+0"}`,
+                    }
+                  : {}),
+              clause,
+              caseId: r.id,
+              at: `${r.id}${f.step === undefined ? "" : ` step ${f.step}`}`,
+              ...(f.dtype !== undefined ? { dtype: f.dtype } : {}),
+              ...(f.expectedBits !== undefined
+                ? { expectedBits: f.expectedBits, actualBits: f.actualBits as string, ulp: f.ulp as number }
+                : {}),
+              ...(f.expected !== undefined && f.actual !== undefined ? { expected: f.expected, actual: f.actual } : {}),
+              ...(f.index !== undefined ? { index: f.index } : {}),
+            };
+          }),
+        );
+        return { diffs, runs: results.filter((r) => r.status !== "unsupported").length };
       };
-      return ctx.backend.mode === "sync" ? differences(replaySource(src(), engine, filter)) : replaySourceAsync(src(), engine, filter).then(differences);
+      return ctx.backend.mode === "sync"
+        ? differences(replaySource(src(), engine, filter))
+        : replaySourceAsync(src(), engine, filter).then(differences);
     },
   };
 }

@@ -4,7 +4,14 @@
  * segment's gradient compared with the spec's hook, guards and the parameter left untouched.
  */
 import fc from "fast-check";
-import { type Dtype, type HookKind, type Json, type NDArray, type PerParamCall, type PerParamKernelDesc } from "../../spec/index.js";
+import {
+  type Dtype,
+  type HookKind,
+  type Json,
+  type NDArray,
+  type PerParamCall,
+  type PerParamKernelDesc,
+} from "../../spec/index.js";
 import type { AnyBackend, HookSegment } from "../../backends/contract.js";
 import { arrayArb, lengthArb } from "../arbitraries.js";
 import { hookCornerArgsArb } from "../hook-args.js";
@@ -26,9 +33,14 @@ interface HookCase {
 
 function hookCaseArb(kind: HookKind, dtype: Dtype): fc.Arbitrary<HookCase> {
   return lengthArb.chain((n) =>
-    fc.record({ p: arrayArb(dtype, n), g: arrayArb(dtype, n), t: fc.integer({ min: 0, max: 20 }), lossScale: fc.constantFrom(null, 128, 1000) }).chain((r) =>
-      hookCornerArgsArb(kind, r.p, r.g).map((args) => ({ ...r, args })),
-    ),
+    fc
+      .record({
+        p: arrayArb(dtype, n),
+        g: arrayArb(dtype, n),
+        t: fc.integer({ min: 0, max: 20 }),
+        lossScale: fc.constantFrom(null, 128, 1000),
+      })
+      .chain((r) => hookCornerArgsArb(kind, r.p, r.g).map((args) => ({ ...r, args }))),
   );
 }
 
@@ -38,7 +50,15 @@ function callOf(kind: HookKind, c: HookCase): PerParamCall {
   return { args: c.args, state, rule: { t: c.t, hyperparam: {}, path: "/p" }, param, path: "/p" };
 }
 
-function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, dtype: Dtype, drawn: readonly HookCase[], gaps: readonly number[], maxUlp: { value: number }): Body {
+function* packBody(
+  ctx: CheckContext,
+  kind: HookKind,
+  desc: PerParamKernelDesc,
+  dtype: Dtype,
+  drawn: readonly HookCase[],
+  gaps: readonly number[],
+  maxUlp: { value: number },
+): Body {
   const backend: AnyBackend = ctx.backend;
   const hk = backend.hooks[desc.name];
   if (hk === undefined) throw new Mismatch({ what: `no ${desc.name} kernel`, clause: kind.clause });
@@ -57,14 +77,36 @@ function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, 
   });
   fc.pre(kept.length > 0);
   cases = kept.map((k) => k.c);
-  const layout = layoutOf(cases.map((c) => c.p.data.length), gaps);
+  const layout = layoutOf(
+    cases.map((c) => c.p.data.length),
+    gaps,
+  );
   const calls = kept.map((k) => k.call);
   const expected = kept.map((k) => k.expected);
   // oxlint-disable-next-line typescript/unbound-method -- noise functions are plain functions that never use `this`
   const draw = desc.noise;
-  const pBuf = yield* upload(backend, dtype, packedData(dtype, layout, 0, cases.map((c) => c.p)));
-  const gBuf = yield* upload(backend, dtype, packedData(dtype, layout, 1, cases.map((c) => c.g)));
-  const noise = draw !== undefined ? calls.map((call, k) => draw(call, (cases[k] as HookCase).p.shape, dtype).noise) : [];
+  const pBuf = yield* upload(
+    backend,
+    dtype,
+    packedData(
+      dtype,
+      layout,
+      0,
+      cases.map((c) => c.p),
+    ),
+  );
+  const gBuf = yield* upload(
+    backend,
+    dtype,
+    packedData(
+      dtype,
+      layout,
+      1,
+      cases.map((c) => c.g),
+    ),
+  );
+  const noise =
+    draw !== undefined ? calls.map((call, k) => draw(call, (cases[k] as HookCase).p.shape, dtype).noise) : [];
   const nBuf = draw !== undefined ? yield* upload(backend, dtype, packedData(dtype, layout, 2, noise)) : undefined;
   const segments: HookSegment[] = [];
   for (const [k, c] of cases.entries()) {
@@ -78,20 +120,50 @@ function* packBody(ctx: CheckContext, kind: HookKind, desc: PerParamKernelDesc, 
   const g = yield* download(backend, gBuf, layout.total);
   for (const b of [pBuf, gBuf, ...(nBuf !== undefined ? [nBuf] : [])]) backend.memory.free?.(b);
   const tol = allowedUlp(backend, desc.name);
-  const outcomes = expected.map((e, k) => ({ call: calls[k] as PerParamCall, expected: e, actual: slice(dtype, g, layout.offsets[k] as number, layout.lengths[k] as number) }));
+  const outcomes = expected.map((e, k) => ({
+    call: calls[k] as PerParamCall,
+    expected: e,
+    actual: slice(dtype, g, layout.offsets[k] as number, layout.lengths[k] as number),
+  }));
   for (const [k, o] of outcomes.entries()) {
     try {
-      maxUlp.value = Math.max(maxUlp.value, expectClose(`segment ${k} of ${cases.length} (offset ${layout.offsets[k]}): grad`, kind.clause, o.expected, o.actual, tol));
+      maxUlp.value = Math.max(
+        maxUlp.value,
+        expectClose(
+          `segment ${k} of ${cases.length} (offset ${layout.offsets[k]}): grad`,
+          kind.clause,
+          o.expected,
+          o.actual,
+          tol,
+        ),
+      );
     } catch (err) {
-      if (err instanceof Mismatch) throw new Mismatch(err.diff, () => diagnoseHook({ kind, tol, segments: outcomes, k, layout }));
+      if (err instanceof Mismatch)
+        throw new Mismatch(err.diff, () => diagnoseHook({ kind, tol, segments: outcomes, k, layout }));
       throw err;
     }
   }
   const gi = firstGuardViolation(dtype, layout, 1, g);
-  if (gi >= 0) throw new Mismatch({ what: `grad element ${gi} lies outside every segment but was overwritten`, clause: kind.clause, index: gi, detail: `segments at offsets [${layout.offsets.join(", ")}]` });
-  const pin = packedData(dtype, layout, 0, cases.map((c) => c.p));
+  if (gi >= 0)
+    throw new Mismatch({
+      what: `grad element ${gi} lies outside every segment but was overwritten`,
+      clause: kind.clause,
+      index: gi,
+      detail: `segments at offsets [${layout.offsets.join(", ")}]`,
+    });
+  const pin = packedData(
+    dtype,
+    layout,
+    0,
+    cases.map((c) => c.p),
+  );
   const pi = p.findIndex((x, i) => !Object.is(x, pin[i]) && !(Number.isNaN(x) && Number.isNaN(pin[i] as number)));
-  if (pi >= 0) throw new Mismatch({ what: `param element ${pi} changed (a hook rewrites the gradient only)`, clause: kind.clause, index: pi });
+  if (pi >= 0)
+    throw new Mismatch({
+      what: `param element ${pi} changed (a hook rewrites the gradient only)`,
+      clause: kind.clause,
+      index: pi,
+    });
 }
 
 export function hookCheck(kind: HookKind, desc: PerParamKernelDesc, dtype: Dtype): Check {
@@ -101,7 +173,15 @@ export function hookCheck(kind: HookKind, desc: PerParamKernelDesc, dtype: Dtype
     kernel: desc.name,
     dtype,
     clauses: [kind.clause, ...desc.scalars.map((s) => s.clause).filter((c) => c !== kind.clause)],
-    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.hooks[desc.name] === undefined ? `no ${desc.name} kernel` : null),
-    property: (ctx, maxUlp) => backendProperty(ctx.backend, packArb(hookCaseArb(kind, dtype)), (pk) => packBody(ctx, kind, desc, dtype, pk.cases, pk.gaps, maxUlp)),
+    applies: (b) =>
+      !b.dtypes.includes(dtype)
+        ? `backend does not compute ${dtype}`
+        : b.hooks[desc.name] === undefined
+          ? `no ${desc.name} kernel`
+          : null,
+    property: (ctx, maxUlp) =>
+      backendProperty(ctx.backend, packArb(hookCaseArb(kind, dtype)), (pk) =>
+        packBody(ctx, kind, desc, dtype, pk.cases, pk.gaps, maxUlp),
+      ),
   };
 }

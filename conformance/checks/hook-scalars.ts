@@ -9,7 +9,8 @@ import type { HookSegment } from "../../backends/contract.js";
 
 export function hookScalars(desc: PerParamKernelDesc, call: PerParamCall): HookSegment["scalars"] {
   const { param } = call;
-  const sq = (a: NDArray | null, wanted: boolean): number => (wanted && a !== null ? (np.dotSelf(a).data[0] as number) : NaN);
+  const sq = (a: NDArray | null, wanted: boolean): number =>
+    wanted && a !== null ? (np.dotSelf(a).data[0] as number) : NaN;
   return desc.scalarsOf({
     args: call.args,
     lossScale: param.lossScale,

@@ -28,7 +28,16 @@ export function stageClauses(def: OptimizerDef): string[] {
         seen.add(clause);
         return value;
       },
-      () => def.update({ path: "/p", param, grad: { ...param, data: Float64Array.of(0.25) }, state: def.initState(param, hp), hp, t: 1, extras: def.ruleExtras ? def.ruleExtras(hp) : {} }),
+      () =>
+        def.update({
+          path: "/p",
+          param,
+          grad: { ...param, data: Float64Array.of(0.25) },
+          state: def.initState(param, hp),
+          hp,
+          t: 1,
+          extras: def.ruleExtras ? def.ruleExtras(hp) : {},
+        }),
     );
   } catch {
     // A definition whose defaults do not update is checked on its output clauses only.

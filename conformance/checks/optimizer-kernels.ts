@@ -18,7 +18,15 @@ import { allowedUlp, outputClause, stageClauses } from "./kernel-clauses.js";
 
 /** The spec's result for a case, or null when the kernel never sees such a call (the spec raises or widens a dtype). */
 function specOutcome(def: OptimizerDef, c: KernelCase): { call: UpdateCall; expected: UpdateResult } | null {
-  const call: UpdateCall = { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
+  const call: UpdateCall = {
+    path: "/p",
+    param: c.param,
+    grad: c.grad,
+    state: c.state,
+    hp: c.hp,
+    t: c.t,
+    extras: c.extras,
+  };
   let expected: UpdateResult;
   try {
     expected = def.update(call);
@@ -30,7 +38,14 @@ function specOutcome(def: OptimizerDef, c: KernelCase): { call: UpdateCall; expe
   return { call, expected };
 }
 
-function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: readonly KernelCase[], gaps: readonly number[], maxUlp: { value: number }): Body {
+function* packBody(
+  ctx: CheckContext,
+  def: OptimizerDef,
+  dtype: Dtype,
+  cases: readonly KernelCase[],
+  gaps: readonly number[],
+  maxUlp: { value: number },
+): Body {
   const backend: AnyBackend = ctx.backend;
   const kernelName = def.kernel ?? def.name;
   const kernel = backend.optimizers[kernelName];
@@ -43,9 +58,15 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
     return o === null ? [] : [o];
   });
   fc.pre(kept.length > 0);
-  const layout: Layout = layoutOf(kept.map((o) => o.call.param.data.length), gaps);
+  const layout: Layout = layoutOf(
+    kept.map((o) => o.call.param.data.length),
+    gaps,
+  );
   const names = ["param", "grad", ...keys];
-  const inputs = (name: string): NDArray[] => kept.map(({ call }) => (name === "param" ? call.param : name === "grad" ? call.grad : (call.state[name] as NDArray)));
+  const inputs = (name: string): NDArray[] =>
+    kept.map(({ call }) =>
+      name === "param" ? call.param : name === "grad" ? call.grad : (call.state[name] as NDArray),
+    );
   const bufs: Record<string, unknown> = {};
   const packedIn: Record<string, Float64Array> = {};
   for (const [w, name] of names.entries()) {
@@ -54,7 +75,13 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
   }
   const state: Record<string, unknown> = {};
   for (const k of keys) state[k] = bufs[k];
-  const segments = kept.map(({ call }, k) => ({ offset: layout.offsets[k] as number, length: layout.lengths[k] as number, hp: call.hp, t: call.t, extras: call.extras }));
+  const segments = kept.map(({ call }, k) => ({
+    offset: layout.offsets[k] as number,
+    length: layout.lengths[k] as number,
+    hp: call.hp,
+    t: call.t,
+    extras: call.extras,
+  }));
   yield kernel.update(dtype, { param: bufs["param"], grad: bufs["grad"], state }, segments);
   const raw: Record<string, Float64Array> = {};
   for (const name of names) {
@@ -63,19 +90,30 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
   }
   const tol = allowedUlp(backend, kernelName);
   const outcomes: SegmentOutcome[] = kept.map(({ call, expected }, k) => {
-    const at = (name: string) => slice(dtype, raw[name] as Float64Array, layout.offsets[k] as number, layout.lengths[k] as number);
+    const at = (name: string) =>
+      slice(dtype, raw[name] as Float64Array, layout.offsets[k] as number, layout.lengths[k] as number);
     const st: Record<string, NDArray> = {};
     for (const key of keys) st[key] = at(key);
     return { call, expected, actual: { param: at("param"), state: st } };
   });
-  const diagnose = (k: number) => () => diagnoseOptimizer({ def, dtype, tol, segments: outcomes, k, raw, inputs: packedIn, layout });
+  const diagnose = (k: number) => () =>
+    diagnoseOptimizer({ def, dtype, tol, segments: outcomes, k, raw, inputs: packedIn, layout });
   for (const [k, o] of outcomes.entries()) {
     // Stage order: the state entries (computed first), then the parameter.
     for (const name of [...keys, "param"]) {
       const e = name === "param" ? o.expected.param : (o.expected.state[name] as NDArray);
       const a = name === "param" ? o.actual.param : (o.actual.state[name] as NDArray);
       try {
-        maxUlp.value = Math.max(maxUlp.value, expectClose(`segment ${k} of ${kept.length} (offset ${layout.offsets[k]}): ${name === "param" ? "param" : `state.${name}`}`, outputClause(def, name), e, a, tol));
+        maxUlp.value = Math.max(
+          maxUlp.value,
+          expectClose(
+            `segment ${k} of ${kept.length} (offset ${layout.offsets[k]}): ${name === "param" ? "param" : `state.${name}`}`,
+            outputClause(def, name),
+            e,
+            a,
+            tol,
+          ),
+        );
       } catch (err) {
         if (err instanceof Mismatch) throw new Mismatch(err.diff, diagnose(k));
         throw err;
@@ -86,13 +124,26 @@ function* packBody(ctx: CheckContext, def: OptimizerDef, dtype: Dtype, cases: re
     const i = firstGuardViolation(dtype, layout, w, raw[name] as Float64Array);
     if (i >= 0) {
       const k = Math.max(0, layout.offsets.findIndex((off) => off > i) - 1);
-      throw new Mismatch({ what: `${name} element ${i} lies outside every segment but was overwritten`, clause: outputClause(def, name === "grad" ? "param" : name), index: i, detail: `segments at offsets [${layout.offsets.join(", ")}], lengths [${layout.lengths.join(", ")}]` }, diagnose(k));
+      throw new Mismatch(
+        {
+          what: `${name} element ${i} lies outside every segment but was overwritten`,
+          clause: outputClause(def, name === "grad" ? "param" : name),
+          index: i,
+          detail: `segments at offsets [${layout.offsets.join(", ")}], lengths [${layout.lengths.join(", ")}]`,
+        },
+        diagnose(k),
+      );
     }
   }
   const g = raw["grad"] as Float64Array;
   const gin = packedIn["grad"] as Float64Array;
   const gi = g.findIndex((x, i) => !Object.is(x, gin[i]) && !(Number.isNaN(x) && Number.isNaN(gin[i] as number)));
-  if (gi >= 0) throw new Mismatch({ what: `grad element ${gi} changed (an optimizer update reads the gradient, never writes it)`, clause: def.clause, index: gi });
+  if (gi >= 0)
+    throw new Mismatch({
+      what: `grad element ${gi} changed (an optimizer update reads the gradient, never writes it)`,
+      clause: def.clause,
+      index: gi,
+    });
 }
 
 export function optimizerCheck(def: OptimizerDef, dtype: Dtype): Check {
@@ -103,7 +154,15 @@ export function optimizerCheck(def: OptimizerDef, dtype: Dtype): Check {
     kernel,
     dtype,
     clauses: [...new Set([def.clause, ...Object.values(def.stateClauses ?? {}), ...stageClauses(def)])],
-    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
-    property: (ctx, maxUlp) => backendProperty(ctx.backend, packArb(kernelCaseArb(def, dtype)), (p) => packBody(ctx, def, dtype, p.cases, p.gaps, maxUlp)),
+    applies: (b) =>
+      !b.dtypes.includes(dtype)
+        ? `backend does not compute ${dtype}`
+        : b.optimizers[kernel] === undefined
+          ? `no ${kernel} kernel`
+          : null,
+    property: (ctx, maxUlp) =>
+      backendProperty(ctx.backend, packArb(kernelCaseArb(def, dtype)), (p) =>
+        packBody(ctx, def, dtype, p.cases, p.gaps, maxUlp),
+      ),
   };
 }

@@ -27,9 +27,16 @@ export interface Pack<C> {
 
 /** One to four cases with gaps of 0 to 5 elements (mostly non-zero, so offset 0 is the exception). */
 export function packArb<C>(caseArb: fc.Arbitrary<C>, maxCases = 4): fc.Arbitrary<Pack<C>> {
-  return fc.array(caseArb, { minLength: 1, maxLength: maxCases }).chain((cases) =>
-    fc.array(fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 5 }) }, { weight: 1, arbitrary: fc.constant(0) }), { minLength: cases.length + 1, maxLength: cases.length + 1 }).map((gaps) => ({ cases, gaps })),
-  );
+  return fc
+    .array(caseArb, { minLength: 1, maxLength: maxCases })
+    .chain((cases) =>
+      fc
+        .array(
+          fc.oneof({ weight: 3, arbitrary: fc.integer({ min: 1, max: 5 }) }, { weight: 1, arbitrary: fc.constant(0) }),
+          { minLength: cases.length + 1, maxLength: cases.length + 1 },
+        )
+        .map((gaps) => ({ cases, gaps })),
+    );
 }
 
 export function layoutOf(lengths: readonly number[], gaps: readonly number[]): Layout {

@@ -7,7 +7,16 @@
  * are checked on the same packs: the spec's rate from the backend's norms, then `scale`.
  */
 import fc from "fast-check";
-import { type Dtype, type HookKind, type Json, type NDArray, type WholeKernelDesc, np, roundTo, maxFinite } from "../../spec/index.js";
+import {
+  type Dtype,
+  type HookKind,
+  type Json,
+  type NDArray,
+  type WholeKernelDesc,
+  np,
+  roundTo,
+  maxFinite,
+} from "../../spec/index.js";
 import { hookArgsArb } from "../hook-args.js";
 import type { AnyBackend } from "../../backends/contract.js";
 import { lengthArb, valueArb } from "../arbitraries.js";
@@ -30,19 +39,30 @@ function spreadArb(dtype: Dtype): fc.Arbitrary<number> {
 /** An order-sensitive array, sometimes with one non-finite element at a chosen position (tails included). */
 function reductionArrayArb(dtype: Dtype): fc.Arbitrary<NDArray> {
   // Mostly longer than one SIMD vector, where lanes and trees differ from the sequential sum.
-  return fc.oneof({ weight: 1, arbitrary: lengthArb }, { weight: 3, arbitrary: fc.integer({ min: 5, max: 70 }) }).chain((n) =>
-    fc
-      .tuple(
-        fc.array(fc.oneof({ weight: 3, arbitrary: spreadArb(dtype) }, { weight: 1, arbitrary: valueArb(dtype, { finite: true }) }), { minLength: n, maxLength: n }),
-        // One array in four carries a non-finite element (which hides any summation order).
-        fc.oneof({ weight: 3, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.tuple(fc.nat(Math.max(0, n - 1)), fc.constantFrom(NaN, Infinity, -Infinity)) }),
-      )
-      .map(([vals, bad]) => {
-        const data = Float64Array.from(vals);
-        if (bad !== null && n > 0) data[Math.min(bad[0], n - 1)] = bad[1];
-        return { dtype, shape: [n], data };
-      }),
-  );
+  return fc
+    .oneof({ weight: 1, arbitrary: lengthArb }, { weight: 3, arbitrary: fc.integer({ min: 5, max: 70 }) })
+    .chain((n) =>
+      fc
+        .tuple(
+          fc.array(
+            fc.oneof(
+              { weight: 3, arbitrary: spreadArb(dtype) },
+              { weight: 1, arbitrary: valueArb(dtype, { finite: true }) },
+            ),
+            { minLength: n, maxLength: n },
+          ),
+          // One array in four carries a non-finite element (which hides any summation order).
+          fc.oneof(
+            { weight: 3, arbitrary: fc.constant(null) },
+            { weight: 1, arbitrary: fc.tuple(fc.nat(Math.max(0, n - 1)), fc.constantFrom(NaN, Infinity, -Infinity)) },
+          ),
+        )
+        .map(([vals, bad]) => {
+          const data = Float64Array.from(vals);
+          if (bad !== null && n > 0) data[Math.min(bad[0], n - 1)] = bad[1];
+          return { dtype, shape: [n], data };
+        }),
+    );
 }
 
 /** Guards that poison any read outside a segment: non-finite and huge values. */
@@ -58,9 +78,18 @@ function packed(dtype: Dtype, layout: Layout, parts: readonly NDArray[]): Float6
   return out;
 }
 
-function* reductionBody(ctx: CheckContext, dtype: Dtype, xs: readonly NDArray[], gaps: readonly number[], maxUlp: { value: number }): Body {
+function* reductionBody(
+  ctx: CheckContext,
+  dtype: Dtype,
+  xs: readonly NDArray[],
+  gaps: readonly number[],
+  maxUlp: { value: number },
+): Body {
   const b: AnyBackend = ctx.backend;
-  const layout = layoutOf(xs.map((x) => x.data.length), gaps);
+  const layout = layoutOf(
+    xs.map((x) => x.data.length),
+    gaps,
+  );
   const buf = b.memory.alloc(dtype, layout.total);
   yield b.memory.write(buf, packed(dtype, layout, xs), 0);
   const tol = allowedUlp(b, "reductions");
@@ -71,14 +100,22 @@ function* reductionBody(ctx: CheckContext, dtype: Dtype, xs: readonly NDArray[],
     const e: NDArray = { dtype, shape: [1], data: Float64Array.of(np.dotSelf(x).data[0] as number) };
     const a: NDArray = { dtype, shape: [1], data: Float64Array.of(ss) };
     try {
-      maxUlp.value = Math.max(maxUlp.value, expectClose(`sumSquares of segment ${k} (offset ${off}, length ${n})`, "numerics.dot.sequential", e, a, tol));
+      maxUlp.value = Math.max(
+        maxUlp.value,
+        expectClose(`sumSquares of segment ${k} (offset ${off}, length ${n})`, "numerics.dot.sequential", e, a, tol),
+      );
     } catch (err) {
-      if (err instanceof Mismatch) throw new Mismatch(err.diff, () => diagnoseSumSquares(x, ss, off, packed(dtype, layout, xs)));
+      if (err instanceof Mismatch)
+        throw new Mismatch(err.diff, () => diagnoseSumSquares(x, ss, off, packed(dtype, layout, xs)));
       throw err;
     }
     const fin = (yield b.reductions.allFinite(dtype, buf, off, n)) as boolean;
     if (fin !== np.allFinite(x)) {
-      throw new Mismatch({ what: `allFinite of segment ${k} (offset ${off}, length ${n}) returned ${fin}`, clause: "loss-scale.dynamic.check", detail: `for ${describeArray(x)}` });
+      throw new Mismatch({
+        what: `allFinite of segment ${k} (offset ${off}, length ${n}) returned ${fin}`,
+        clause: "loss-scale.dynamic.check",
+        detail: `for ${describeArray(x)}`,
+      });
     }
   }
   b.memory.free?.(buf);
@@ -92,40 +129,68 @@ export function reductionCheck(dtype: Dtype): Check {
     dtype,
     clauses: ["numerics.dot.sequential", "loss-scale.dynamic.check"],
     applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : null),
-    property: (ctx, maxUlp) => backendProperty(ctx.backend, packArb(reductionArrayArb(dtype)), (p) => reductionBody(ctx, dtype, p.cases, p.gaps, maxUlp)),
+    property: (ctx, maxUlp) =>
+      backendProperty(ctx.backend, packArb(reductionArrayArb(dtype)), (p) =>
+        reductionBody(ctx, dtype, p.cases, p.gaps, maxUlp),
+      ),
   };
 }
 
-function* wholeBody(ctx: CheckContext, kind: HookKind, desc: WholeKernelDesc, dtype: Dtype, gs: readonly NDArray[], gaps: readonly number[], args: Readonly<Record<string, Json>>, maxUlp: { value: number }): Body {
+function* wholeBody(
+  ctx: CheckContext,
+  kind: HookKind,
+  desc: WholeKernelDesc,
+  dtype: Dtype,
+  gs: readonly NDArray[],
+  gaps: readonly number[],
+  args: Readonly<Record<string, Json>>,
+  maxUlp: { value: number },
+): Body {
   // oxlint-disable-next-line typescript/unbound-method -- hook kinds are records of plain functions that never use `this`
   const whole = kind.whole;
   if (whole === undefined) return;
   const b: AnyBackend = ctx.backend;
-  const layout = layoutOf(gs.map((g) => g.data.length), gaps);
-  const params = gs.map((g, i) => ({ path: `/p${i}`, param: { dtype, shape: g.shape, data: g, grad: g, gradValid: true, lossScale: null } }));
+  const layout = layoutOf(
+    gs.map((g) => g.data.length),
+    gaps,
+  );
+  const params = gs.map((g, i) => ({
+    path: `/p${i}`,
+    param: { dtype, shape: g.shape, data: g, grad: g, gradValid: true, lossScale: null },
+  }));
   const expected = whole({ args, state: null, params, t: 1 });
   const guards = packed(dtype, layout, gs);
   const buf = b.memory.alloc(dtype, layout.total);
   yield b.memory.write(buf, guards, 0);
   const squares: number[] = [];
-  for (const [k, g] of gs.entries()) squares.push((yield b.reductions.sumSquares(dtype, buf, layout.offsets[k] as number, g.data.length)) as number);
+  for (const [k, g] of gs.entries())
+    squares.push((yield b.reductions.sumSquares(dtype, buf, layout.offsets[k] as number, g.data.length)) as number);
   const { rate } = desc.rateOf(args, squares);
   const scaling = rate !== null;
-  if (rate !== null) for (const [k, g] of gs.entries()) yield b.reductions.scale(dtype, buf, layout.offsets[k] as number, g.data.length, rate);
+  if (rate !== null)
+    for (const [k, g] of gs.entries())
+      yield b.reductions.scale(dtype, buf, layout.offsets[k] as number, g.data.length, rate);
   const out = yield* download(b, buf, layout.total);
   b.memory.free?.(buf);
   const tol = allowedUlp(b, kind.kind);
   for (const [k, g] of gs.entries()) {
     const e = expected.grads[`/p${k}`] ?? g;
     const a = slice(dtype, out, layout.offsets[k] as number, g.data.length);
-    maxUlp.value = Math.max(maxUlp.value, expectClose(`grad of segment ${k} (offset ${layout.offsets[k]})`, scaling ? desc.clause : kind.clause, e, a, tol));
+    maxUlp.value = Math.max(
+      maxUlp.value,
+      expectClose(`grad of segment ${k} (offset ${layout.offsets[k]})`, scaling ? desc.clause : kind.clause, e, a, tol),
+    );
   }
   // A scale that reaches outside its segment changes a finite guard.
   for (let j = 0; j < out.length; j++) {
     const inside = layout.offsets.some((o, k) => j >= o && j < o + (layout.lengths[k] as number));
     const gv = guards[j] as number;
     if (!inside && Number.isFinite(gv) && !Object.is(out[j], gv)) {
-      throw new Mismatch({ what: `element ${j} lies outside every segment but was scaled`, clause: desc.clause, index: j });
+      throw new Mismatch({
+        what: `element ${j} lies outside every segment but was scaled`,
+        clause: desc.clause,
+        index: j,
+      });
     }
   }
 }
@@ -140,7 +205,9 @@ function atTheNorm(kind: HookKind, gs: readonly NDArray[]): fc.Arbitrary<Readonl
   return hookArgsArb(kind).chain((args) => {
     const present = numeric.filter((n) => n in args);
     if (present.length === 0 || !Number.isFinite(norm) || norm === 0) return fc.constant(args);
-    return fc.option(fc.constantFrom(...present), { freq: 2 }).map((name) => (name === null ? args : { ...args, [name]: norm }));
+    return fc
+      .option(fc.constantFrom(...present), { freq: 2 })
+      .map((name) => (name === null ? args : { ...args, [name]: norm }));
   });
 }
 
@@ -156,9 +223,13 @@ export function wholeHookCheck(kind: HookKind, desc: WholeKernelDesc, dtype: Dty
     property: (ctx, maxUlp) =>
       backendProperty(
         ctx.backend,
-        packArb(lengthArb.chain((n) => fc.array(valueArb(dtype), { minLength: n, maxLength: n }).map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })))).chain((p) =>
-          fc.tuple(fc.constant(p), atTheNorm(kind, p.cases)),
-        ),
+        packArb(
+          lengthArb.chain((n) =>
+            fc
+              .array(valueArb(dtype), { minLength: n, maxLength: n })
+              .map((v): NDArray => ({ dtype, shape: [n], data: Float64Array.from(v) })),
+          ),
+        ).chain((p) => fc.tuple(fc.constant(p), atTheNorm(kind, p.cases))),
         ([p, args]) => wholeBody(ctx, kind, desc, dtype, p.cases, p.gaps, args, maxUlp),
       ),
   };

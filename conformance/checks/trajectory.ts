@@ -49,8 +49,23 @@ function initial(def: OptimizerDef, dtype: Dtype, seed: number): OptimizerState 
   const rnd = () => ((x = (Math.imul(x, 1664525) + 1013904223) >>> 0) / 4294967296) * 2 - 1;
   const structure = {
     kind: "chain" as const,
-    params: [{ name: "a", dtype, shape: [5] }, { name: "d", dtype, shape: [17] }],
-    children: [{ name: "b", link: { kind: "link" as const, params: [{ name: "W", dtype, shape: [2, 3] }, { name: "c", dtype, shape: [1] }], children: [] } }],
+    params: [
+      { name: "a", dtype, shape: [5] },
+      { name: "d", dtype, shape: [17] },
+    ],
+    children: [
+      {
+        name: "b",
+        link: {
+          kind: "link" as const,
+          params: [
+            { name: "W", dtype, shape: [2, 3] },
+            { name: "c", dtype, shape: [1] },
+          ],
+          children: [],
+        },
+      },
+    ],
   };
   const data: Record<string, NDArray> = {};
   for (const p of PATHS) {
@@ -67,8 +82,27 @@ interface Sides {
 
 /** Everything but the tensors, as comparable text. */
 function machine(s: OptimizerState): string {
-  const rules = Object.entries(s.rules).map(([p, r]) => [p, r.t, r.enabled, r.hyperparam, r.hooks, r.useFp32Update, r.extras]);
-  return JSON.stringify([s.optimizer, s.hyperparam, s.t, s.epoch, s.useAutoNewEpoch, s.hooks, s.useFp32Update, s.lossScale, s.useCleargrads, rules]);
+  const rules = Object.entries(s.rules).map(([p, r]) => [
+    p,
+    r.t,
+    r.enabled,
+    r.hyperparam,
+    r.hooks,
+    r.useFp32Update,
+    r.extras,
+  ]);
+  return JSON.stringify([
+    s.optimizer,
+    s.hyperparam,
+    s.t,
+    s.epoch,
+    s.useAutoNewEpoch,
+    s.hooks,
+    s.useFp32Update,
+    s.lossScale,
+    s.useCleargrads,
+    rules,
+  ]);
 }
 
 function compareStates(a: OptimizerState, b: OptimizerState, tol: number, kernelClause: string): void {
@@ -77,19 +111,30 @@ function compareStates(a: OptimizerState, b: OptimizerState, tol: number, kernel
     const pa = a.target!.params[p]!;
     const pb = b.target!.params[p]!;
     expectClose(`param ${p}`, kernelClause, pa.data!, pb.data!, tol);
-    if ((pa.grad === null) !== (pb.grad === null)) throw new Mismatch({ what: `grad ${p} presence`, clause: "hooks.call.reallocate" });
+    if ((pa.grad === null) !== (pb.grad === null))
+      throw new Mismatch({ what: `grad ${p} presence`, clause: "hooks.call.reallocate" });
     if (pa.grad && pb.grad) expectClose(`grad ${p}`, "hooks.call.order", pa.grad, pb.grad, tol);
-    if (pa.gradValid !== pb.gradValid || pa.lossScale !== pb.lossScale) throw new Mismatch({ what: `grad ${p} flags`, clause: "rule.update.unscale" });
+    if (pa.gradValid !== pb.gradValid || pa.lossScale !== pb.lossScale)
+      throw new Mismatch({ what: `grad ${p} flags`, clause: "rule.update.unscale" });
     const ra = a.rules[p]!;
     const rb = b.rules[p]!;
-    if (ra.t !== rb.t) throw new Mismatch({ what: `rule ${p} t`, clause: "rule.update.t", detail: `${rb.t} vs ${ra.t}` });
-    if ((ra.state === null) !== (rb.state === null)) throw new Mismatch({ what: `rule ${p} state presence`, clause: "rule.update.lazy-state" });
-    if (Object.keys(ra.state ?? {}).join() !== Object.keys(rb.state ?? {}).join()) throw new Mismatch({ what: `rule ${p} state keys`, clause: "rule.update.lazy-state" });
-    for (const [k, v] of Object.entries(ra.state ?? {})) expectClose(`rule ${p} state.${k}`, kernelClause, v, rb.state![k]!, tol);
+    if (ra.t !== rb.t)
+      throw new Mismatch({ what: `rule ${p} t`, clause: "rule.update.t", detail: `${rb.t} vs ${ra.t}` });
+    if ((ra.state === null) !== (rb.state === null))
+      throw new Mismatch({ what: `rule ${p} state presence`, clause: "rule.update.lazy-state" });
+    if (Object.keys(ra.state ?? {}).join() !== Object.keys(rb.state ?? {}).join())
+      throw new Mismatch({ what: `rule ${p} state keys`, clause: "rule.update.lazy-state" });
+    for (const [k, v] of Object.entries(ra.state ?? {}))
+      expectClose(`rule ${p} state.${k}`, kernelClause, v, rb.state![k]!, tol);
   }
   const ma = machine(a);
   const mb = machine(b);
-  if (ma !== mb) throw new Mismatch({ what: "state machine (counters, hooks, extras, loss scale)", clause: "update.sequence", detail: `${mb} vs ${ma}` });
+  if (ma !== mb)
+    throw new Mismatch({
+      what: "state machine (counters, hooks, extras, loss scale)",
+      clause: "update.sequence",
+      detail: `${mb} vs ${ma}`,
+    });
 }
 
 /** One command: its label, what it does to the spec's state, and what it does to the run. */
@@ -122,7 +167,8 @@ function* runBoth(cmd: Cmd, side: Sides, tol: number, kernelClause: string): Job
     na = cmd.spec(side.spec);
   } catch (e) {
     ea = e;
-    if (e instanceof OptspecError && cmd.clause === kernelClause && e.partial !== undefined) na = e.partial as OptimizerState;
+    if (e instanceof OptspecError && cmd.clause === kernelClause && e.partial !== undefined)
+      na = e.partial as OptimizerState;
   }
   try {
     yield* cmd.run(side);
@@ -130,7 +176,11 @@ function* runBoth(cmd: Cmd, side: Sides, tol: number, kernelClause: string): Job
     eb = e;
   }
   if ((ea === null) !== (eb === null)) {
-    throw new Mismatch({ what: "one side raised", clause: ea instanceof OptspecError ? ea.clause : eb instanceof OptspecError ? eb.clause : cmd.clause, detail: `spec: ${String(ea)}, backend: ${String(eb)}` });
+    throw new Mismatch({
+      what: "one side raised",
+      clause: ea instanceof OptspecError ? ea.clause : eb instanceof OptspecError ? eb.clause : cmd.clause,
+      detail: `spec: ${String(ea)}, backend: ${String(eb)}`,
+    });
   }
   side.spec = na;
   const snap = yield* value(side.run.snapshot());
@@ -142,24 +192,37 @@ function* runBoth(cmd: Cmd, side: Sides, tol: number, kernelClause: string): Job
 }
 
 function commandArbs(def: OptimizerDef, dtype: Dtype, backend: AnyBackend): fc.Arbitrary<Cmd>[] {
-  const step = fc.record({ seed: fc.integer({ min: 1, max: 1 << 30 }), missing: fc.subarray(PATHS), loss: fc.boolean() }).map(({ seed, missing, loss }): Cmd => {
-    let x = seed;
-    const g: Record<string, NDArray | null> = {};
-    for (const p of PATHS) {
-      const shape = SHAPES[p] as number[];
-      g[p] = missing.includes(p) ? null : array(dtype, shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => ((x = (Math.imul(x, 69069) + 1) >>> 0) / 4294967296) - 0.5));
-    }
-    return {
-      label: `update(${loss ? "lossfun" : `grads seed=${seed}, none for [${missing.join(", ")}]`})`,
-      clause: def.clause,
-      spec: (s) => (loss ? update(s, goldenLoss) : update(setGrads(s, g))),
-      *run(side) {
-        if (!loss) yield* value(side.run.setGrads(g));
-        yield* value(side.run.update(loss ? goldenLoss : undefined));
-      },
-    };
-  });
-  const enable = fc.tuple(fc.constantFrom(...PATHS), fc.boolean()).map(([p, on]) => pure(`setEnabled(${p}, ${on})`, (s) => setEnabled(s, p, on)));
+  const step = fc
+    .record({ seed: fc.integer({ min: 1, max: 1 << 30 }), missing: fc.subarray(PATHS), loss: fc.boolean() })
+    .map(({ seed, missing, loss }): Cmd => {
+      let x = seed;
+      const g: Record<string, NDArray | null> = {};
+      for (const p of PATHS) {
+        const shape = SHAPES[p] as number[];
+        g[p] = missing.includes(p)
+          ? null
+          : array(
+              dtype,
+              shape,
+              Array.from(
+                { length: shape.reduce((a, b) => a * b, 1) },
+                () => (x = (Math.imul(x, 69069) + 1) >>> 0) / 4294967296 - 0.5,
+              ),
+            );
+      }
+      return {
+        label: `update(${loss ? "lossfun" : `grads seed=${seed}, none for [${missing.join(", ")}]`})`,
+        clause: def.clause,
+        spec: (s) => (loss ? update(s, goldenLoss) : update(setGrads(s, g))),
+        *run(side) {
+          if (!loss) yield* value(side.run.setGrads(g));
+          yield* value(side.run.update(loss ? goldenLoss : undefined));
+        },
+      };
+    });
+  const enable = fc
+    .tuple(fc.constantFrom(...PATHS), fc.boolean())
+    .map(([p, on]) => pure(`setEnabled(${p}, ${on})`, (s) => setEnabled(s, p, on)));
   const hookSpecs: HookSpec[] = [
     { kind: "WeightDecay", args: { rate: 0.01 } },
     { kind: "Lasso", args: { rate: 0.005 } },
@@ -169,9 +232,19 @@ function commandArbs(def: OptimizerDef, dtype: Dtype, backend: AnyBackend): fc.A
     { kind: "GradientNoise", args: { eta: 0.05, noise: { name: "exponential_decay_noise", seed: 3 } } },
   ];
   const hook = fc
-    .tuple(fc.constantFrom(...hookSpecs), fc.constantFrom("pre", "post"), fc.constantFrom<string>("optimizer", ...PATHS))
-    .map(([h, timing, target]) => pure(`addHook(${h.kind}, ${timing}, ${target})`, (s) => addHook(s, h, { timing }, target === "optimizer" ? "optimizer" : { rule: target })));
-  const unhook = fc.constantFrom(...hookSpecs.map((h) => h.kind)).map((name) => pure(`removeHook(${name})`, (s) => removeHook(s, name)));
+    .tuple(
+      fc.constantFrom(...hookSpecs),
+      fc.constantFrom("pre", "post"),
+      fc.constantFrom<string>("optimizer", ...PATHS),
+    )
+    .map(([h, timing, target]) =>
+      pure(`addHook(${h.kind}, ${timing}, ${target})`, (s) =>
+        addHook(s, h, { timing }, target === "optimizer" ? "optimizer" : { rule: target }),
+      ),
+    );
+  const unhook = fc
+    .constantFrom(...hookSpecs.map((h) => h.kind))
+    .map((name) => pure(`removeHook(${name})`, (s) => removeHook(s, name)));
   const hyper = hyperparamsArb(def)
     .chain((hp) => fc.constantFrom(...Object.entries(hp)))
     .map(([name, v]) => pure(`setHyperparam(${name}, ${String(v)})`, (s) => setHyperparam(s, name, v)));
@@ -181,7 +254,10 @@ function commandArbs(def: OptimizerDef, dtype: Dtype, backend: AnyBackend): fc.A
   // same optimizer (Chainer restores t, epoch and states; everything else stays as it was). The
   // run is saved from its snapshot and a new run is created from what was loaded.
   const saveLoad = fc.constantFrom("lossless", "chainer-npz").map((how): Cmd => {
-    const f = (s: OptimizerState) => (how === "lossless" ? loadLossless(saveLossless(s)) : loadNpz(s, saveNpz(s, { compress: true }), { strict: false }));
+    const f = (s: OptimizerState) =>
+      how === "lossless"
+        ? loadLossless(saveLossless(s))
+        : loadNpz(s, saveNpz(s, { compress: true }), { strict: false });
     return {
       label: `saveLoad(${how})`,
       clause: "serialization.lossless.complete",
@@ -204,18 +280,43 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
     group: "trajectories",
     kernel,
     dtype,
-    clauses: ["update.sequence", "step.program", "serialization.lossless.complete", "rule.update.order", "rule.update.disabled", "hooks.call.order", "hyperparam.inherit", "update.zero-grad", "loss-scale.static.positive", "rule.update.unscale"],
-    applies: (b) => (!b.dtypes.includes(dtype) ? `backend does not compute ${dtype}` : b.optimizers[kernel] === undefined ? `no ${kernel} kernel` : null),
+    clauses: [
+      "update.sequence",
+      "step.program",
+      "serialization.lossless.complete",
+      "rule.update.order",
+      "rule.update.disabled",
+      "hooks.call.order",
+      "hyperparam.inherit",
+      "update.zero-grad",
+      "loss-scale.static.positive",
+      "rule.update.unscale",
+    ],
+    applies: (b) =>
+      !b.dtypes.includes(dtype)
+        ? `backend does not compute ${dtype}`
+        : b.optimizers[kernel] === undefined
+          ? `no ${kernel} kernel`
+          : null,
     property: (ctx) => {
       const backend = ctx.backend;
       const tol = allowedUlp(backend, kernel);
       const arbs = commandArbs(def, dtype, backend);
       const seedArb = fc.integer({ min: 1, max: 1 << 30 });
       // A failing command sequence replays only with its own replay path.
-      const commandOptions = { maxCommands: 12, ...(ctx.replayPath !== undefined ? { replayPath: ctx.replayPath } : {}) };
+      const commandOptions = {
+        maxCommands: 12,
+        ...(ctx.replayPath !== undefined ? { replayPath: ctx.replayPath } : {}),
+      };
       if (backend.mode === "sync") {
         const cmds = fc.commands(
-          arbs.map((a) => a.map((c): fc.Command<object, Sides> => ({ check: () => true, run: (_m, side) => runSync(runBoth(c, side, tol, def.clause), backend.name), toString: () => c.label }))),
+          arbs.map((a) =>
+            a.map((c): fc.Command<object, Sides> => ({
+              check: () => true,
+              run: (_m, side) => runSync(runBoth(c, side, tol, def.clause), backend.name),
+              toString: () => c.label,
+            })),
+          ),
           commandOptions,
         );
         return fc.property(seedArb, cmds, (seed, cs) => {
@@ -224,7 +325,13 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
         });
       }
       const cmds = fc.commands(
-        arbs.map((a) => a.map((c): fc.AsyncCommand<object, Sides> => ({ check: () => true, run: (_m, side) => runAsync(runBoth(c, side, tol, def.clause)), toString: () => c.label }))),
+        arbs.map((a) =>
+          a.map((c): fc.AsyncCommand<object, Sides> => ({
+            check: () => true,
+            run: (_m, side) => runAsync(runBoth(c, side, tol, def.clause)),
+            toString: () => c.label,
+          })),
+        ),
         commandOptions,
       );
       return fc.asyncProperty(seedArb, cmds, async (seed, cs) => {
@@ -238,6 +345,7 @@ export function trajectoryCheck(def: OptimizerDef, dtype: Dtype): Check {
 
 export function trajectoryChecks(): Check[] {
   const out: Check[] = [];
-  for (const dtype of ["float32", "float64"] as Dtype[]) for (const def of Object.values(OPTIMIZERS)) out.push(trajectoryCheck(def, dtype));
+  for (const dtype of ["float32", "float64"] as Dtype[])
+    for (const def of Object.values(OPTIMIZERS)) out.push(trajectoryCheck(def, dtype));
   return out;
 }

@@ -4,7 +4,16 @@
  * stored, with Python-float scalars left unrounded, with subnormals flushed to zero, or with the
  * parameter's update reading the state from before this step.
  */
-import { type Dtype, type NDArray, type NumericsContext, type OpRequest, astype, np, roundTo, withNumerics } from "../../spec/index.js";
+import {
+  type Dtype,
+  type NDArray,
+  type NumericsContext,
+  type OpRequest,
+  astype,
+  np,
+  roundTo,
+  withNumerics,
+} from "../../spec/index.js";
 
 type Operand = OpRequest["operands"][number];
 
@@ -65,7 +74,7 @@ function twoProduct(a: number, b: number): [number, number] {
   };
   const [ah, al] = split(a);
   const [bh, bl] = split(b);
-  const lo = al * bl - (((hi - ah * bh) - al * bh) - ah * bl);
+  const lo = al * bl - (hi - ah * bh - al * bh - ah * bl);
   return [hi, Number.isFinite(lo) ? lo : 0];
 }
 
@@ -108,7 +117,10 @@ export function fusedMultiplyAdd(): NumericsContext {
       const data = new Float64Array(n);
       for (let i = 0; i < n; i++) {
         // Fuse one product (the first operand's when both are products, as a compiler would).
-        const v = px !== undefined ? (px.hi[i] as number) + sign * ry(i) + (px.lo[i] as number) : rx(i) + sign * (py!.hi[i] as number) + sign * (py!.lo[i] as number);
+        const v =
+          px !== undefined
+            ? (px.hi[i] as number) + sign * ry(i) + (px.lo[i] as number)
+            : rx(i) + sign * (py!.hi[i] as number) + sign * (py!.lo[i] as number);
         data[i] = roundTo(req.dtype, v);
       }
       return { dtype: req.dtype, shape: [...req.shape], data };

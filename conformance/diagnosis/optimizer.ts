@@ -40,7 +40,8 @@ function computedAtZero(f: OptimizerFailure): number {
     } catch {
       return false;
     }
-    const same = (name: string, e: NDArray) => Array.from(e.data).every((x, i) => sameBits(x, (f.raw[name] as Float64Array)[i] as number));
+    const same = (name: string, e: NDArray) =>
+      Array.from(e.data).every((x, i) => sameBits(x, (f.raw[name] as Float64Array)[i] as number));
     return same("param", r.param) && Object.entries(r.state).every(([k, v]) => same(k, v));
   });
 }
@@ -65,16 +66,27 @@ export function diagnoseOptimizer(f: OptimizerFailure): Diagnosis {
   const where = `segment ${f.k} (offset ${f.layout.offsets[f.k]}, length ${o.call.param.data.length})`;
   const zero = computedAtZero(f);
   if (zero >= 0) {
-    return { clause: stage, variant: "offset-ignored", summary: `segment ${zero} (offset ${f.layout.offsets[zero]}) was computed at offset 0 from what lay there: Segment.offset ignored` };
+    return {
+      clause: stage,
+      variant: "offset-ignored",
+      summary: `segment ${zero} (offset ${f.layout.offsets[zero]}) was computed at offset 0 from what lay there: Segment.offset ignored`,
+    };
   }
   if (best === undefined || best.count.matched === 0) {
-    return { clause: stage, variant: null, summary: `no catalogued mistake reproduces ${where}; the first stage that differs is ${stage}` };
+    return {
+      clause: stage,
+      variant: null,
+      summary: `no catalogued mistake reproduces ${where}; the first stage that differs is ${stage}`,
+    };
   }
   const { variant, count } = best;
   const clause = count.whole ? (variant.clause?.(f.def) ?? stage) : stage;
   const how = count.whole ? "match" : "partly match";
   // Other mistakes that reproduce the outputs just as well (a small counterexample may not tell them apart).
-  const alternatives = scored.slice(1).filter((x) => x.count.whole === count.whole && x.count.matched === count.matched).map((x) => x.variant.id);
+  const alternatives = scored
+    .slice(1)
+    .filter((x) => x.count.whole === count.whole && x.count.matched === count.matched)
+    .map((x) => x.variant.id);
   return {
     ...(alternatives.length > 0 ? { alternatives } : {}),
     clause,

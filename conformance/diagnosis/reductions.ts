@@ -20,7 +20,8 @@ function lanes(n: number): Sum {
 }
 
 const pairwise: Sum = (xs, r) => {
-  const go = (lo: number, hi: number): number => (hi - lo === 0 ? 0 : hi - lo === 1 ? r((xs[lo] as number) ** 2) : r(go(lo, (lo + hi) >> 1) + go((lo + hi) >> 1, hi)));
+  const go = (lo: number, hi: number): number =>
+    hi - lo === 0 ? 0 : hi - lo === 1 ? r((xs[lo] as number) ** 2) : r(go(lo, (lo + hi) >> 1) + go((lo + hi) >> 1, hi));
   return go(0, xs.length);
 };
 
@@ -35,16 +36,50 @@ function rounder(dtype: Dtype): (v: number) => number {
 }
 
 const VARIANTS: readonly SumVariant[] = [
-  ...[4, 8, 16].map((n): SumVariant => ({ id: `lanes-${n}`, mistake: `${n} partial sums (SIMD lanes) added at the end`, value: (x) => lanes(n)(Array.from(x.data), rounder(x.dtype)) })),
-  { id: "pairwise", mistake: "pairwise (tree) summation", value: (x) => pairwise(Array.from(x.data), rounder(x.dtype)) },
-  { id: "reversed", mistake: "summation from the last element to the first", value: (x) => sequential(Array.from(x.data).reverse(), rounder(x.dtype)) },
-  { id: "wide-accumulator", mistake: "a float64 accumulator rounded once at the end", value: (x) => (x.dtype === "float64" ? null : roundTo(x.dtype, sequential(Array.from(x.data), (v) => v))) },
-  { id: "fused-multiply-add", mistake: "`acc + x·x` fused (the square not rounded)", value: (x) => Array.from(x.data).reduce((acc, v) => roundTo(x.dtype, acc + v * v), 0) },
-  ...[4, 16].map((n): SumVariant => ({ id: `simd-tail-skipped-${n}`, mistake: `the SIMD tail skipped (elements past the last multiple of ${n})`, value: (x) => (x.data.length % n === 0 ? null : sequential(Array.from(x.data).slice(0, x.data.length - (x.data.length % n)), rounder(x.dtype))) })),
+  ...[4, 8, 16].map((n): SumVariant => ({
+    id: `lanes-${n}`,
+    mistake: `${n} partial sums (SIMD lanes) added at the end`,
+    value: (x) => lanes(n)(Array.from(x.data), rounder(x.dtype)),
+  })),
+  {
+    id: "pairwise",
+    mistake: "pairwise (tree) summation",
+    value: (x) => pairwise(Array.from(x.data), rounder(x.dtype)),
+  },
+  {
+    id: "reversed",
+    mistake: "summation from the last element to the first",
+    value: (x) => sequential(Array.from(x.data).reverse(), rounder(x.dtype)),
+  },
+  {
+    id: "wide-accumulator",
+    mistake: "a float64 accumulator rounded once at the end",
+    value: (x) =>
+      x.dtype === "float64"
+        ? null
+        : roundTo(
+            x.dtype,
+            sequential(Array.from(x.data), (v) => v),
+          ),
+  },
+  {
+    id: "fused-multiply-add",
+    mistake: "`acc + x·x` fused (the square not rounded)",
+    value: (x) => Array.from(x.data).reduce((acc, v) => roundTo(x.dtype, acc + v * v), 0),
+  },
+  ...[4, 16].map((n): SumVariant => ({
+    id: `simd-tail-skipped-${n}`,
+    mistake: `the SIMD tail skipped (elements past the last multiple of ${n})`,
+    value: (x) =>
+      x.data.length % n === 0
+        ? null
+        : sequential(Array.from(x.data).slice(0, x.data.length - (x.data.length % n)), rounder(x.dtype)),
+  })),
   {
     id: "offset-ignored",
     mistake: "the segment read from offset 0",
-    value: (x, offset, buffer) => (offset === 0 ? null : sequential(Array.from(buffer.subarray(0, x.data.length)), rounder(x.dtype))),
+    value: (x, offset, buffer) =>
+      offset === 0 ? null : sequential(Array.from(buffer.subarray(0, x.data.length)), rounder(x.dtype)),
   },
 ];
 
@@ -52,8 +87,18 @@ export function diagnoseSumSquares(x: NDArray, actual: number, offset: number, b
   for (const v of VARIANTS) {
     const p = v.value(x, offset, buffer);
     if (p !== null && sameBits(p, actual)) {
-      return { clause: "numerics.dot.sequential", variant: v.id, summary: `your sumSquares matches ${v.mistake} (the spec sums sequentially, rounding each square and each sum to ${x.dtype})`, matched: 1, failing: 1 };
+      return {
+        clause: "numerics.dot.sequential",
+        variant: v.id,
+        summary: `your sumSquares matches ${v.mistake} (the spec sums sequentially, rounding each square and each sum to ${x.dtype})`,
+        matched: 1,
+        failing: 1,
+      };
     }
   }
-  return { clause: "numerics.dot.sequential", variant: null, summary: "no catalogued summation mistake reproduces this sumSquares" };
+  return {
+    clause: "numerics.dot.sequential",
+    variant: null,
+    summary: "no catalogued summation mistake reproduces this sumSquares",
+  };
 }

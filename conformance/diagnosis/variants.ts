@@ -6,7 +6,22 @@
  * Call-level variants change the call (t, settings, which elements run); stage variants replace
  * one marked stage of the spec's formula (`spec/stages.ts`) with the mistaken value.
  */
-import { type Dtype, type NDArray, type OptimizerDef, type UpdateCall, type UpdateResult, astype, np, num, pow, roundTo, truthy, withStageProbe, alphaT, intermediateDtype } from "../../spec/index.js";
+import {
+  type Dtype,
+  type NDArray,
+  type OptimizerDef,
+  type UpdateCall,
+  type UpdateResult,
+  astype,
+  np,
+  num,
+  pow,
+  roundTo,
+  truthy,
+  withStageProbe,
+  alphaT,
+  intermediateDtype,
+} from "../../spec/index.js";
 import type { Layout } from "../checks/packed.js";
 import { type NumericsContext, withNumerics } from "../../spec/index.js";
 import { float64Intermediates, flushSubnormals, fusedMultiplyAdd, scalarUnrounded, staleState } from "./arithmetic.js";
@@ -59,7 +74,10 @@ function seg(f: OptimizerFailure): SegmentOutcome {
 
 /** The inputs themselves, at the elements `keep` selects; the spec's outputs elsewhere. */
 function keepInputs(o: SegmentOutcome, keep: (i: number) => boolean): Outputs {
-  const mix = (input: NDArray, out: NDArray): NDArray => ({ ...out, data: out.data.map((x, i) => (keep(i) ? (input.data[i] as number) : x)) });
+  const mix = (input: NDArray, out: NDArray): NDArray => ({
+    ...out,
+    data: out.data.map((x, i) => (keep(i) ? (input.data[i] as number) : x)),
+  });
   const state: Record<string, NDArray> = {};
   for (const [k, v] of Object.entries(o.expected.state)) state[k] = mix(o.call.state[k] as NDArray, v);
   return { param: mix(o.call.param, o.expected.param), state };
@@ -67,10 +85,17 @@ function keepInputs(o: SegmentOutcome, keep: (i: number) => boolean): Outputs {
 
 /** The spec with one marked stage's value replaced. */
 function withStage(f: OptimizerFailure, clause: string, replace: (value: unknown) => unknown): Outputs | null {
-  return withStageProbe((c, v) => (c === clause ? replace(v) : v), () => rerun(f.def, seg(f).call));
+  return withStageProbe(
+    (c, v) => (c === clause ? replace(v) : v),
+    () => rerun(f.def, seg(f).call),
+  );
 }
 
-function alphaTVariant(id: string, mistake: string, value: (hp: UpdateCall["hp"], t: number) => number | null): OptimizerVariant {
+function alphaTVariant(
+  id: string,
+  mistake: string,
+  value: (hp: UpdateCall["hp"], t: number) => number | null,
+): OptimizerVariant {
   return {
     id,
     mistake,
@@ -101,9 +126,17 @@ const CATALOG: readonly OptimizerVariant[] = [
     clause: (def) => (isAdam(def) ? "adam.alpha-t" : undefined),
     predict: (f) => (seg(f).call.t > 1 ? rerun(f.def, { ...seg(f).call, t: seg(f).call.t - 1 }) : null),
   },
-  alphaTVariant("beta1-power-late", "`beta1^(t−1)` in the bias correction of alpha_t", (hp, t) => (num(hp, "alpha") * Math.sqrt(1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t - 1))),
+  alphaTVariant(
+    "beta1-power-late",
+    "`beta1^(t−1)` in the bias correction of alpha_t",
+    (hp, t) => (num(hp, "alpha") * Math.sqrt(1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t - 1)),
+  ),
   alphaTVariant("no-bias-correction", "no bias correction (alpha_t = alpha)", (hp) => num(hp, "alpha")),
-  alphaTVariant("bias-correction-unrooted", "`1 − beta2^t` not square-rooted in alpha_t", (hp, t) => (num(hp, "alpha") * (1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t))),
+  alphaTVariant(
+    "bias-correction-unrooted",
+    "`1 − beta2^t` not square-rooted in alpha_t",
+    (hp, t) => (num(hp, "alpha") * (1 - pow(num(hp, "beta2"), t))) / (1 - pow(num(hp, "beta1"), t)),
+  ),
   {
     id: "eps-inside-sqrt",
     mistake: "eps inside the square root (`alpha_t / sqrt(v + eps)`)",
@@ -115,7 +148,9 @@ const CATALOG: readonly OptimizerVariant[] = [
         const u = truthy(o.call.hp, "amsgrad") ? o.expected.state["vhat"] : o.expected.state["v"];
         if (u === undefined) return null;
         const uI = u.dtype === I ? u : astype(u, I);
-        return withStage(f, "adam.update.step", () => np.div(alphaT(o.call.hp, o.call.t), np.sqrt(np.add(uI, num(o.call.hp, "eps")))));
+        return withStage(f, "adam.update.step", () =>
+          np.div(alphaT(o.call.hp, o.call.t), np.sqrt(np.add(uI, num(o.call.hp, "eps")))),
+        );
       }
       // Optimizers with the choice as a hyperparameter (RMSprop): the other setting.
       if (!("eps_inside_sqrt" in o.call.hp)) return null;
@@ -144,10 +179,26 @@ const CATALOG: readonly OptimizerVariant[] = [
       return r === null ? null : { param: r.param, state: o.expected.state };
     },
   },
-  { id: "fused-multiply-add", mistake: "`a·b + c` fused (the product not rounded before the addition)", predict: (f) => under(f, fusedMultiplyAdd()) },
-  { id: "scalar-unrounded", mistake: "Python-float scalars not rounded to the array's dtype before they meet it", predict: (f) => (f.dtype === "float64" ? null : under(f, scalarUnrounded())) },
-  { id: "float64-intermediates", mistake: "float64 intermediates, rounded once when stored", predict: (f) => (f.dtype === "float64" ? null : under(f, float64Intermediates())) },
-  { id: "flushed-subnormals", mistake: "subnormals flushed to zero (inputs and results)", predict: (f) => under(f, flushSubnormals()) },
+  {
+    id: "fused-multiply-add",
+    mistake: "`a·b + c` fused (the product not rounded before the addition)",
+    predict: (f) => under(f, fusedMultiplyAdd()),
+  },
+  {
+    id: "scalar-unrounded",
+    mistake: "Python-float scalars not rounded to the array's dtype before they meet it",
+    predict: (f) => (f.dtype === "float64" ? null : under(f, scalarUnrounded())),
+  },
+  {
+    id: "float64-intermediates",
+    mistake: "float64 intermediates, rounded once when stored",
+    predict: (f) => (f.dtype === "float64" ? null : under(f, float64Intermediates())),
+  },
+  {
+    id: "flushed-subnormals",
+    mistake: "subnormals flushed to zero (inputs and results)",
+    predict: (f) => under(f, flushSubnormals()),
+  },
   {
     id: "zero-grad-skipped",
     mistake: "elements whose gradient is zero skipped (left as they were)",
@@ -156,17 +207,15 @@ const CATALOG: readonly OptimizerVariant[] = [
       return keepInputs(o, (i) => o.call.grad.data[i] === 0);
     },
   },
-  ...[4, 8, 16].map(
-    (lanes): OptimizerVariant => ({
-      id: `simd-tail-skipped-${lanes}`,
-      mistake: `the SIMD tail skipped (elements past the last multiple of ${lanes} in a segment left as they were)`,
-      predict: (f) => {
-        const o = seg(f);
-        const n = o.call.param.data.length;
-        return n % lanes === 0 ? null : keepInputs(o, (i) => i >= n - (n % lanes));
-      },
-    }),
-  ),
+  ...[4, 8, 16].map((lanes): OptimizerVariant => ({
+    id: `simd-tail-skipped-${lanes}`,
+    mistake: `the SIMD tail skipped (elements past the last multiple of ${lanes} in a segment left as they were)`,
+    predict: (f) => {
+      const o = seg(f);
+      const n = o.call.param.data.length;
+      return n % lanes === 0 ? null : keepInputs(o, (i) => i >= n - (n % lanes));
+    },
+  })),
   {
     id: "first-segment-settings",
     mistake: "the first segment's hyperparameters, t and extras used for every segment",
@@ -192,7 +241,11 @@ const CATALOG: readonly OptimizerVariant[] = [
       for (const [k, v] of Object.entries(o.call.state)) state[k] = up(v);
       const r = rerun(f.def, { ...o.call, param: up(o.call.param), grad: up(o.call.grad), state });
       if (r === null) return null;
-      const down = (a: NDArray): NDArray => ({ dtype: "float16", shape: a.shape, data: a.data.map((x) => roundTo("float16", x)) });
+      const down = (a: NDArray): NDArray => ({
+        dtype: "float16",
+        shape: a.shape,
+        data: a.data.map((x) => roundTo("float16", x)),
+      });
       const st: Record<string, NDArray> = {};
       for (const [k, v] of Object.entries(r.state)) st[k] = down(v);
       return { param: down(r.param), state: st };
@@ -205,6 +258,8 @@ const CATALOG: readonly OptimizerVariant[] = [
 const PREFERENCE = ["first-segment-settings", "simd-tail-skipped-4", "simd-tail-skipped-8", "simd-tail-skipped-16"];
 
 export const OPTIMIZER_VARIANTS: readonly OptimizerVariant[] = [
-  ...CATALOG.filter((v) => PREFERENCE.includes(v.id)).sort((a, b) => PREFERENCE.indexOf(a.id) - PREFERENCE.indexOf(b.id)),
+  ...CATALOG.filter((v) => PREFERENCE.includes(v.id)).sort(
+    (a, b) => PREFERENCE.indexOf(a.id) - PREFERENCE.indexOf(b.id),
+  ),
   ...CATALOG.filter((v) => !PREFERENCE.includes(v.id)),
 ];

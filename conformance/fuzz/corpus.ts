@@ -40,7 +40,17 @@ const STRUCTURE: LinkStructure = {
   kind: "chain",
   params: [{ name: "u", dtype: "float32", shape: [3] }],
   children: [
-    { name: "enc", link: { kind: "link", params: [{ name: "W", dtype: "float16", shape: [2, 2] }, { name: "c", dtype: "float64", shape: [2] }], children: [] } },
+    {
+      name: "enc",
+      link: {
+        kind: "link",
+        params: [
+          { name: "W", dtype: "float16", shape: [2, 2] },
+          { name: "c", dtype: "float64", shape: [2] },
+        ],
+        children: [],
+      },
+    },
   ],
 };
 
@@ -48,14 +58,23 @@ function grads(s: OptimizerState, k: number): Record<string, NDArray> {
   const out: Record<string, NDArray> = {};
   for (const p of paramPaths(STRUCTURE)) {
     const d = s.target?.params[p]?.data;
-    if (d) out[p] = array(d.dtype, d.shape, Array.from(d.data, (_, i) => ((i + k) % 5) / 4 - 0.5));
+    if (d)
+      out[p] = array(
+        d.dtype,
+        d.shape,
+        Array.from(d.data, (_, i) => ((i + k) % 5) / 4 - 0.5),
+      );
   }
   return out;
 }
 
 /** The optimizer the seeds snapshot, and a fresh one of the same kind to load Chainer npz into. */
 export function referenceStates(): { trained: OptimizerState; receiver: OptimizerState } {
-  const link = createLink(STRUCTURE, { "/u": array("float32", [3], [0.5, -1, 2]), "/enc/W": array("float16", [2, 2], [1, 2, 3, 4]), "/enc/c": array("float64", [2], [0.1, -0.2]) });
+  const link = createLink(STRUCTURE, {
+    "/u": array("float32", [3], [0.5, -1, 2]),
+    "/enc/W": array("float16", [2, 2], [1, 2, 3, 4]),
+    "/enc/c": array("float64", [2], [0.1, -0.2]),
+  });
   let s = setup(createOptimizer("Adam", { amsgrad: true }), link);
   s = useFp32Update(s);
   s = addHook(s, weightDecay(1e-3));
@@ -79,6 +98,10 @@ export function seeds(): Seed[] {
     { target: "json", name: "lossless json", input: toJSON(trained) },
     { target: "json", name: "deep json", input: deep(5000) },
     { target: "npz", name: "zip bomb 64 MiB", input: zipBomb({ inflated: 64 * 2 ** 20 }) },
-    { target: "lossless-npz", name: "zip bomb, understated", input: zipBomb({ inflated: 16 * 2 ** 20, declared: 4096 }) },
+    {
+      target: "lossless-npz",
+      name: "zip bomb, understated",
+      input: zipBomb({ inflated: 16 * 2 ** 20, declared: 4096 }),
+    },
   ];
 }

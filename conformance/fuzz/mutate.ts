@@ -27,7 +27,8 @@ export function mutateBytes(rng: Rng, input: Uint8Array, donors: readonly Uint8A
         if (at + 4 <= b.length) new DataView(b.buffer, b.byteOffset).setUint32(at, rng.pick(INTERESTING_32), true);
         break;
       case 3:
-        if (at + 2 <= b.length) new DataView(b.buffer, b.byteOffset).setUint16(at, rng.pick([0, 1, 0xffff, 0x8000, b.length & 0xffff]), true);
+        if (at + 2 <= b.length)
+          new DataView(b.buffer, b.byteOffset).setUint16(at, rng.pick([0, 1, 0xffff, 0x8000, b.length & 0xffff]), true);
         break;
       case 4:
         b = b.slice(0, at);
@@ -92,21 +93,32 @@ function mutateJsonBytes(rng: Rng, npy: Uint8Array): Uint8Array {
 
 function hostileValue(rng: Rng): unknown {
   switch (rng.int(12)) {
-    case 0: return -rng.int(10);
-    case 1: return rng.pick([0, -0.5, 1e308, -1e308, 2 ** 53, 2 ** 60, 0.1, -1]);
-    case 2: return { f: rng.pick(["fff8000000000000", "8000000000000000", "7ff0000000000000", "bff0000000000000", "zz"]) };
-    case 3: return rng.pick(["", "float32", "float16", "int32", "Adam", "x".repeat(1 + rng.int(100))]);
-    case 4: return rng.pick([true, false, null]);
-    case 5: return [];
-    case 6: return {};
+    case 0:
+      return -rng.int(10);
+    case 1:
+      return rng.pick([0, -0.5, 1e308, -1e308, 2 ** 53, 2 ** 60, 0.1, -1]);
+    case 2:
+      return { f: rng.pick(["fff8000000000000", "8000000000000000", "7ff0000000000000", "bff0000000000000", "zz"]) };
+    case 3:
+      return rng.pick(["", "float32", "float16", "int32", "Adam", "x".repeat(1 + rng.int(100))]);
+    case 4:
+      return rng.pick([true, false, null]);
+    case 5:
+      return [];
+    case 6:
+      return {};
     case 7: {
       const d = 1 + rng.int(400);
       return JSON.parse("[".repeat(d) + "]".repeat(d)) as unknown;
     }
-    case 8: return Array.from({ length: rng.int(6) }, () => rng.int(5) - 1);
-    case 9: return { dtype: "float32", shape: [rng.int(4)], bits: "3f800000" };
-    case 10: return { a: [1, 2] };
-    default: return { o: [["x", 1]] };
+    case 8:
+      return Array.from({ length: rng.int(6) }, () => rng.int(5) - 1);
+    case 9:
+      return { dtype: "float32", shape: [rng.int(4)], bits: "3f800000" };
+    case 10:
+      return { a: [1, 2] };
+    default:
+      return { o: [["x", 1]] };
   }
 }
 

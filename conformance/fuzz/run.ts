@@ -70,18 +70,25 @@ function wholeProblem(s: OptimizerState): string | null {
 }
 
 /** Run one input through its loader and classify the result. */
-export function fuzzOne(target: Target, input: Uint8Array | string, ctx: Context): { outcome: Outcome; detail: string } {
+export function fuzzOne(
+  target: Target,
+  input: Uint8Array | string,
+  ctx: Context,
+): { outcome: Outcome; detail: string } {
   let loaded: OptimizerState;
   try {
     if (target === "json") loaded = fromJSON(typeof input === "string" ? input : new TextDecoder().decode(input));
-    else if (target === "lossless-npz") loaded = loadLossless(typeof input === "string" ? new TextEncoder().encode(input) : input);
+    else if (target === "lossless-npz")
+      loaded = loadLossless(typeof input === "string" ? new TextEncoder().encode(input) : input);
     else loaded = loadNpz(ctx.receiver, typeof input === "string" ? new TextEncoder().encode(input) : input);
   } catch (e) {
-    if (target === "npz" && toJSON(ctx.receiver) !== ctx.receiverText) return { outcome: "partial", detail: "the receiving state changed" };
+    if (target === "npz" && toJSON(ctx.receiver) !== ctx.receiverText)
+      return { outcome: "partial", detail: "the receiving state changed" };
     if (e instanceof SerializationError) return { outcome: "refused", detail: e.message.slice(0, 300) };
     return { outcome: "crashed", detail: e instanceof Error ? `${e.name}: ${e.message.slice(0, 300)}` : String(e) };
   }
-  if (target === "npz" && toJSON(ctx.receiver) !== ctx.receiverText) return { outcome: "partial", detail: "the receiving state changed" };
+  if (target === "npz" && toJSON(ctx.receiver) !== ctx.receiverText)
+    return { outcome: "partial", detail: "the receiving state changed" };
   const bad = wholeProblem(loaded);
   return bad === null ? { outcome: "loaded", detail: "" } : { outcome: "partial", detail: bad };
 }
@@ -91,12 +98,17 @@ function show(input: Uint8Array | string): string {
 }
 
 /** One mutated input from the seeds. */
-function nextInput(rng: Rng, pool: readonly Seed[], donors: readonly Uint8Array[]): { seed: Seed; target: Target; input: Uint8Array | string } {
+function nextInput(
+  rng: Rng,
+  pool: readonly Seed[],
+  donors: readonly Uint8Array[],
+): { seed: Seed; target: Target; input: Uint8Array | string } {
   const seed = rng.pick(pool);
   // Now and then an input goes to another loader than its own.
   const target: Target = rng.next() < 0.05 ? rng.pick(["npz", "lossless-npz", "json"] as const) : seed.target;
   const r = rng.next();
-  if (typeof seed.input === "string") return { seed, target, input: r < 0.02 ? seed.input : mutateJson(rng, seed.input) };
+  if (typeof seed.input === "string")
+    return { seed, target, input: r < 0.02 ? seed.input : mutateJson(rng, seed.input) };
   if (r < 0.02) return { seed, target, input: seed.input };
   if (r < 0.6) {
     const m = mutateMember(rng, seed.input, donors);
@@ -145,9 +157,11 @@ export function runFuzz(options: FuzzOptions): FuzzReport {
     if (outcome === "loaded" || outcome === "refused") byTarget[target][outcome]++;
     if (ms > hangMs) {
       counts.hung++;
-      if (findings.length < 50) findings.push({ target, seed: s.name, outcome: "hung", detail: `${Math.round(ms)} ms`, input: show(input) });
+      if (findings.length < 50)
+        findings.push({ target, seed: s.name, outcome: "hung", detail: `${Math.round(ms)} ms`, input: show(input) });
     }
-    if ((outcome === "crashed" || outcome === "partial") && findings.length < 50) findings.push({ target, seed: s.name, outcome, detail, input: show(input) });
+    if ((outcome === "crashed" || outcome === "partial") && findings.length < 50)
+      findings.push({ target, seed: s.name, outcome, detail, input: show(input) });
     if (options.onProgress !== undefined && (i + 1) % 1000 === 0) options.onProgress(i + 1, report(i + 1));
   }
   return report(options.inputs);

@@ -21,7 +21,19 @@ import type { Operand } from "../../spec/numerics/operand.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { operandReader } from "../../spec/numerics/np.js";
 import { astype } from "../../spec/ndarray.js";
-import { MIN_NORMAL32, down, productLower, productUpper, quotientLower, quotientUpper, sumLower, sumUpper, up, widenDown32, widenUp32 } from "./rounding.js";
+import {
+  MIN_NORMAL32,
+  down,
+  productLower,
+  productUpper,
+  quotientLower,
+  quotientUpper,
+  sumLower,
+  sumUpper,
+  up,
+  widenDown32,
+  widenUp32,
+} from "./rounding.js";
 
 /** Per-element bounds of an array, and which elements lie outside the backend's promise. */
 export interface Interval {
@@ -101,7 +113,10 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
     return [down(dtype, lo), up(dtype, hi)];
   }
 
-  function elementwise(req: OpRequest, f: (b: (readonly [number, number, boolean, boolean?] | null)[]) => [number, number, boolean]): Interval {
+  function elementwise(
+    req: OpRequest,
+    f: (b: (readonly [number, number, boolean, boolean?] | null)[]) => [number, number, boolean],
+  ): Interval {
     const operands = req.operands.map((o) => boundsOf(o, req.dtype));
     let n = 1;
     for (const s of req.shape) n *= s;
@@ -168,10 +183,21 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
           if (acc.kind === "ulp" && acc.domain !== undefined) {
             const m = Math.min(Math.abs(bl), Math.abs(bh));
             const straddles = bl <= 0 && bh >= 0;
-            if (straddles || m < acc.domain.min || Math.max(Math.abs(bl), Math.abs(bh)) > acc.domain.max) return [NaN, NaN, true];
+            if (straddles || m < acc.domain.min || Math.max(Math.abs(bl), Math.abs(bh)) > acc.domain.max)
+              return [NaN, NaN, true];
           } else if (bl <= 0 && bh >= 0) return [NaN, NaN, true];
-          const l = Math.min(quotientLower(al, bl), quotientLower(al, bh), quotientLower(ah, bl), quotientLower(ah, bh));
-          const h = Math.max(quotientUpper(al, bl), quotientUpper(al, bh), quotientUpper(ah, bl), quotientUpper(ah, bh));
+          const l = Math.min(
+            quotientLower(al, bl),
+            quotientLower(al, bh),
+            quotientLower(ah, bl),
+            quotientLower(ah, bh),
+          );
+          const h = Math.max(
+            quotientUpper(al, bl),
+            quotientUpper(al, bh),
+            quotientUpper(ah, bl),
+            quotientUpper(ah, bh),
+          );
           return [...round(D, acc, l, h), false];
         });
       case "sqrt":
@@ -199,7 +225,10 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
         });
       case "maximum":
       case "minimum":
-        return elementwise(req, ([a, b]) => [...pick(req.op === "maximum" ? Math.max : Math.min, [a![0], a![1]], [b![0], b![1]]), false]);
+        return elementwise(req, ([a, b]) => [
+          ...pick(req.op === "maximum" ? Math.max : Math.min, [a![0], a![1]], [b![0], b![1]]),
+          false,
+        ]);
       case "clip":
         return elementwise(req, ([x, lo, hi]) => {
           let r: [number, number] = [x![0], x![1]];
@@ -213,7 +242,11 @@ export function intervalNumerics(promise: ArithmeticPromise): IntervalEvaluation
         return elementwise(req, ([a]) => [a![0], a![1], false]);
       case "assign":
         // [target, value]: the value stored into the target's dtype.
-        return elementwise({ ...req, operands: [req.operands[1] ?? null] }, ([v]) => [down(D, v![0]), up(D, v![1]), false]);
+        return elementwise({ ...req, operands: [req.operands[1] ?? null] }, ([v]) => [
+          down(D, v![0]),
+          up(D, v![1]),
+          false,
+        ]);
       case "astype":
         return elementwise(req, ([a]) => [down(D, a![0]), up(D, a![1]), false]);
       default:

@@ -71,7 +71,7 @@ export const sumUpper = (a: number, b: number): number => -sumLower(-a, -b);
 /** Lower/upper float64 bounds for a product of two float64 values (exact for float32 operands). */
 export function productLower(a: number, b: number): number {
   const p = a * b;
-  if (!Number.isFinite(p) || Math.fround(a) === a && Math.fround(b) === b) return p;
+  if (!Number.isFinite(p) || (Math.fround(a) === a && Math.fround(b) === b)) return p;
   return nextDown64(p);
 }
 

@@ -41,7 +41,16 @@ export function medianWidth(t: Tally): number {
   return w[Math.floor(w.length / 2)]!;
 }
 
-export const emptyTally = (): Tally => ({ inside: 0, outsidePromise: 0, failed: 0, flushed: 0, maxDistance: 0, maxDistanceFlushed: 0, maxWidth: 0, widths: [] });
+export const emptyTally = (): Tally => ({
+  inside: 0,
+  outsidePromise: 0,
+  failed: 0,
+  flushed: 0,
+  maxDistance: 0,
+  maxDistanceFlushed: 0,
+  maxWidth: 0,
+  widths: [],
+});
 
 export function addTally(into: Tally, t: Tally): void {
   into.inside += t.inside;
@@ -55,7 +64,14 @@ export function addTally(into: Tally, t: Tally): void {
 }
 
 /** Compares `actual` with `spec` (numpy's values) and their intervals; returns the first failures. */
-export function judge(what: string, clause: string, spec: ArrayLike<number>, iv: Interval, actual: ArrayLike<number>, tally: Tally): IntervalFailure[] {
+export function judge(
+  what: string,
+  clause: string,
+  spec: ArrayLike<number>,
+  iv: Interval,
+  actual: ArrayLike<number>,
+  tally: Tally,
+): IntervalFailure[] {
   const failures: IntervalFailure[] = [];
   for (let i = 0; i < spec.length; i++) {
     if (iv.outside[i] === 1) {

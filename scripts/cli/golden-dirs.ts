@@ -6,8 +6,16 @@ import { type OptionSpec, type OptionValues, UsageError } from "./command.js";
 import { flag, strs } from "./args.js";
 
 export const GOLDEN_OPTIONS: Readonly<Record<string, OptionSpec>> = {
-  golden: { type: "string", multiple: true, value: "DIR", help: "also replay this directory of golden files (same format as the bundled golden/)" },
-  "no-bundled-golden": { type: "boolean", help: "do not replay the real-Chainer golden data bundled with optspec (use with --golden to replace it)" },
+  golden: {
+    type: "string",
+    multiple: true,
+    value: "DIR",
+    help: "also replay this directory of golden files (same format as the bundled golden/)",
+  },
+  "no-bundled-golden": {
+    type: "boolean",
+    help: "do not replay the real-Chainer golden data bundled with optspec (use with --golden to replace it)",
+  },
   "no-golden": { type: "boolean", help: "skip golden replay altogether" },
 };
 

@@ -2,7 +2,12 @@
 import { type Command, EXIT } from "./command.js";
 
 export function commandHelp(cmd: Command, prog = "optspec"): string {
-  const lines = [`usage: ${prog} ${cmd.name}${Object.keys(cmd.options).length ? " [options]" : ""}${cmd.positionals ? ` ${cmd.positionals}` : ""}`, "", cmd.summary, ""];
+  const lines = [
+    `usage: ${prog} ${cmd.name}${Object.keys(cmd.options).length ? " [options]" : ""}${cmd.positionals ? ` ${cmd.positionals}` : ""}`,
+    "",
+    cmd.summary,
+    "",
+  ];
   const rows: [string, string][] = Object.entries(cmd.options).map(([k, o]) => [
     `${o.short ? `-${o.short}, ` : ""}--${k}${o.type === "string" ? ` ${o.value ?? "VALUE"}` : ""}`,
     `${o.help}${o.multiple ? " (repeatable)" : ""}`,

@@ -17,7 +17,10 @@ export function knownBackendNames(): string[] {
 
 export function registeredBackend(name: string): AnyBackend {
   const b = listBackends().find((x) => x.name === name);
-  if (b === undefined) throw new UsageError(`unknown backend ${JSON.stringify(name)}; known backends: ${knownBackendNames().join(", ")} (or give a module path such as ./my-backend.js)`);
+  if (b === undefined)
+    throw new UsageError(
+      `unknown backend ${JSON.stringify(name)}; known backends: ${knownBackendNames().join(", ")} (or give a module path such as ./my-backend.js)`,
+    );
   return b;
 }
 
@@ -39,7 +42,10 @@ export async function loadBackend(ref: string): Promise<AnyBackend> {
     throw new UsageError(`backend module ${ref} failed to load: ${msg}`);
   }
   const b = mod["default"] ?? mod["backend"];
-  if (b === undefined) throw new UsageError(`backend module ${ref} exports no backend (export it as default or as "backend"; it exports: ${Object.keys(mod).join(", ") || "nothing"})`);
+  if (b === undefined)
+    throw new UsageError(
+      `backend module ${ref} exports no backend (export it as default or as "backend"; it exports: ${Object.keys(mod).join(", ") || "nothing"})`,
+    );
   if (!isBackend(b)) throw new UsageError(`backend module ${ref} is not a valid Backend: ${backendShapeError(b)}`);
   return b;
 }

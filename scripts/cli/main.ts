@@ -14,7 +14,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
   }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (cmd === undefined) {
-    console.error(`optspec: unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(", ")} (optspec --help)`);
+    console.error(
+      `optspec: unknown command ${JSON.stringify(name)}; commands: ${COMMANDS.map((c) => c.name).join(", ")} (optspec --help)`,
+    );
     return EXIT.usage;
   }
   try {
@@ -29,8 +31,9 @@ export async function runCli(argv: readonly string[]): Promise<number> {
       console.error(`optspec ${cmd.name}: ${e.message}\n(optspec ${cmd.name} --help for usage)`);
       return EXIT.usage;
     }
-    console.error(`optspec ${cmd.name}: internal error (a bug in optspec; please report it with this output):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
+    console.error(
+      `optspec ${cmd.name}: internal error (a bug in optspec; please report it with this output):\n${e instanceof Error ? (e.stack ?? e.message) : String(e)}`,
+    );
     return EXIT.internal;
   }
 }
-

@@ -15,7 +15,8 @@ function load(path: string): BenchReport {
   } catch (e) {
     throw new UsageError(`cannot read ${path}: ${e instanceof Error ? e.message : String(e)}`);
   }
-  if (r.schema !== "optspec-bench/1" || !Array.isArray(r.results)) throw new UsageError(`${path} is not an optspec bench result (schema optspec-bench/1)`);
+  if (r.schema !== "optspec-bench/1" || !Array.isArray(r.results))
+    throw new UsageError(`${path} is not an optspec bench result (schema optspec-bench/1)`);
   return r;
 }
 
@@ -23,7 +24,9 @@ export const benchCompareCommand: Command = {
   name: "bench-compare",
   summary: "regression report between two bench runs (exit 1 on a regression beyond threshold and noise)",
   positionals: "base.json head.json [more-head.json…]",
-  options: { threshold: { type: "string", value: "PERCENT", help: "slowdown that counts as a regression (default 10)" } },
+  options: {
+    threshold: { type: "string", value: "PERCENT", help: "slowdown that counts as a regression (default 10)" },
+  },
   async run(v, files) {
     const t = str(v, "threshold");
     const threshold = t === undefined ? 10 : Number(t);
@@ -33,7 +36,13 @@ export const benchCompareCommand: Command = {
     const { mergeRuns } = await import("../../bench/merge.js");
     const [basePath, ...headPaths] = files as [string, ...string[]];
     const c = compareRuns(load(basePath), mergeRuns(headPaths.map(load)), threshold);
-    console.log(formatComparison(c, basePath, headPaths.length === 1 ? (headPaths[0] as string) : `${headPaths.length} merged runs`));
+    console.log(
+      formatComparison(
+        c,
+        basePath,
+        headPaths.length === 1 ? (headPaths[0] as string) : `${headPaths.length} merged runs`,
+      ),
+    );
     return c.regressions.length > 0 ? EXIT.failed : EXIT.ok;
   },
 };

@@ -27,7 +27,8 @@ function childArgs(argv: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
     if (a === "--runs" || a === "--json" || a === "--chart") i++;
-    else if (!a.startsWith("--runs=") && !a.startsWith("--json=") && !a.startsWith("--chart=") && a !== "--no-chart") out.push(a);
+    else if (!a.startsWith("--runs=") && !a.startsWith("--json=") && !a.startsWith("--chart=") && a !== "--no-chart")
+      out.push(a);
   }
   return out;
 }
@@ -41,7 +42,9 @@ async function runChildren(o: BenchOptions, argv: readonly string[]): Promise<Be
     for (let i = 1; i <= o.runs; i++) {
       console.log(`— run ${i} of ${o.runs} (separate process)`);
       const out = join(dir, `run${i}.json`);
-      const r = spawnSync(self.command, [...self.args, "bench", ...childArgs(argv), "--json", out, "--no-chart"], { stdio: "inherit" });
+      const r = spawnSync(self.command, [...self.args, "bench", ...childArgs(argv), "--json", out, "--no-chart"], {
+        stdio: "inherit",
+      });
       if (r.status !== 0) throw new Error(`run ${i} failed (exit ${r.status ?? r.signal})`);
       reports.push(JSON.parse(readFileSync(out, "utf8")) as BenchReport);
     }
@@ -55,7 +58,8 @@ export const benchCommand: Command = {
   name: "bench",
   summary: "benchmark every kernel on every backend against the roofline and TensorFlow.js",
   options: OPTIONS,
-  details: "Modes: full (default), --quick, --smoke. The committed bench/chart.svg is only rewritten when --chart names it.",
+  details:
+    "Modes: full (default), --quick, --smoke. The committed bench/chart.svg is only rewritten when --chart names it.",
   async run(_v, _p, argv) {
     let options: BenchOptions;
     try {
@@ -65,7 +69,10 @@ export const benchCommand: Command = {
     }
     const unknown = (what: string, given: readonly string[] | null, known: readonly string[]): void => {
       const bad = (given ?? []).filter((x) => !known.includes(x));
-      if (bad.length) throw new UsageError(`--${what}: unknown ${bad.map((b) => JSON.stringify(b)).join(", ")}; known: ${known.join(", ")}`);
+      if (bad.length)
+        throw new UsageError(
+          `--${what}: unknown ${bad.map((b) => JSON.stringify(b)).join(", ")}; known: ${known.join(", ")}`,
+        );
     };
     unknown("backends", options.backends, knownBackendNames());
     unknown("kernels", options.kernels, [...Object.keys(OPTIMIZERS), ...HOOKS.map((h) => h.kind.kind)]);
@@ -74,13 +81,18 @@ export const benchCommand: Command = {
       ({ runBench } = await import("../../bench/run.js"));
     } catch (e) {
       // An installed package has no dev dependencies: the bench is a tool of the repository.
-      throw new UsageError(`the bench needs optspec's dev dependencies (benchmark, TensorFlow.js): run it in a clone after npm ci (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`);
+      throw new UsageError(
+        `the bench needs optspec's dev dependencies (benchmark, TensorFlow.js): run it in a clone after npm ci (${e instanceof Error ? e.message.split("\n")[0] : String(e)})`,
+      );
     }
     const { formatTable } = await import("../../bench/report.js");
     const { renderChart } = await import("../../bench/chart.js");
     console.log(`optspec bench, ${options.mode} mode (node ${process.version})`);
-    const report = options.runs > 1 ? await runChildren(options, argv) : await runBench(options, argv, (line) => console.log(line));
-    console.log(`\n${options.runs > 1 ? `merged ${options.runs} runs (median ops/s; ±rme includes the run-to-run spread)\n` : ""}${formatTable(report)}\n`);
+    const report =
+      options.runs > 1 ? await runChildren(options, argv) : await runBench(options, argv, (line) => console.log(line));
+    console.log(
+      `\n${options.runs > 1 ? `merged ${options.runs} runs (median ops/s; ±rme includes the run-to-run spread)\n` : ""}${formatTable(report)}\n`,
+    );
     if (options.json !== null) {
       write(options.json, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`wrote ${options.json}`);

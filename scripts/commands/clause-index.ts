@@ -24,11 +24,16 @@ export function describeClause(c: RegistryClause, reg: Registry): string {
   const { tests, golden, kit } = c.checks;
   const lines = [`${c.id} — ${clauseLink(c.id)}`, "", ...c.text.split("\n").map((l) => `  ${l}`), ""];
   for (const n of c.notes) lines.push(`  (${n.file}:${n.line}) ${n.text}`, "");
-  lines.push(`implemented: ${[`${c.file}:${c.line}`, ...c.refs.filter((r) => r.file !== c.file || r.line !== c.line).map((r) => `${r.file}:${r.line}`)].join(", ")}`);
-  lines.push(`models:      ${c.source === null ? "(no source recorded)" : sourceText(c.source, { chainer: reg.chainer, sources: {} })}`);
+  lines.push(
+    `implemented: ${[`${c.file}:${c.line}`, ...c.refs.filter((r) => r.file !== c.file || r.line !== c.line).map((r) => `${r.file}:${r.line}`)].join(", ")}`,
+  );
+  lines.push(
+    `models:      ${c.source === null ? "(no source recorded)" : sourceText(c.source, { chainer: reg.chainer, sources: {} })}`,
+  );
   lines.push("checked by:");
   if (tests.length > 0) lines.push(`  tests:  ${tests.join(", ")}`);
-  if (golden.cases > 0) lines.push(`  golden: ${golden.cases} case(s) in ${golden.files.map((f) => `${f.file} (${f.cases})`).join(", ")}`);
+  if (golden.cases > 0)
+    lines.push(`  golden: ${golden.cases} case(s) in ${golden.files.map((f) => `${f.file} (${f.cases})`).join(", ")}`);
   if (kit.length > 0) lines.push(`  conformance kit: ${kit.join(", ")}`);
   if (!isChecked(c)) lines.push(`  nothing${c.unchecked ? ` — ${c.unchecked}` : ""}`);
   return lines.join("\n");

@@ -9,7 +9,13 @@ import { loadBackend } from "../cli/load-backend.js";
 import { boundedRows } from "../bounded-report.js";
 
 function mark(r: CheckResult): string {
-  return r.status === "passed" ? "✓" : r.status === "not-applicable" ? "·" : r.status === "expected-failure" ? "~" : "✗";
+  return r.status === "passed"
+    ? "✓"
+    : r.status === "not-applicable"
+      ? "·"
+      : r.status === "expected-failure"
+        ? "~"
+        : "✗";
 }
 
 function readExpectations(file: string) {
@@ -30,14 +36,27 @@ export const conformanceCommand: Command = {
   name: "conformance",
   summary: "check one backend (a module path or a registered name) against the spec: kernels, trajectories, golden",
   options: {
-    backend: { type: "string", short: "b", value: "MODULE|NAME", help: "module exporting a Backend (default or `backend` export), or a registered name" },
+    backend: {
+      type: "string",
+      short: "b",
+      value: "MODULE|NAME",
+      help: "module exporting a Backend (default or `backend` export), or a registered name",
+    },
     runs: { type: "string", value: "N", help: "runs per property (default 100)" },
     seed: { type: "string", value: "N", help: "fast-check seed (default: from the clock; printed)" },
     path: { type: "string", value: "P", help: "replay a shrunk counterexample (with its --seed and --filter)" },
-    "replay-path": { type: "string", value: "R", help: "fast-check replay path of a failing command sequence (printed in trajectory counterexamples)" },
+    "replay-path": {
+      type: "string",
+      value: "R",
+      help: "fast-check replay path of a failing command sequence (printed in trajectory counterexamples)",
+    },
     case: { type: "string", value: "ID", help: "replay only this golden case (by id)" },
     filter: { type: "string", value: "TEXT", help: "keep checks whose id, kernel or clause contains TEXT" },
-    expectations: { type: "string", value: "FILE", help: "known failures (JSON); an entry that no longer fails fails the run" },
+    expectations: {
+      type: "string",
+      value: "FILE",
+      help: "known failures (JSON); an entry that no longer fails fails the run",
+    },
     json: { type: "string", value: "FILE", help: "write the full report as JSON (includes the unchecked clauses)" },
     ...GOLDEN_OPTIONS,
   },
@@ -50,7 +69,8 @@ export const conformanceCommand: Command = {
     const seed = int(v, "seed");
     const numRuns = int(v, "runs");
     const ref = str(v, "backend");
-    if (ref === undefined) throw new UsageError("--backend is required (a module path such as ./my-backend.js, or a registered name)");
+    if (ref === undefined)
+      throw new UsageError("--backend is required (a module path such as ./my-backend.js, or a registered name)");
     const path = str(v, "path");
     const filter = str(v, "filter");
     const expFile = str(v, "expectations");
@@ -89,15 +109,26 @@ export const conformanceCommand: Command = {
       backendRef: ref,
       onCheck: (r) => {
         const what = r.group === "golden" ? `${r.runs} cases` : `${r.runs} runs`;
-        console.log(`${mark(r)} ${r.check} ${r.status}${r.reason ? ` (${r.reason})` : ""}${r.runs ? ` — ${what}, max ${r.maxUlp} ulp, ${r.ms.toFixed(0)} ms` : ""}`);
+        console.log(
+          `${mark(r)} ${r.check} ${r.status}${r.reason ? ` (${r.reason})` : ""}${r.runs ? ` — ${what}, max ${r.maxUlp} ulp, ${r.ms.toFixed(0)} ms` : ""}`,
+        );
         for (const line of formatFailures(r)) console.log(line);
       },
     });
-    if (report.checks.length === 0) throw new UsageError(`--filter ${JSON.stringify(filter)} matches no check (ids look like kernel/Adam/float32, hook/WeightDecay/float64, reduction/sumSquares+allFinite/float32, trajectory/SGD/float32, golden; a kernel name or a clause id also matches)`);
+    if (report.checks.length === 0)
+      throw new UsageError(
+        `--filter ${JSON.stringify(filter)} matches no check (ids look like kernel/Adam/float32, hook/WeightDecay/float64, reduction/sumSquares+allFinite/float32, trajectory/SGD/float32, golden; a kernel name or a clause id also matches)`,
+      );
     for (const e of report.stale) console.log(`✗ expectation passed unexpectedly (stale): ${JSON.stringify(e)}`);
     const json = str(v, "json");
     if (json) writeFileSync(json, JSON.stringify(report, null, 2));
-    for (const line of closingLines(report, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"; optspec clause <id> explains one")) console.log(line);
+    for (const line of closingLines(
+      report,
+      json
+        ? `listed under "unchecked" in ${json}`
+        : 'list them with --json FILE, field "unchecked"; optspec clause <id> explains one',
+    ))
+      console.log(line);
     if (flag(v, "no-golden") === false && golden.length === 0) console.log("note: no golden directory replayed");
     return report.ok ? EXIT.ok : EXIT.failed;
   },

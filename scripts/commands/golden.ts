@@ -24,18 +24,23 @@ export const goldenCommand: Command = {
     for (const d of dirs) if (!existsSync(d)) throw new UsageError(`no golden directory at ${d}`);
     const verbose = flag(v, "verbose");
     const filterText = str(v, "filter");
-    const results: CaseResult[] = dirs.flatMap((d) => replayDirectory(d, undefined, filterText ? (id) => id.includes(filterText) : undefined));
+    const results: CaseResult[] = dirs.flatMap((d) =>
+      replayDirectory(d, undefined, filterText ? (id) => id.includes(filterText) : undefined),
+    );
     for (const r of results) {
       if (r.status === "failed") {
         const shown = verbose ? r.failures : r.failures.slice(0, 1);
         for (const f of shown) console.log(formatFailure(r, f));
-        if (!verbose && r.failures.length > 1) console.log(`     (${r.failures.length - 1} more differences in ${r.id}; --verbose shows all)`);
+        if (!verbose && r.failures.length > 1)
+          console.log(`     (${r.failures.length - 1} more differences in ${r.id}; --verbose shows all)`);
       } else if (r.status === "unsupported" && verbose) {
         console.log(`UNSUPPORTED ${r.id}: ${r.reason}`);
       }
     }
     const unsupportedReasons = new Map<string, number>();
-    for (const r of results) if (r.status === "unsupported") unsupportedReasons.set(r.reason ?? "", (unsupportedReasons.get(r.reason ?? "") ?? 0) + 1);
+    for (const r of results)
+      if (r.status === "unsupported")
+        unsupportedReasons.set(r.reason ?? "", (unsupportedReasons.get(r.reason ?? "") ?? 0) + 1);
     for (const [reason, n] of unsupportedReasons) console.log(`unsupported (${n}): ${reason}`);
     const s = summarize(results);
     console.log(`golden: ${s.passed} passed, ${s.failed} failed, ${s.unsupported} unsupported`);

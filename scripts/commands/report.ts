@@ -15,7 +15,12 @@ export function formatTable(rows: readonly (readonly string[])[]): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
   const out: string[] = [];
   for (const [k, r] of rows.entries()) {
-    out.push(r.map((cell, i) => cell.padEnd(widths[i] as number)).join("  ").trimEnd());
+    out.push(
+      r
+        .map((cell, i) => cell.padEnd(widths[i] as number))
+        .join("  ")
+        .trimEnd(),
+    );
     if (k === 0) out.push(widths.map((w) => "-".repeat(w)).join("  "));
   }
   return out;
@@ -51,15 +56,31 @@ export const reportCommand: Command = {
       if (backend.promise.kind === "derived") {
         // Judged against intervals derived from its per-operation accuracy (asynchronous).
         const first = golden[0];
-        const b = await boundedRows(backend, { numRuns: Math.min(numRuns, 10), goldenDir: typeof first === "string" ? first : null, ...(seed !== undefined ? { seed } : {}) });
+        const b = await boundedRows(backend, {
+          numRuns: Math.min(numRuns, 10),
+          goldenDir: typeof first === "string" ? first : null,
+          ...(seed !== undefined ? { seed } : {}),
+        });
         rows.push(...b.rows);
         boundedOk.push(b.ok);
         notes.push(...b.notes);
         continue;
       }
-      const report = await runConformance(backend, { numRuns, goldenDirs: golden, ...(seed !== undefined ? { seed } : {}) });
+      const report = await runConformance(backend, {
+        numRuns,
+        goldenDirs: golden,
+        ...(seed !== undefined ? { seed } : {}),
+      });
       reports.push(report);
-      for (const g of groupSummaries(report)) rows.push([backend.name, g.group, groupChecks(g), groupResult(g), String(g.maxUlp), `${(g.ms / 1000).toFixed(1)} s`]);
+      for (const g of groupSummaries(report))
+        rows.push([
+          backend.name,
+          g.group,
+          groupChecks(g),
+          groupResult(g),
+          String(g.maxUlp),
+          `${(g.ms / 1000).toFixed(1)} s`,
+        ]);
       for (const c of report.checks) for (const line of formatFailures(c)) console.log(line);
     }
     for (const line of formatTable(rows)) console.log(line);
@@ -67,7 +88,14 @@ export const reportCommand: Command = {
     for (const line of LEGEND) console.log(line);
     console.log("");
     const json = str(v, "json");
-    for (const r of reports) for (const line of closingLines(r, json ? `listed under "unchecked" in ${json}` : "list them with --json FILE, field \"unchecked\"; optspec clause <id> explains one")) console.log(line);
+    for (const r of reports)
+      for (const line of closingLines(
+        r,
+        json
+          ? `listed under "unchecked" in ${json}`
+          : 'list them with --json FILE, field "unchecked"; optspec clause <id> explains one',
+      ))
+        console.log(line);
     for (const n of notes) console.log(n);
     if (golden.length === 0) console.log("golden replay skipped (--no-golden or no directory given)");
     if (json) writeFileSync(json, JSON.stringify(reports, null, 2));

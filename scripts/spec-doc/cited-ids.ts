@@ -28,7 +28,11 @@ export function citedLiterals(repo: string, families: ReadonlySet<string>): Cite
         for (const m of text.matchAll(LITERAL)) {
           const id = m[1] as string;
           if (!families.has(id.split(".")[0] as string) || FILE_EXT.test(id)) continue;
-          out.push({ id, file: relative(repo, p).split("\\").join("/"), line: text.slice(0, m.index).split("\n").length });
+          out.push({
+            id,
+            file: relative(repo, p).split("\\").join("/"),
+            line: text.slice(0, m.index).split("\n").length,
+          });
         }
       }
     }

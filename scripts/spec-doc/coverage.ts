@@ -12,7 +12,10 @@ export interface ClauseChecks {
   /** Test files that declare they check it (files, not lines, so that editing a test does not stale the document). */
   readonly tests: readonly string[];
   /** Golden cases that exercise it, counted per file of the golden directory. */
-  readonly golden: { readonly cases: number; readonly files: readonly { readonly file: string; readonly cases: number }[] };
+  readonly golden: {
+    readonly cases: number;
+    readonly files: readonly { readonly file: string; readonly cases: number }[];
+  };
   /** Conformance-kit checks (ids) that check it. */
   readonly kit: readonly string[];
 }
@@ -32,7 +35,11 @@ export function isChecked(c: ClauseChecks): boolean {
 }
 
 /** Coverage of the repository at `repo` with the golden data in `goldenDir`. */
-export function collectCoverage(repo: string, goldenDir: string, citations: readonly TestCitation[] = testCitations(repo)): Coverage {
+export function collectCoverage(
+  repo: string,
+  goldenDir: string,
+  citations: readonly TestCitation[] = testCitations(repo),
+): Coverage {
   const tests = new Map<string, string[]>();
   const golden = new Map<string, Map<string, number>>();
   const kit = new Map<string, string[]>();
@@ -65,7 +72,9 @@ export function collectCoverage(repo: string, goldenDir: string, citations: read
   const ids = new Set([...tests.keys(), ...golden.keys(), ...kit.keys()]);
   const byClause = new Map<string, ClauseChecks>();
   for (const id of ids) {
-    const files = [...(golden.get(id) ?? new Map<string, number>())].map(([file, cases]) => ({ file, cases })).sort((a, b) => (a.file < b.file ? -1 : 1));
+    const files = [...(golden.get(id) ?? new Map<string, number>())]
+      .map(([file, cases]) => ({ file, cases }))
+      .sort((a, b) => (a.file < b.file ? -1 : 1));
     byClause.set(id, {
       tests: (tests.get(id) ?? []).sort(),
       golden: { cases: files.reduce((s, f) => s + f.cases, 0), files },

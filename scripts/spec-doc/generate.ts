@@ -35,7 +35,9 @@ function registryJson(reg: Registry): string {
 
 export function generate(goldenDir: string): Generation {
   if (!existsSync(goldenDir)) {
-    throw new GoldenMissingError(`no golden directory at ${goldenDir}: the spec document counts the golden cases that check each clause (pass --golden DIR)`);
+    throw new GoldenMissingError(
+      `no golden directory at ${goldenDir}: the spec document counts the golden cases that check each clause (pass --golden DIR)`,
+    );
   }
   const defs = specClauseDefs();
   const current = new Set(defs.keys());
@@ -47,17 +49,27 @@ export function generate(goldenDir: string): Generation {
   const uncheckedNow = new Set([...current].filter((id) => !isChecked(coverage.byClause.get(id) ?? NO_CHECKS)));
   problems.push(...uncheckedProblems(current, uncheckedNow, unchecked));
   for (const c of coverage.cited) {
-    if (resolveId(c.id, current, list) === null) problems.push(`${c.by} cites clause ${c.id}, which the spec does not have`);
+    if (resolveId(c.id, current, list) === null)
+      problems.push(`${c.by} cites clause ${c.id}, which the spec does not have`);
   }
   const families = new Set([...current].map((id) => id.split(".")[0] as string));
   for (const c of citedLiterals(REPO, families)) {
-    if (resolveId(c.id, current, list) === null) problems.push(`${c.file}:${c.line} cites clause ${c.id}, which the spec does not have: state it with an @clause tag in spec/, or cite an existing id`);
+    if (resolveId(c.id, current, list) === null)
+      problems.push(
+        `${c.file}:${c.line} cites clause ${c.id}, which the spec does not have: state it with an @clause tag in spec/, or cite an existing id`,
+      );
   }
   for (const [id, d] of defs) {
-    if (d.text === "") problems.push(`clause ${id} has no text (${d.at.file}:${d.at.line} only names it): state the rule after one of its @clause tags`);
+    if (d.text === "")
+      problems.push(
+        `clause ${id} has no text (${d.at.file}:${d.at.line} only names it): state the rule after one of its @clause tags`,
+      );
   }
   for (const id of current) {
-    if (sourceOf(id, sources) === null) problems.push(`clause ${id} has no entry in ${SOURCES_FILE}: add the Chainer 7.8.1 file and function it models (or a key matching its prefix)`);
+    if (sourceOf(id, sources) === null)
+      problems.push(
+        `clause ${id} has no entry in ${SOURCES_FILE}: add the Chainer 7.8.1 file and function it models (or a key matching its prefix)`,
+      );
   }
   const registry = buildRegistry(coverage, sources, list, unchecked, defs);
   return { registry, markdown: renderSpec(registry), json: registryJson(registry), problems: [...new Set(problems)] };

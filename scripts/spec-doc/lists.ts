@@ -39,23 +39,32 @@ export function idListProblems(current: ReadonlySet<string>, list: IdList): stri
   const out: string[] = [];
   const listed = new Set(list.ids);
   for (const id of [...current].sort()) {
-    if (!listed.has(id)) out.push(`new clause ${id}: add "${id}" to "ids" in ${IDS_FILE} (or run \`npm run spec:doc -- --accept-new\`)`);
+    if (!listed.has(id))
+      out.push(`new clause ${id}: add "${id}" to "ids" in ${IDS_FILE} (or run \`npm run spec:doc -- --accept-new\`)`);
   }
   for (const id of list.ids) {
     if (current.has(id)) continue;
     const to = list.aliases[id];
-    if (to === undefined) out.push(`clause ${id} disappeared: clause ids never disappear; restore its @clause tag, or if it was renamed add "${id}": "<new id>" to "aliases" in ${IDS_FILE}`);
+    if (to === undefined)
+      out.push(
+        `clause ${id} disappeared: clause ids never disappear; restore its @clause tag, or if it was renamed add "${id}": "<new id>" to "aliases" in ${IDS_FILE}`,
+      );
     else if (!current.has(to)) out.push(`alias ${id} → ${to} in ${IDS_FILE} points to no current clause`);
   }
   for (const [from, to] of Object.entries(list.aliases)) {
-    if (current.has(from)) out.push(`alias ${from} in ${IDS_FILE} is also a current clause id; an alias names a retired id`);
+    if (current.has(from))
+      out.push(`alias ${from} in ${IDS_FILE} is also a current clause id; an alias names a retired id`);
     if (!listed.has(from)) out.push(`alias ${from} → ${to} is missing from "ids" in ${IDS_FILE}`);
   }
   return out;
 }
 
 /** What is wrong with the unchecked list, given the clauses nothing checks. */
-export function uncheckedProblems(current: ReadonlySet<string>, uncheckedNow: ReadonlySet<string>, listed: Readonly<Record<string, string>>): string[] {
+export function uncheckedProblems(
+  current: ReadonlySet<string>,
+  uncheckedNow: ReadonlySet<string>,
+  listed: Readonly<Record<string, string>>,
+): string[] {
   const out: string[] = [];
   for (const id of [...uncheckedNow].sort()) {
     if (listed[id] === undefined) {
@@ -66,8 +75,10 @@ export function uncheckedProblems(current: ReadonlySet<string>, uncheckedNow: Re
   }
   for (const [id, reason] of Object.entries(listed)) {
     if (!current.has(id)) out.push(`${UNCHECKED_FILE} names ${id}, which is not a clause`);
-    else if (!uncheckedNow.has(id)) out.push(`clause ${id} is checked now: remove it from ${UNCHECKED_FILE} (the list only shrinks)`);
-    if (reason.trim().length < 20) out.push(`${UNCHECKED_FILE}: ${id} needs a written reason why no check can reach it`);
+    else if (!uncheckedNow.has(id))
+      out.push(`clause ${id} is checked now: remove it from ${UNCHECKED_FILE} (the list only shrinks)`);
+    if (reason.trim().length < 20)
+      out.push(`${UNCHECKED_FILE}: ${id} needs a written reason why no check can reach it`);
   }
   return out;
 }

@@ -107,10 +107,19 @@ function fileRank(file: string): number {
 
 /** A section anchor from a file path: `spec/optimizers/adam.ts` → `section-optimizers-adam`. */
 export function sectionAnchor(file: string): string {
-  return `section-${file.replace(/^spec\//, "").replace(/\.ts$/, "").replace(/[^A-Za-z0-9]+/g, "-")}`;
+  return `section-${file
+    .replace(/^spec\//, "")
+    .replace(/\.ts$/, "")
+    .replace(/[^A-Za-z0-9]+/g, "-")}`;
 }
 
-export function buildRegistry(coverage: Coverage, sources: SourceTable, list: IdList, unchecked: Readonly<Record<string, string>>, defs: ReadonlyMap<string, ClauseDef> = specClauseDefs()): Registry {
+export function buildRegistry(
+  coverage: Coverage,
+  sources: SourceTable,
+  list: IdList,
+  unchecked: Readonly<Record<string, string>>,
+  defs: ReadonlyMap<string, ClauseDef> = specClauseDefs(),
+): Registry {
   const headers = new Map(specSources().map((s) => [s.file, headerOf(s)]));
   const byFile = new Map<string, ClauseDef[]>();
   for (const d of defs.values()) byFile.set(d.at.file, [...(byFile.get(d.at.file) ?? []), d]);
@@ -118,7 +127,9 @@ export function buildRegistry(coverage: Coverage, sources: SourceTable, list: Id
   const sections: RegistrySection[] = [];
   for (const [group, test] of GROUPS) {
     for (const file of files.filter((f) => test(f) && !sections.some((s) => s.file === f))) {
-      const ids = (byFile.get(file) ?? []).sort((a, b) => a.at.line - b.at.line || (a.id < b.id ? -1 : 1)).map((d) => d.id);
+      const ids = (byFile.get(file) ?? [])
+        .sort((a, b) => a.at.line - b.at.line || (a.id < b.id ? -1 : 1))
+        .map((d) => d.id);
       const title = FILES.find(([f]) => f === file)?.[1] ?? file.replace(/^.*\//, "").replace(/\.ts$/, "");
       sections.push({ anchor: sectionAnchor(file), group, title, file, intro: headers.get(file) ?? "", ids });
     }
@@ -143,5 +154,13 @@ export function buildRegistry(coverage: Coverage, sources: SourceTable, list: Id
       });
     }
   }
-  return { format: "optspec-clauses", version: 1, chainer: sources.chainer, sections, clauses, aliases: list.aliases, golden: coverage.golden };
+  return {
+    format: "optspec-clauses",
+    version: 1,
+    chainer: sources.chainer,
+    sections,
+    clauses,
+    aliases: list.aliases,
+    golden: coverage.golden,
+  };
 }

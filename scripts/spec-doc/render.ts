@@ -22,7 +22,10 @@ function escapeLine(line: string, linkable: ReadonlySet<string>): string {
 
 /** Clause text as Markdown: a formula line of the source keeps its own line. */
 function prose(text: string, ids: ReadonlySet<string>): string {
-  return text.split("\n").map((l) => escapeLine(l, ids)).join("\\\n");
+  return text
+    .split("\n")
+    .map((l) => escapeLine(l, ids))
+    .join("\\\n");
 }
 
 /** A file's header comment as Markdown: escaped outside code fences. */
@@ -42,18 +45,31 @@ function checkedBy(c: RegistryClause, allFiles: number): string[] {
   const { tests, golden, kit } = c.checks;
   if (tests.length > 0) out.push(`  - tests: ${tests.map((t) => fromSpec(t)).join(", ")}`);
   if (golden.cases > 0) {
-    const files = golden.files.length === allFiles && allFiles > 1 ? `every golden file (${allFiles})` : golden.files.map((f) => `\`${f.file}\` (${f.cases})`).join(", ");
+    const files =
+      golden.files.length === allFiles && allFiles > 1
+        ? `every golden file (${allFiles})`
+        : golden.files.map((f) => `\`${f.file}\` (${f.cases})`).join(", ");
     out.push(`  - golden: ${golden.cases} case${golden.cases === 1 ? "" : "s"} recorded from Chainer, in ${files}`);
   }
   if (kit.length > 0) out.push(`  - conformance kit: ${kit.map((k) => `\`${k}\``).join(", ")}`);
-  if (out.length === 0) out.push(`  - nothing: ${c.unchecked ?? "no reason written (the check of the clause lists will fail)"}`);
+  if (out.length === 0)
+    out.push(`  - nothing: ${c.unchecked ?? "no reason written (the check of the clause lists will fail)"}`);
   return out;
 }
 
 function clause(c: RegistryClause, table: SourceTable, goldenFiles: number, ids: ReadonlySet<string>): string {
-  const lines = [`<a id="${c.id}"></a>`, "", `#### \`${c.id}\``, "", prose(c.text === "" ? "(no text: only bare tags name this id)" : c.text, ids), ""];
+  const lines = [
+    `<a id="${c.id}"></a>`,
+    "",
+    `#### \`${c.id}\``,
+    "",
+    prose(c.text === "" ? "(no text: only bare tags name this id)" : c.text, ids),
+    "",
+  ];
   for (const n of c.notes) lines.push(`> ${fromSpec(n.file, n.line)}: ${prose(n.text, ids)}`, "");
-  const others = c.refs.filter((r) => !(r.file === c.file && r.line === c.line) && !c.notes.some((n) => n.file === r.file && n.line === r.line));
+  const others = c.refs.filter(
+    (r) => !(r.file === c.file && r.line === c.line) && !c.notes.some((n) => n.file === r.file && n.line === r.line),
+  );
   lines.push(`- implemented: ${[fromSpec(c.file, c.line), ...others.map((r) => fromSpec(r.file, r.line))].join(", ")}`);
   lines.push(`- models: ${c.source === null ? "(no source recorded)" : sourceMarkdown(c.source, table)}`);
   lines.push("- checked by:", ...checkedBy(c, goldenFiles), "");
@@ -64,7 +80,10 @@ export function renderSpec(reg: Registry): string {
   const table: SourceTable = { chainer: reg.chainer, sources: {} };
   const byId = new Map(reg.clauses.map((c) => [c.id, c]));
   const ids: ReadonlySet<string> = new Set(byId.keys());
-  const checked = reg.clauses.filter((c) => c.unchecked === undefined && (c.checks.tests.length > 0 || c.checks.golden.cases > 0 || c.checks.kit.length > 0)).length;
+  const checked = reg.clauses.filter(
+    (c) =>
+      c.unchecked === undefined && (c.checks.tests.length > 0 || c.checks.golden.cases > 0 || c.checks.kit.length > 0),
+  ).length;
   const out: string[] = [
     "# The optspec specification of Chainer 7.8.1's `Optimizer`",
     "",
@@ -81,7 +100,12 @@ export function renderSpec(reg: Registry): string {
   ];
   const groups = [...new Set(reg.sections.map((s) => s.group))];
   for (const g of groups) {
-    out.push(`- ${g}: ${reg.sections.filter((s) => s.group === g).map((s) => `[${s.title}](#${s.anchor})`).join(" · ")}`);
+    out.push(
+      `- ${g}: ${reg.sections
+        .filter((s) => s.group === g)
+        .map((s) => `[${s.title}](#${s.anchor})`)
+        .join(" · ")}`,
+    );
   }
   if (Object.keys(reg.aliases).length > 0) out.push("- [Retired ids](#retired-ids)");
   out.push("");
@@ -94,8 +118,16 @@ export function renderSpec(reg: Registry): string {
     }
   }
   if (Object.keys(reg.aliases).length > 0) {
-    out.push('<a id="retired-ids"></a>', "", "## Retired ids", "", "A renamed clause keeps its old id; citations of the old id resolve to the new one.", "");
-    for (const [from, to] of Object.entries(reg.aliases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) out.push(`- <a id="${from}"></a>\`${from}\` → [\`${to}\`](#${to})`);
+    out.push(
+      '<a id="retired-ids"></a>',
+      "",
+      "## Retired ids",
+      "",
+      "A renamed clause keeps its old id; citations of the old id resolve to the new one.",
+      "",
+    );
+    for (const [from, to] of Object.entries(reg.aliases).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      out.push(`- <a id="${from}"></a>\`${from}\` → [\`${to}\`](#${to})`);
     out.push("");
   }
   return out.join("\n");

@@ -28,7 +28,8 @@ export function citationsIn(file: string, text: string): TestCitation[] {
     const args = inner.split(",").filter((a) => a.trim() !== "");
     const ids = args.map((a) => {
       const lit = LITERAL.exec(a);
-      if (!lit) throw new TestMetadataError(`${file}:${line}: clauses(...) takes string literals only, got ${a.trim()}`);
+      if (!lit)
+        throw new TestMetadataError(`${file}:${line}: clauses(...) takes string literals only, got ${a.trim()}`);
       return (lit[1] ?? lit[2] ?? lit[3]) as string;
     });
     if (ids.length > 0) out.push({ file, line, ids });
@@ -43,7 +44,8 @@ export function testCitations(repo: string): TestCitation[] {
     for (const name of readdirSync(d).sort()) {
       const p = join(d, name);
       if (statSync(p).isDirectory()) walk(p);
-      else if (name.endsWith(".test.ts")) out.push(...citationsIn(relative(repo, p).split("\\").join("/"), readFileSync(p, "utf8")));
+      else if (name.endsWith(".test.ts"))
+        out.push(...citationsIn(relative(repo, p).split("\\").join("/"), readFileSync(p, "utf8")));
     }
   };
   walk(join(repo, "test"));

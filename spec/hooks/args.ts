@@ -34,6 +34,7 @@ export function checkArgs(schema: readonly HookArg[], args: Readonly<Record<stri
   }
   const names = schema.map((a) => a.name);
   const extra = Object.keys(args).filter((k) => !names.includes(k));
-  if (extra.length > 0) return `unexpected argument${extra.length > 1 ? "s" : ""} ${extra.join(", ")}; expected ${names.join(", ")}`;
+  if (extra.length > 0)
+    return `unexpected argument${extra.length > 1 ? "s" : ""} ${extra.join(", ")}; expected ${names.join(", ")}`;
   return null;
 }

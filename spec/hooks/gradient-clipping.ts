@@ -33,7 +33,8 @@ export const GradientClipping: HookKind = {
     if (rate === null) return { grads: {}, warnings };
     const grads: Record<string, NDArray> = {};
     for (const { path, param } of params) {
-      if (param.grad !== null) grads[path] = imul(param.grad, { dtype: "float64", shape: [], data: Float64Array.of(rate) });
+      if (param.grad !== null)
+        grads[path] = imul(param.grad, { dtype: "float64", shape: [], data: Float64Array.of(rate) });
     }
     return { grads, warnings };
   },
@@ -53,7 +54,10 @@ export function clippingRate(threshold: number, squares: readonly number[]): num
  * @clause hooks.gradient-clipping.scale The rate to apply, or null when `rate >= 1` (nothing
  * changes), and numpy's warning for a zero norm.
  */
-export function clippingPlan(args: Readonly<Record<string, Json>>, squares: readonly number[]): { rate: number | null; warnings: string[] } {
+export function clippingPlan(
+  args: Readonly<Record<string, Json>>,
+  squares: readonly number[],
+): { rate: number | null; warnings: string[] } {
   const rate = clippingRate(numberArg(args, "threshold"), squares);
   const warnings = rate === Infinity ? ["RuntimeWarning: divide by zero encountered in scalar divide"] : [];
   return { rate: rate >= 1 ? null : rate, warnings };

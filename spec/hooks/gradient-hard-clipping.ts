@@ -40,12 +40,17 @@ export const GradientHardClipping: HookKind = {
       { name: "lower", clause: "hooks.gradient-hard-clipping", nullable: true },
       { name: "upper", clause: "hooks.gradient-hard-clipping", nullable: true },
     ],
-    scalarsOf: ({ args }) => ({ lower: optionalNumberArg(args, "lower_bound"), upper: optionalNumberArg(args, "upper_bound") }),
+    scalarsOf: ({ args }) => ({
+      lower: optionalNumberArg(args, "lower_bound"),
+      upper: optionalNumberArg(args, "upper_bound"),
+    }),
   },
   perParam({ args, param }) {
     if (param.grad === null) return { grad: null };
     const g = param.grad;
-    return { grad: assignTo(g, clip(g, optionalNumberArg(args, "lower_bound"), optionalNumberArg(args, "upper_bound"))) };
+    return {
+      grad: assignTo(g, clip(g, optionalNumberArg(args, "lower_bound"), optionalNumberArg(args, "upper_bound"))),
+    };
   },
 };
 

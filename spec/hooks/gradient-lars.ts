@@ -60,7 +60,12 @@ export const GradientLARS: HookKind = {
  * @clause hooks.gradient-lars.rate The rate from the squared norms `dot(p, p)` and `dot(g, g)` (values
  * of the dtype): the norms are their square roots rounded to the dtype, the rest is float64.
  */
-export function larsRate(args: Readonly<Record<string, Json>>, dtype: Dtype, pSquared: number, gSquared: number): number {
+export function larsRate(
+  args: Readonly<Record<string, Json>>,
+  dtype: Dtype,
+  pSquared: number,
+  gSquared: number,
+): number {
   const pn = roundTo(dtype, Math.sqrt(pSquared));
   const gn = roundTo(dtype, Math.sqrt(gSquared));
   const local = pn / (numberArg(args, "eps") + gn + numberArg(args, "weight_decay") * pn);

@@ -69,9 +69,12 @@ function noiseSettings(args: Readonly<Record<string, Json>>): Readonly<Record<st
 }
 
 function checkNoise(n: Json): string | null {
-  if (typeof (n as Record<string, Json>)["name"] !== "string") return "argument noise must be {name, ...settings} naming a registered noise function";
+  if (typeof (n as Record<string, Json>)["name"] !== "string")
+    return "argument noise must be {name, ...settings} naming a registered noise function";
   const name = (n as Record<string, Json>)["name"] as string;
-  return noiseFunctions.get(name) === undefined ? `no noise function named ${JSON.stringify(name)} is registered` : null;
+  return noiseFunctions.get(name) === undefined
+    ? `no noise function named ${JSON.stringify(name)} is registered`
+    : null;
 }
 
 const ARGS: readonly HookArg[] = [
@@ -119,7 +122,8 @@ export function drawNoise(
 ): { noise: NDArray; state: Json } {
   const settings = noiseSettings(args);
   const fn = noiseFunctions.get(settings["name"] as string);
-  if (fn === undefined) throw new TypeError(`GradientNoise: no noise function named ${String(settings["name"] as string)} is registered`);
+  if (fn === undefined)
+    throw new TypeError(`GradientNoise: no noise function named ${String(settings["name"] as string)} is registered`);
   const r = fn.draw({ shape, dtype, args, settings, rule, state });
   return { noise: r.noise, state: r.state === undefined ? state : r.state };
 }

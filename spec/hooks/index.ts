@@ -7,7 +7,14 @@ import { GradientClipping } from "./gradient-clipping.js";
 import { GradientNoise } from "./gradient-noise.js";
 import { GradientLARS } from "./gradient-lars.js";
 
-export const BUILTIN_HOOKS = { WeightDecay, Lasso, GradientHardClipping, GradientClipping, GradientNoise, GradientLARS };
+export const BUILTIN_HOOKS = {
+  WeightDecay,
+  Lasso,
+  GradientHardClipping,
+  GradientClipping,
+  GradientNoise,
+  GradientLARS,
+};
 
 for (const kind of Object.values(BUILTIN_HOOKS)) registerHookKind(kind);
 
@@ -15,7 +22,13 @@ export { weightDecay } from "./weight-decay.js";
 export { lasso } from "./lasso.js";
 export { gradientHardClipping } from "./gradient-hard-clipping.js";
 export { gradientClipping } from "./gradient-clipping.js";
-export { gradientNoise, registerNoiseFunction, getNoiseFunction, type NoiseFunction, type NoiseCall } from "./gradient-noise.js";
+export {
+  gradientNoise,
+  registerNoiseFunction,
+  getNoiseFunction,
+  type NoiseFunction,
+  type NoiseCall,
+} from "./gradient-noise.js";
 export { gradientLARS } from "./gradient-lars.js";
 export { registerHookKind, getHookKind, hookKindNames } from "./registry.js";
 export type * from "./types.js";

@@ -144,7 +144,10 @@ export interface WholeKernelDesc {
   /** The clause of the rescale `g ← g·rate`. */
   readonly clause: string;
   /** The rate in float64 from the squared norms in parameter order; `rate: null` changes nothing. */
-  rateOf(args: Readonly<Record<string, Json>>, squares: readonly number[]): { readonly rate: number | null; readonly warnings: readonly string[] };
+  rateOf(
+    args: Readonly<Record<string, Json>>,
+    squares: readonly number[],
+  ): { readonly rate: number | null; readonly warnings: readonly string[] };
 }
 
 export type HookKernelDesc = PerParamKernelDesc | WholeKernelDesc;

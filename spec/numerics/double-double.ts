@@ -40,7 +40,7 @@ export function twoProd(a: number, b: number): DD {
   const cb = 134217729 * b;
   const bh = cb - (cb - b);
   const bl = b - bh;
-  return { hi: p, lo: ((ah * bh - p) + ah * bl + al * bh) + al * bl };
+  return { hi: p, lo: ah * bh - p + ah * bl + al * bh + al * bl };
 }
 
 /** Relative error ≤ 7·2^-106 (Joldes–Muller–Popescu 2017, DWTimesDW1). */
@@ -53,6 +53,6 @@ export function ddMul(a: DD, b: DD): DD {
 export function ddRecip(a: DD): DD {
   const q = 1 / a.hi;
   const p = twoProd(a.hi, q);
-  const r = (1 - p.hi) - p.lo - a.lo * q; // 1 - a·q; 1 - p.hi is exact (Sterbenz)
+  const r = 1 - p.hi - p.lo - a.lo * q; // 1 - a·q; 1 - p.hi is exact (Sterbenz)
   return fastTwoSum(q, r * q);
 }

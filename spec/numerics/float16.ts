@@ -33,7 +33,7 @@ export function f16round(x: number): number {
   // Distance between float16 neighbours at this magnitude: 2^(e-10), never below the subnormal 2^-24.
   const quantum = 2 ** Math.max(e - 10, -24);
   // a / quantum < 2^11 is exact (power-of-two scaling), so the only rounding is the integer one.
-  const r = ((a / quantum + ROUND_TO_INT) - ROUND_TO_INT) * quantum;
+  const r = (a / quantum + ROUND_TO_INT - ROUND_TO_INT) * quantum;
   const res = r > F16_MAX ? Infinity : r;
   return x < 0 ? -res : res;
 }
@@ -54,7 +54,7 @@ export function f16ToBits(x: number): number {
   if (h === Infinity) return sign | 0x7c00;
   if (h < 2 ** -14) return sign | (h * 2 ** 24); // subnormal or zero: fraction counts 2^-24 steps
   const e = ((highWord(h) >>> 20) & 0x7ff) - 1023;
-  const frac = h / 2 ** e * 1024 - 1024; // exact: h has 11 significant bits
+  const frac = (h / 2 ** e) * 1024 - 1024; // exact: h has 11 significant bits
   return sign | ((e + 15) << 10) | frac;
 }
 

@@ -128,16 +128,19 @@ export const sqrt = (a: NDArray): NDArray => op("sqrt", [a], (x) => Math.sqrt(x 
 /** `numpy.square(a)`, which is `a * a` with one rounding (Python's `a ** 2` on an array). */
 export const square = (a: NDArray): NDArray => op("square", [a], (x) => (x as number) * (x as number));
 /** `numpy.nan_to_num`'s NaN part as MSVAG uses it (`x[isnan(x)] = 0`): NaN becomes +0, all else stays. */
-export const nanToZero = (a: NDArray): NDArray => op("nanToZero", [a], (x) => (Number.isNaN(x as number) ? 0 : (x as number)));
+export const nanToZero = (a: NDArray): NDArray =>
+  op("nanToZero", [a], (x) => (Number.isNaN(x as number) ? 0 : (x as number)));
 
 /**
  * @clause numerics.nan.maximum `numpy.maximum(a, b)`: NaN if either operand is NaN (the first NaN
  * operand is returned), else the larger; for equal zeros of opposite sign numpy returns the first.
  */
-export const maximum = (a: Operand, b: Operand): NDArray => op("maximum", [a, b], (x, y) => npMax(x as number, y as number));
+export const maximum = (a: Operand, b: Operand): NDArray =>
+  op("maximum", [a, b], (x, y) => npMax(x as number, y as number));
 
 /** @clause numerics.nan.minimum `numpy.minimum`: NaN-propagating like `maximum`. */
-export const minimum = (a: Operand, b: Operand): NDArray => op("minimum", [a, b], (x, y) => npMin(x as number, y as number));
+export const minimum = (a: Operand, b: Operand): NDArray =>
+  op("minimum", [a, b], (x, y) => npMin(x as number, y as number));
 
 export function npMax(x: number, y: number): number {
   if (Number.isNaN(x)) return x;
@@ -175,7 +178,9 @@ export function clip(x: NDArray, lo: Operand | null, hi: Operand | null): NDArra
 
 /** @clause numerics.nan.sign `numpy.sign`: −1, +1, +0 for either zero, NaN for NaN. */
 export const sign = (a: NDArray): NDArray =>
-  op("sign", [a], (x) => (Number.isNaN(x as number) ? (x as number) : (x as number) > 0 ? 1 : (x as number) < 0 ? -1 : 0));
+  op("sign", [a], (x) =>
+    Number.isNaN(x as number) ? (x as number) : (x as number) > 0 ? 1 : (x as number) < 0 ? -1 : 0,
+  );
 
 /** In place: the result of `op` rounded to the target's dtype (`x op= y`, `x[...] = e`). */
 export function assignTo(target: NDArray, value: NDArray): NDArray {

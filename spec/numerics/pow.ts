@@ -335,7 +335,7 @@ export function pow(x: number, y: number): number {
   if (!Number.isFinite(y)) {
     const ax = Math.abs(x);
     if (ax === 1) return 1;
-    return (ax > 1) === (y > 0) ? Infinity : 0;
+    return ax > 1 === y > 0 ? Infinity : 0;
   }
   if (x === 0) return y > 0 ? 0 : Infinity; // y is not an odd integer here
   if (x === Infinity) return y > 0 ? Infinity : 0;

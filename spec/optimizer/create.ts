@@ -23,7 +23,14 @@ import { type HyperValue, type Hyperparams, checkHyperValue } from "../hyperpara
 import { EMPTY_HOOKS } from "../hooks/types.js";
 import { type Link, type Param, copyStructure, paramDecls, paramPaths, validateStructure } from "../link.js";
 import { InvalidArgumentError, InvalidTargetError, InvalidValueError } from "../errors.js";
-import { type Problem, describeValue, formatProblem, paramProblem, stateProblem, structureProblem } from "../invariants.js";
+import {
+  type Problem,
+  describeValue,
+  formatProblem,
+  paramProblem,
+  stateProblem,
+  structureProblem,
+} from "../invariants.js";
 import { deepFreeze, ownArray } from "../plain-data.js";
 
 export function optimizerDef(name: string): OptimizerDef {
@@ -47,7 +54,10 @@ export function createOptimizer(
 ): OptimizerState {
   const def = optimizerDef(name);
   if (typeof args !== "object" || args === null) {
-    throw new InvalidArgumentError(`${def.name}: arguments must be a record or an array of hyperparameter values, got ${describeValue(args)}`, "optimizer.construct");
+    throw new InvalidArgumentError(
+      `${def.name}: arguments must be a record or an array of hyperparameter values, got ${describeValue(args)}`,
+      "optimizer.construct",
+    );
   }
   const kwargs: Record<string, HyperValue> = {};
   if (Array.isArray(args)) {
@@ -116,28 +126,39 @@ export function checkState(state: unknown, what: string): asserts state is Optim
 
 /** The link a caller gave, checked (`invariants.link`, `invariants.param`) and copied; or the problem. */
 function ownLink(x: unknown): Link | Problem {
-  if (typeof x !== "object" || x === null) return { at: "link", expected: "a link {structure, params}", got: describeValue(x) };
+  if (typeof x !== "object" || x === null)
+    return { at: "link", expected: "a link {structure, params}", got: describeValue(x) };
   const o = x as { structure?: unknown; params?: unknown };
   const sp = structureProblem(o.structure, "target.structure");
   if (sp !== null) return sp;
   const structure = o.structure as Link["structure"];
   const err = validateStructure(structure);
   if (err !== null) return { at: "target.structure", expected: "a valid link structure", got: err };
-  if (typeof o.params !== "object" || o.params === null) return { at: "target.params", expected: "a record of parameters by path", got: describeValue(o.params) };
+  if (typeof o.params !== "object" || o.params === null)
+    return { at: "target.params", expected: "a record of parameters by path", got: describeValue(o.params) };
   const given = o.params as Record<string, unknown>;
   const decls = paramDecls(structure);
   for (const path of Object.keys(given)) {
-    if (!(path in decls)) return { at: `target.params[${path}]`, expected: "a parameter path of the structure", got: describeValue(path) };
+    if (!(path in decls))
+      return { at: `target.params[${path}]`, expected: "a parameter path of the structure", got: describeValue(path) };
   }
   const params: Record<string, Param> = {};
   for (const path of paramPaths(structure)) {
-    if (!(path in given)) return { at: `target.params[${path}]`, expected: "a value for every parameter of the structure", got: "nothing" };
+    if (!(path in given))
+      return { at: `target.params[${path}]`, expected: "a value for every parameter of the structure", got: "nothing" };
     const bad = paramProblem(given[path], `target.params[${path}]`, decls[path]!.dtype);
     if (bad !== null) return bad;
     const p = given[path] as Param;
     const data = p.data === null ? null : ownArray(p.data);
     const grad = p.grad === null ? null : p.grad === p.data ? data : ownArray(p.grad);
-    params[path] = { dtype: p.dtype, shape: data === null ? (p.shape === null ? null : [...p.shape]) : data.shape, data, grad, gradValid: p.gradValid, lossScale: p.lossScale };
+    params[path] = {
+      dtype: p.dtype,
+      shape: data === null ? (p.shape === null ? null : [...p.shape]) : data.shape,
+      data,
+      grad,
+      gradValid: p.gradValid,
+      lossScale: p.lossScale,
+    };
   }
   return { structure: copyStructure(structure), params };
 }

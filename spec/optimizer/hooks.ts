@@ -92,7 +92,10 @@ function withTable(state: OptimizerState, target: HookTarget, hooks: HookTable):
 }
 
 /** The hook's effective `timing` and `name` attributes (instance values over the kind's). */
-function hookAttrs(hook: HookSpec & { timing?: string; name?: string | null }): { timing: string | undefined; name: string | null } {
+function hookAttrs(hook: HookSpec & { timing?: string; name?: string | null }): {
+  timing: string | undefined;
+  name: string | null;
+} {
   const kind = getHookKind(hook.kind);
   return {
     timing: hook.timing !== undefined ? hook.timing : kind?.timing,
@@ -131,10 +134,12 @@ export function addHook(
   if (table.pre.some((h) => h.name === name) || table.post.some((h) => h.name === name)) {
     throw new DuplicateHookError(name, where(target));
   }
-  if (typeof name !== "string") throw new InvalidArgumentError(`addHook: the hook name must be a string, got ${typeof name}`, "hooks.add.name");
+  if (typeof name !== "string")
+    throw new InvalidArgumentError(`addHook: the hook name must be a string, got ${typeof name}`, "hooks.add.name");
   // The arguments are copied (and frozen) first, so the caller's object is neither kept nor re-read.
   const copied = copyJson(hook.args, "args");
-  if ("problem" in copied) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${formatProblem(copied.problem)}`, kind.clause);
+  if ("problem" in copied)
+    throw new InvalidArgumentError(`addHook: ${hook.kind}: ${formatProblem(copied.problem)}`, kind.clause);
   const args = copied.value as Readonly<Record<string, Json>>;
   const argErr = kind.validate(args);
   if (argErr !== null) throw new InvalidArgumentError(`addHook: ${hook.kind}: ${argErr}`, kind.clause);
@@ -143,7 +148,10 @@ export function addHook(
     hook: { kind: hook.kind, args },
     state: kind.initialState ? kind.initialState(args) : null,
   };
-  const hooks = resolved === "pre" ? { pre: [...table.pre, entry], post: table.post } : { pre: table.pre, post: [...table.post, entry] };
+  const hooks =
+    resolved === "pre"
+      ? { pre: [...table.pre, entry], post: table.post }
+      : { pre: table.pre, post: [...table.post, entry] };
   return withTable(state, target, hooks);
 }
 
@@ -160,7 +168,11 @@ export function removeHook(state: OptimizerState, name: string, target: HookTarg
 }
 
 /** Which table holds a hook, or null. */
-export function hookTiming(state: OptimizerState, name: string, target: HookTarget = "optimizer"): "pre" | "post" | null {
+export function hookTiming(
+  state: OptimizerState,
+  name: string,
+  target: HookTarget = "optimizer",
+): "pre" | "post" | null {
   const table = tableOf(state, target, "hookTiming");
   if (table.pre.some((h) => h.name === name)) return "pre";
   if (table.post.some((h) => h.name === name)) return "post";
@@ -180,7 +192,12 @@ export function reallocateClearedGrads(link: Link): Link {
 }
 
 /** @clause hooks.call.order */
-export function callHooks(state: OptimizerState, timing: unknown = "pre", warn?: Warn, compute?: ComputeOverride): OptimizerState {
+export function callHooks(
+  state: OptimizerState,
+  timing: unknown = "pre",
+  warn?: Warn,
+  compute?: ComputeOverride,
+): OptimizerState {
   if (state.hooks === null) throw new NotSetUpError("callHooks");
   if (timing !== "pre" && timing !== "post") throw new InvalidCallHooksTimingError(timing);
   return deepFreeze(drivePure(callHooksProgram(state, timing, warn), compute));

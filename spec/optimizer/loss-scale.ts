@@ -42,14 +42,29 @@ export interface LossScalingOptions {
 export function lossScaling(state: OptimizerState, options: LossScalingOptions = {}): OptimizerState {
   const interval = options.interval ?? 1000;
   const scale = options.scale ?? null;
-  if (typeof interval !== "number") throw new InvalidArgumentError(`lossScaling: interval must be a number, got ${describeValue(interval)}`, "loss-scale.dynamic.interval");
-  if (scale !== null && typeof scale !== "number") throw new InvalidArgumentError(`lossScaling: scale must be a number or null, got ${describeValue(scale)}`, "loss-scale.static.positive");
+  if (typeof interval !== "number")
+    throw new InvalidArgumentError(
+      `lossScaling: interval must be a number, got ${describeValue(interval)}`,
+      "loss-scale.dynamic.interval",
+    );
+  if (scale !== null && typeof scale !== "number")
+    throw new InvalidArgumentError(
+      `lossScaling: scale must be a number or null, got ${describeValue(scale)}`,
+      "loss-scale.static.positive",
+    );
   if (scale === null) {
     const flagged: OptimizerState = { ...state, lossScale: { ...state.lossScale, dynamic: true } };
     if (!(interval >= 1)) throw new InvalidIntervalError(interval, reprNumber(interval)).withPartial(flagged);
     return deepFreeze({
       ...state,
-      lossScale: { ...state.lossScale, dynamic: true, scale: 1.0, interval, multiplier: pow(2.0, 1.0 / interval), isnanEver: false },
+      lossScale: {
+        ...state.lossScale,
+        dynamic: true,
+        scale: 1.0,
+        interval,
+        multiplier: pow(2.0, 1.0 / interval),
+        isnanEver: false,
+      },
     });
   }
   if (!(scale > 0)) throw new InvalidLossScaleError(scale, reprNumber(scale));

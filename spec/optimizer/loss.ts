@@ -35,12 +35,20 @@ function zerograds(link: Link): Link {
  */
 function applyBackward(link: Link, grads: Readonly<Record<string, NDArray>>, lossScale: number | null): Link {
   if (typeof grads !== "object" || grads === null) {
-    throw new InvalidValueError("update", { at: "backward()", expected: "a record of gradients by parameter path", got: describeValue(grads) }, "update.lossfun.grads");
+    throw new InvalidValueError(
+      "update",
+      { at: "backward()", expected: "a record of gradients by parameter path", got: describeValue(grads) },
+      "update.lossfun.grads",
+    );
   }
   const params = { ...link.params };
   for (const [path, given] of Object.entries(grads)) {
     const p = params[path];
-    if (p === undefined) throw new InvalidArgumentError(`backward returned a gradient for ${path}, which is not a parameter of the target`, "update.lossfun");
+    if (p === undefined)
+      throw new InvalidArgumentError(
+        `backward returned a gradient for ${path}, which is not a parameter of the target`,
+        "update.lossfun",
+      );
     const bad = arrayProblem(given, `backward()[${path}]`, { dtype: p.dtype, shape: p.data?.shape ?? null });
     if (bad !== null) throw new InvalidValueError("update", bad, "update.lossfun.grads");
     const g = ownArray(given);
@@ -53,7 +61,10 @@ function applyBackward(link: Link, grads: Readonly<Record<string, NDArray>>, los
 export function runBackward(link: Link, lossfun: LossFunction, lossScale: number | null, useCleargrads: boolean): Link {
   const loss = lossfun(link);
   if (typeof loss !== "object" || loss === null || typeof loss.backward !== "function") {
-    throw new InvalidArgumentError(`update: lossfun must return a loss with a backward(lossScale) method, got ${describeValue(loss)}`, "update.lossfun");
+    throw new InvalidArgumentError(
+      `update: lossfun must return a loss with a backward(lossScale) method, got ${describeValue(loss)}`,
+      "update.lossfun",
+    );
   }
   const cleared = useCleargrads ? cleargrads(link) : zerograds(link);
   const grads = loss.backward(lossScale);

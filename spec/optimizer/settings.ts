@@ -27,7 +27,11 @@ import { alphaT } from "../optimizers/adam.js";
 /** @clause optimizer.new-epoch */
 export function newEpoch(state: OptimizerState, auto = false): OptimizerState {
   checkState(state, "newEpoch");
-  if (typeof auto !== "boolean") throw new InvalidArgumentError(`newEpoch: auto must be true or false, got ${describeValue(auto)}`, "optimizer.new-epoch");
+  if (typeof auto !== "boolean")
+    throw new InvalidArgumentError(
+      `newEpoch: auto must be true or false, got ${describeValue(auto)}`,
+      "optimizer.new-epoch",
+    );
   if (auto && !state.useAutoNewEpoch) throw new NewEpochMisuseError(true);
   if (!auto && state.useAutoNewEpoch) throw new NewEpochMisuseError(false);
   return deepFreeze({ ...state, epoch: state.epoch + 1 });
@@ -35,7 +39,8 @@ export function newEpoch(state: OptimizerState, auto = false): OptimizerState {
 
 /** The state holds flags as booleans (`state.plain-data`); anything else is refused, not coerced. */
 function checkFlag(what: string, value: unknown, clause: string): void {
-  if (typeof value !== "boolean") throw new InvalidArgumentError(`${what}: expected true or false, got ${describeValue(value)}`, clause);
+  if (typeof value !== "boolean")
+    throw new InvalidArgumentError(`${what}: expected true or false, got ${describeValue(value)}`, clause);
 }
 
 export function setUseAutoNewEpoch(state: OptimizerState, value: boolean): OptimizerState {
@@ -81,7 +86,12 @@ function withRule(state: OptimizerState, path: string, rule: UpdateRuleState): O
 }
 
 /** @clause hyperparam.override */
-export function setRuleHyperparam(state: OptimizerState, path: string, name: string, value: HyperValue): OptimizerState {
+export function setRuleHyperparam(
+  state: OptimizerState,
+  path: string,
+  name: string,
+  value: HyperValue,
+): OptimizerState {
   const r = ruleOf(state, path, "setRuleHyperparam");
   checkHyper(state, name, value);
   return withRule(state, path, { ...r, hyperparam: { ...r.hyperparam, [name]: value } });
@@ -90,7 +100,12 @@ export function setRuleHyperparam(state: OptimizerState, path: string, name: str
 /** @clause hyperparam.override */
 export function deleteRuleHyperparam(state: OptimizerState, path: string, name: string): OptimizerState {
   const r = ruleOf(state, path, "deleteRuleHyperparam");
-  if (!(name in r.hyperparam)) throw new InvalidArgumentError(`deleteRuleHyperparam: the rule of ${path} has no own ${name}`, "hyperparam.override", { type: "AttributeError", str: name });
+  if (!(name in r.hyperparam))
+    throw new InvalidArgumentError(
+      `deleteRuleHyperparam: the rule of ${path} has no own ${name}`,
+      "hyperparam.override",
+      { type: "AttributeError", str: name },
+    );
   const { [name]: _removed, ...rest } = r.hyperparam;
   return withRule(state, path, { ...r, hyperparam: rest });
 }
@@ -120,18 +135,30 @@ export function setGrads(state: OptimizerState, grads: Readonly<Record<string, N
   checkState(state, "setGrads");
   if (state.target === null) throw new NotSetUpError("setGrads");
   if (typeof grads !== "object" || grads === null) {
-    throw new InvalidValueError("setGrads", { at: "grads", expected: "a record of gradients by parameter path", got: describeValue(grads) }, "link.grad.set");
+    throw new InvalidValueError(
+      "setGrads",
+      { at: "grads", expected: "a record of gradients by parameter path", got: describeValue(grads) },
+      "link.grad.set",
+    );
   }
   const params: Record<string, Param> = { ...state.target.params };
   for (const [path, g] of Object.entries(grads)) {
     const p = params[path];
-    if (p === undefined) throw new InvalidArgumentError(`setGrads: no parameter ${path} in the target`, "link.grad.set");
+    if (p === undefined)
+      throw new InvalidArgumentError(`setGrads: no parameter ${path} in the target`, "link.grad.set");
     if (g !== null) {
       const bad = arrayProblem(g, `the gradient of ${path}`);
       if (bad !== null) throw new InvalidValueError("setGrads", bad, "link.grad.set");
-      if (g.dtype !== p.dtype) throw new InvalidArgumentError(`setGrads: the gradient of ${path} is ${g.dtype}, the parameter is ${p.dtype}`, "link.grad.set");
+      if (g.dtype !== p.dtype)
+        throw new InvalidArgumentError(
+          `setGrads: the gradient of ${path} is ${g.dtype}, the parameter is ${p.dtype}`,
+          "link.grad.set",
+        );
       if (p.data !== null && !sameShape(g.shape, p.data.shape)) {
-        throw new InvalidArgumentError(`setGrads: the gradient of ${path} has shape [${g.shape.join(", ")}], the parameter [${p.data.shape.join(", ")}]`, "link.grad.set");
+        throw new InvalidArgumentError(
+          `setGrads: the gradient of ${path} has shape [${g.shape.join(", ")}], the parameter [${p.data.shape.join(", ")}]`,
+          "link.grad.set",
+        );
       }
     }
     params[path] = { ...p, grad: g === null ? null : ownArray(g), gradValid: true };

@@ -28,7 +28,11 @@ export function* reallocateProgram(link: Link): StepProgram<Link> {
     const p = link.params[path];
     if (p !== undefined && p.data !== null && p.grad === null) {
       params ??= copyTable(link.params, paramOrder(link.structure));
-      params[path] = { ...p, grad: ((yield { op: "zeros", path, like: p.data }) as StepAnswers["zeros"]), gradValid: true };
+      params[path] = {
+        ...p,
+        grad: (yield { op: "zeros", path, like: p.data }) as StepAnswers["zeros"],
+        gradValid: true,
+      };
     }
   }
   return params === null ? link : { structure: link.structure, params };
@@ -39,11 +43,17 @@ function replaceEntryState(table: readonly HookEntry[], index: number, hookState
 }
 
 /** Call one optimizer-level hook (by its index in the table), then reallocate cleared gradients. */
-function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index: number, warn?: Warn): StepProgram<OptimizerState> {
+function* callOptimizerHook(
+  state: OptimizerState,
+  timing: "pre" | "post",
+  index: number,
+  warn?: Warn,
+): StepProgram<OptimizerState> {
   const hooks = state.hooks as HookTable;
   const entry = hooks[timing][index] as HookEntry;
   const kind = getHookKind(entry.hook.kind);
-  if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
+  if (kind === undefined)
+    throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
   let link = state.target as Link;
   let hookState = entry.state;
   if (kind.callForEachParam) {
@@ -51,8 +61,14 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
     const params = copyTable(link.params, paramOrder(link.structure));
     for (const path of paramOrder(link.structure)) {
       const param = params[path] as Param;
-      const call = { args: entry.hook.args, state: hookState, rule: ruleView(path, state.rules[path], state), param, path };
-      const r = ((yield { op: "perParamHook", kind, call }) as StepAnswers["perParamHook"]);
+      const call = {
+        args: entry.hook.args,
+        state: hookState,
+        rule: ruleView(path, state.rules[path], state),
+        param,
+        path,
+      };
+      const r = (yield { op: "perParamHook", kind, call }) as StepAnswers["perParamHook"];
       if (r.grad !== param.grad) params[path] = { ...param, grad: r.grad };
       if (r.state !== undefined) hookState = r.state;
     }
@@ -64,7 +80,11 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
       const param = link.params[path] as Param;
       if (param.data !== null) initialized.push({ path, param });
     }
-    const r = ((yield { op: "wholeHook", kind, call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t } }) as StepAnswers["wholeHook"]);
+    const r = (yield {
+      op: "wholeHook",
+      kind,
+      call: { args: entry.hook.args, state: hookState, params: initialized, t: state.t },
+    }) as StepAnswers["wholeHook"];
     const params = copyTable(link.params, paramOrder(link.structure));
     for (const [path, grad] of Object.entries(r.grads)) {
       const p = params[path] as Param;
@@ -74,12 +94,17 @@ function* callOptimizerHook(state: OptimizerState, timing: "pre" | "post", index
     link = { structure: link.structure, params };
     if (r.state !== undefined) hookState = r.state;
   }
-  const table = hookState === entry.state ? hooks : { ...hooks, [timing]: replaceEntryState(hooks[timing], index, hookState) };
+  const table =
+    hookState === entry.state ? hooks : { ...hooks, [timing]: replaceEntryState(hooks[timing], index, hookState) };
   return { ...state, target: yield* reallocateProgram(link), hooks: table };
 }
 
 /** @clause hooks.call.order The hooks of one timing, in registration order (timing already checked). */
-export function* callHooksProgram(state: OptimizerState, timing: "pre" | "post", warn?: Warn): StepProgram<OptimizerState> {
+export function* callHooksProgram(
+  state: OptimizerState,
+  timing: "pre" | "post",
+  warn?: Warn,
+): StepProgram<OptimizerState> {
   let s = state;
   const count = (state.hooks as HookTable)[timing].length;
   for (let i = 0; i < count; i++) s = yield* callOptimizerHook(s, timing, i, warn);

@@ -19,7 +19,13 @@ import type { LossFunction } from "./loss.js";
 
 export type StepRequest =
   /** Forward, clear (or zero) the gradients, backward with the loss scale (`update.lossfun`). */
-  | { readonly op: "backward"; readonly link: Link; readonly lossfun: LossFunction; readonly lossScale: number | null; readonly useCleargrads: boolean }
+  | {
+      readonly op: "backward";
+      readonly link: Link;
+      readonly lossfun: LossFunction;
+      readonly lossScale: number | null;
+      readonly useCleargrads: boolean;
+    }
   /** A zero gradient for the parameter at `path` (`hooks.call.reallocate`), shaped like `like`. */
   | { readonly op: "zeros"; readonly path: string; readonly like: NDArray }
   /** Whether each gradient is all finite (`loss-scale.dynamic.check`), in order. */
@@ -27,7 +33,13 @@ export type StepRequest =
   | { readonly op: "perParamHook"; readonly kind: HookKind; readonly call: PerParamCall }
   | { readonly op: "wholeHook"; readonly kind: HookKind; readonly call: WholeCall }
   /** A rule's initial state for the parameter at `path` (`rule.update.lazy-state`). */
-  | { readonly op: "initState"; readonly def: OptimizerDef; readonly path: string; readonly param: NDArray; readonly hp: Hyperparams }
+  | {
+      readonly op: "initState";
+      readonly def: OptimizerDef;
+      readonly path: string;
+      readonly param: NDArray;
+      readonly hp: Hyperparams;
+    }
   /** `grad ← grad / D(scale)` for the parameter at `path` (`rule.update.unscale`). */
   | { readonly op: "unscale"; readonly path: string; readonly grad: NDArray; readonly scale: number }
   /** `a.astype(dtype)` (fp32 master copies, `rule.update.fp32-master`). */

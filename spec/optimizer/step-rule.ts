@@ -24,14 +24,25 @@ export interface RulePartial {
   readonly param: Param;
 }
 
-function* runRuleHooks(hooks: readonly HookEntry[], rule: UpdateRuleState, work: Param, path: string, optimizer: OptimizerState): StepProgram<{ work: Param; hooks: readonly HookEntry[] }> {
+function* runRuleHooks(
+  hooks: readonly HookEntry[],
+  rule: UpdateRuleState,
+  work: Param,
+  path: string,
+  optimizer: OptimizerState,
+): StepProgram<{ work: Param; hooks: readonly HookEntry[] }> {
   let w = work;
   const out: HookEntry[] = [];
   for (const entry of hooks) {
     const kind = getHookKind(entry.hook.kind);
-    if (kind === undefined) throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
+    if (kind === undefined)
+      throw new HookNotCallableError(`no hook kind ${JSON.stringify(entry.hook.kind)} is registered`);
     if (!kind.perParam) throw new HookArityError(kind.kind, path);
-    const r = ((yield { op: "perParamHook", kind, call: { args: entry.hook.args, state: entry.state, rule: ruleView(path, rule, optimizer), param: w, path } }) as StepAnswers["perParamHook"]);
+    const r = (yield {
+      op: "perParamHook",
+      kind,
+      call: { args: entry.hook.args, state: entry.state, rule: ruleView(path, rule, optimizer), param: w, path },
+    }) as StepAnswers["perParamHook"];
     if (r.grad !== w.grad) w = { ...w, grad: r.grad };
     out.push(r.state === undefined ? entry : { ...entry, state: r.state as Json });
   }
@@ -39,7 +50,13 @@ function* runRuleHooks(hooks: readonly HookEntry[], rule: UpdateRuleState, work:
   return { work: w, hooks: out.every((e, i) => e === hooks[i]) ? hooks : out };
 }
 
-export function* updateRuleProgram(def: OptimizerDef, optimizer: OptimizerState, path: string, rule0: UpdateRuleState, param: Param): StepProgram<RuleUpdateResult> {
+export function* updateRuleProgram(
+  def: OptimizerDef,
+  optimizer: OptimizerState,
+  path: string,
+  rule0: UpdateRuleState,
+  param: Param,
+): StepProgram<RuleUpdateResult> {
   if (!rule0.enabled) return { rule: rule0, param };
   let rule: UpdateRuleState = { ...rule0, t: rule0.t + 1 };
   const initialized = param.data !== null;
@@ -51,7 +68,8 @@ export function* updateRuleProgram(def: OptimizerDef, optimizer: OptimizerState,
     let master = rule.fp32Param;
     let uninitMaster = rule.fp32ParamUninitialized ?? false;
     if (master === null && !uninitMaster) {
-      if (initialized) master = ((yield { op: "astype", path, a: param.data as NDArray, dtype: "float32" }) as StepAnswers["astype"]);
+      if (initialized)
+        master = (yield { op: "astype", path, a: param.data as NDArray, dtype: "float32" }) as StepAnswers["astype"];
       else uninitMaster = true;
       rule = { ...rule, fp32Param: master, fp32ParamUninitialized: uninitMaster };
     }
@@ -61,20 +79,39 @@ export function* updateRuleProgram(def: OptimizerDef, optimizer: OptimizerState,
       dtype: "float32",
       shape: master?.shape ?? null,
       data: master,
-      grad: masterInit && initialized && param.grad !== null ? ((yield { op: "astype", path, a: param.grad, dtype: "float32" }) as StepAnswers["astype"]) : null,
+      grad:
+        masterInit && initialized && param.grad !== null
+          ? ((yield { op: "astype", path, a: param.grad, dtype: "float32" }) as StepAnswers["astype"])
+          : null,
       gradValid: initialized ? param.gradValid : false,
       lossScale: null,
     };
   }
   try {
     if (initialized && work.data !== null) {
-      if (rule.state === null) rule = { ...rule, state: ((yield { op: "initState", def, path, param: work.data, hp: effectiveHyperparams(optimizer.hyperparam, rule.hyperparam) }) as StepAnswers["initState"]) };
+      if (rule.state === null)
+        rule = {
+          ...rule,
+          state: (yield {
+            op: "initState",
+            def,
+            path,
+            param: work.data,
+            hp: effectiveHyperparams(optimizer.hyperparam, rule.hyperparam),
+          }) as StepAnswers["initState"],
+        };
       if (lossScale !== null && work.grad !== null) {
-        work = { ...work, grad: ((yield { op: "unscale", path, grad: work.grad, scale: lossScale }) as StepAnswers["unscale"]) };
+        work = {
+          ...work,
+          grad: (yield { op: "unscale", path, grad: work.grad, scale: lossScale }) as StepAnswers["unscale"],
+        };
         if (!fp32) out = { ...out, grad: work.grad };
       }
     }
-    const pre = rule.hooks.pre.length === 0 ? { work, hooks: rule.hooks.pre } : yield* runRuleHooks(rule.hooks.pre, rule, work, path, optimizer);
+    const pre =
+      rule.hooks.pre.length === 0
+        ? { work, hooks: rule.hooks.pre }
+        : yield* runRuleHooks(rule.hooks.pre, rule, work, path, optimizer);
     work = pre.work;
     if (pre.hooks !== rule.hooks.pre) rule = { ...rule, hooks: { pre: pre.hooks, post: rule.hooks.post } };
     if (!fp32 && out.grad !== work.grad) out = { ...out, grad: work.grad };
@@ -83,7 +120,19 @@ export function* updateRuleProgram(def: OptimizerDef, optimizer: OptimizerState,
       const hp = effectiveHyperparams(optimizer.hyperparam, rule.hyperparam);
       let r;
       try {
-        r = ((yield { op: "update", def, call: { path, param: work.data, grad: work.grad, state: rule.state ?? {}, hp, t: rule.t, extras: rule.extras } }) as StepAnswers["update"]);
+        r = (yield {
+          op: "update",
+          def,
+          call: {
+            path,
+            param: work.data,
+            grad: work.grad,
+            state: rule.state ?? {},
+            hp,
+            t: rule.t,
+            extras: rule.extras,
+          },
+        }) as StepAnswers["update"];
       } catch (err) {
         if (err instanceof OptspecError && err.partial !== undefined) {
           const p = err.partial as { param: NDArray; state: Readonly<Record<string, NDArray>> };
@@ -94,15 +143,20 @@ export function* updateRuleProgram(def: OptimizerDef, optimizer: OptimizerState,
         }
         throw err;
       }
-      if (r.state !== rule.state || (r.extras !== undefined && r.extras !== rule.extras)) rule = { ...rule, state: r.state, extras: r.extras ?? rule.extras };
+      if (r.state !== rule.state || (r.extras !== undefined && r.extras !== rule.extras))
+        rule = { ...rule, state: r.state, extras: r.extras ?? rule.extras };
       if (work.data !== r.param) work = { ...work, data: r.param };
       if (!fp32 && out.data !== r.param) out = { ...out, data: r.param };
     }
-    const post = rule.hooks.post.length === 0 ? { work, hooks: rule.hooks.post } : yield* runRuleHooks(rule.hooks.post, rule, work, path, optimizer);
+    const post =
+      rule.hooks.post.length === 0
+        ? { work, hooks: rule.hooks.post }
+        : yield* runRuleHooks(rule.hooks.post, rule, work, path, optimizer);
     work = post.work;
     if (post.hooks !== rule.hooks.post) rule = { ...rule, hooks: { pre: rule.hooks.pre, post: post.hooks } };
     if (fp32) {
-      if (initialized && work.data !== null) out = { ...out, data: ((yield { op: "astype", path, a: work.data, dtype: "float16" }) as StepAnswers["astype"]) };
+      if (initialized && work.data !== null)
+        out = { ...out, data: (yield { op: "astype", path, a: work.data, dtype: "float16" }) as StepAnswers["astype"] };
       rule = { ...rule, fp32Param: work.data };
     } else if (out.grad !== work.grad || out.data !== work.data) {
       out = { ...out, grad: work.grad, data: work.data };

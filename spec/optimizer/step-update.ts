@@ -37,7 +37,9 @@ function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<Optim
     if (finite[i] === true) continue;
     isnan = true;
     const ls = state.lossScale.scale;
-    warn?.(`Non finite number found in param.grad of ${(grads[i] as { path: string }).path} (iteration: ${state.t}, loss_scale: ${ls === null ? "None" : pyFloatRepr(ls)})`);
+    warn?.(
+      `Non finite number found in param.grad of ${(grads[i] as { path: string }).path} (iteration: ${state.t}, loss_scale: ${ls === null ? "None" : pyFloatRepr(ls)})`,
+    );
   }
   if (missing !== null) {
     throw new InvalidArgumentError(
@@ -50,7 +52,11 @@ function* checkNanInGrads(state: OptimizerState, warn?: Warn): StepProgram<Optim
 }
 
 /** Every rule updates its parameter in Chainer's order; one fresh table of rules and of parameters. */
-function* updateRules(def: OptimizerDef, state: OptimizerState, failed: (partial: OptimizerState) => void): StepProgram<OptimizerState> {
+function* updateRules(
+  def: OptimizerDef,
+  state: OptimizerState,
+  failed: (partial: OptimizerState) => void,
+): StepProgram<OptimizerState> {
   const link = state.target as Link;
   const rules: Record<string, UpdateRuleState> = copyTable(state.rules, paramOrder(link.structure));
   const params: Record<string, Param> = copyTable(link.params, paramOrder(link.structure));
@@ -81,13 +87,27 @@ function* updateRules(def: OptimizerDef, state: OptimizerState, failed: (partial
  * (`update.partial`), and `onPartial` (when given) receives it for every error, Chainer's in-place
  * effects up to the failure.
  */
-export function* updateProgram(state: OptimizerState, lossfun?: LossFunction, warn?: Warn, onPartial?: (s: OptimizerState) => void): StepProgram<OptimizerState> {
+export function* updateProgram(
+  state: OptimizerState,
+  lossfun?: LossFunction,
+  warn?: Warn,
+  onPartial?: (s: OptimizerState) => void,
+): StepProgram<OptimizerState> {
   if (state.hooks === null || state.target === null) throw new NotSetUpError("update");
   const def = optimizerDef(state.optimizer);
   let s = state;
   try {
     if (lossfun !== undefined) {
-      s = { ...s, target: ((yield { op: "backward", link: s.target as Link, lossfun, lossScale: s.lossScale.scale, useCleargrads: s.useCleargrads }) as StepAnswers["backward"]) };
+      s = {
+        ...s,
+        target: (yield {
+          op: "backward",
+          link: s.target as Link,
+          lossfun,
+          lossScale: s.lossScale.scale,
+          useCleargrads: s.useCleargrads,
+        }) as StepAnswers["backward"],
+      };
     }
     s = { ...s, target: yield* reallocateProgram(s.target as Link) };
     s = yield* checkNanInGrads(s, warn);

@@ -38,7 +38,10 @@ export interface UpdateOptions {
 export function update(state: OptimizerState, lossfun?: LossFunction, options: UpdateOptions = {}): OptimizerState {
   checkState(state, "update");
   if (lossfun !== undefined && typeof lossfun !== "function") {
-    throw new InvalidArgumentError(`update: lossfun must be a function (link) => loss, or omitted; got ${describeValue(lossfun)}`, "update.lossfun");
+    throw new InvalidArgumentError(
+      `update: lossfun must be a function (link) => loss, or omitted; got ${describeValue(lossfun)}`,
+      "update.lossfun",
+    );
   }
   return deepFreeze(drivePure(updateProgram(state, lossfun, options.warn), options.compute));
 }

@@ -33,7 +33,11 @@ export const AdaDelta: OptimizerDef = {
   positional: ["rho", "eps"],
   clause: "adadelta.update",
   kernelScalars: {
-    scalars: [hpScalar("rho", "adadelta.update"), { name: "c", clause: "adadelta.update", role: "python", value: oneMinusRho }, hpScalar("eps", "adadelta.update")],
+    scalars: [
+      hpScalar("rho", "adadelta.update"),
+      { name: "c", clause: "adadelta.update", role: "python", value: oneMinusRho },
+      hpScalar("eps", "adadelta.update"),
+    ],
     states: [{ key: "msg" }, { key: "msdx" }],
   },
   initState: (p) => ({ msg: zerosLike(p), msdx: zerosLike(p) }),

@@ -27,7 +27,10 @@ export const AdaGrad: OptimizerDef = {
   ],
   positional: ["lr", "eps"],
   clause: "adagrad.update",
-  kernelScalars: { scalars: [hpScalar("lr", "adagrad.update"), hpScalar("eps", "adagrad.update")], states: [{ key: "h" }] },
+  kernelScalars: {
+    scalars: [hpScalar("lr", "adagrad.update"), hpScalar("eps", "adagrad.update")],
+    states: [{ key: "h" }],
+  },
   initState: (p) => ({ h: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let h = stateEntry({ state, path }, "h", "adagrad.update");

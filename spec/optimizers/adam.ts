@@ -119,12 +119,30 @@ const negEta = (hp: Hyperparams): number => -num(hp, "eta");
 const ADAM_SCALARS: readonly KernelScalar[] = [
   { name: "c1", clause: "adam.update.moments", role: "python", value: oneMinusBeta1 },
   { name: "c2", clause: "adam.update.moments", role: "python", value: oneMinusBeta2 },
-  { name: "alpha_t", clause: "adam.alpha-t", role: "python", memo: { hp: ["alpha", "beta1", "beta2"], t: true }, value: (hp, t) => alphaT(hp, t) },
+  {
+    name: "alpha_t",
+    clause: "adam.alpha-t",
+    role: "python",
+    memo: { hp: ["alpha", "beta1", "beta2"], t: true },
+    value: (hp, t) => alphaT(hp, t),
+  },
   hpScalar("eps", "adam.update.step"),
   { name: "amsgrad", clause: "adam.update.amsgrad", role: "flag", value: (hp) => (truthy(hp, "amsgrad") ? 1 : 0) },
   { name: "adabound", clause: "adam.bounds", role: "flag", value: (hp) => (truthy(hp, "adabound") ? 1 : 0) },
-  { name: "lower", clause: "adam.bounds", role: "python", when: "adabound", value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[0] },
-  { name: "upper", clause: "adam.bounds", role: "python", when: "adabound", value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[1] },
+  {
+    name: "lower",
+    clause: "adam.bounds",
+    role: "python",
+    when: "adabound",
+    value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[0],
+  },
+  {
+    name: "upper",
+    clause: "adam.bounds",
+    role: "python",
+    when: "adabound",
+    value: (hp, t, ex) => adaBoundBounds(hp, t, ex["initial_alpha"] as number)[1],
+  },
   { name: "decay", clause: "adam.update.param", role: "flag", value: (hp) => (decayFactor(hp) !== 1 ? 1 : 0) },
   { name: "a", clause: "adam.update.param", role: "python", when: "decay", value: decayFactor },
   { name: "b", clause: "adam.update.param", role: "python", value: negEta },
@@ -136,7 +154,9 @@ export const ADAM_KERNEL_SCALARS: KernelScalars = {
   states: [{ key: "m" }, { key: "v" }, { key: "vhat", when: "amsgrad" }],
   extras: [{ key: "initial_alpha", when: "adabound" }],
   refuse: (hp, dtype) =>
-    epsTooSmall(hp, intermediateDtype(dtype)) ? `eps of Adam optimizer is too small for ${intermediateDtype(dtype)} (${pyFloatRepr(num(hp, "eps"))}); the spec raises here` : null,
+    epsTooSmall(hp, intermediateDtype(dtype))
+      ? `eps of Adam optimizer is too small for ${intermediateDtype(dtype)} (${pyFloatRepr(num(hp, "eps"))}); the spec raises here`
+      : null,
 };
 
 export function adamUpdate(call: UpdateCall): UpdateResult {
@@ -191,7 +211,18 @@ export function adamRuleExtras(hp: Hyperparams): Record<string, number> {
 export const Adam: OptimizerDef = {
   name: "Adam",
   hyperparams: ADAM_HYPERPARAMS,
-  positional: ["alpha", "beta1", "beta2", "eps", "eta", "weight_decay_rate", "amsgrad", "adabound", "final_lr", "gamma"],
+  positional: [
+    "alpha",
+    "beta1",
+    "beta2",
+    "eps",
+    "eta",
+    "weight_decay_rate",
+    "amsgrad",
+    "adabound",
+    "final_lr",
+    "gamma",
+  ],
   clause: "adam.update.param",
   stateClauses: { m: "adam.update.moments", v: "adam.update.moments", vhat: "adam.update.amsgrad" },
   ruleExtras: adamRuleExtras,

@@ -27,7 +27,10 @@ export const MomentumSGD: OptimizerDef = {
   ],
   positional: ["lr", "momentum"],
   clause: "momentum-sgd.update",
-  kernelScalars: { scalars: [hpScalar("lr", "momentum-sgd.update"), hpScalar("momentum", "momentum-sgd.update")], states: [{ key: "v" }] },
+  kernelScalars: {
+    scalars: [hpScalar("lr", "momentum-sgd.update"), hpScalar("momentum", "momentum-sgd.update")],
+    states: [{ key: "v" }],
+  },
   initState: (p) => ({ v: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {
     let v = stateEntry({ state, path }, "v", "momentum-sgd.update");

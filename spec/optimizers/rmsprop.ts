@@ -47,12 +47,19 @@ export const RMSprop: OptimizerDef = {
       { name: "c", clause: "rmsprop.update", role: "python", value: oneMinusAlpha },
       // `e = D(eps)` is a numpy scalar of the dtype: always rounded, never widening.
       hpScalar("eps", "rmsprop.update", "dtype"),
-      { name: "eps_inside_sqrt", clause: "rmsprop.update", role: "flag", value: (hp) => (truthy(hp, "eps_inside_sqrt") ? 1 : 0) },
+      {
+        name: "eps_inside_sqrt",
+        clause: "rmsprop.update",
+        role: "flag",
+        value: (hp) => (truthy(hp, "eps_inside_sqrt") ? 1 : 0),
+      },
     ],
     states: [{ key: "ms" }],
     refuse: (hp, dtype) => {
       const eps = num(hp, "eps");
-      return eps !== 0 && roundTo(dtype, eps) === 0 ? `eps of RMSprop optimizer is too small for ${dtype} (${pyFloatRepr(eps)}); the spec raises here` : null;
+      return eps !== 0 && roundTo(dtype, eps) === 0
+        ? `eps of RMSprop optimizer is too small for ${dtype} (${pyFloatRepr(eps)}); the spec raises here`
+        : null;
     },
   },
   initState: (p) => ({ ms: zerosLike(p) }),
@@ -61,7 +68,13 @@ export const RMSprop: OptimizerDef = {
     const e = npScalar(grad.dtype, epsHp);
     if (epsHp !== 0 && e.data[0] === 0) {
       const str = `eps of RMSprop optimizer is too small for ${grad.dtype} (${pyFloatRepr(epsHp)})`;
-      throw new EpsTooSmallError("RMSprop", grad.dtype, pyFloatRepr(epsHp), { type: "ValueError", str }, "rmsprop.eps-check");
+      throw new EpsTooSmallError(
+        "RMSprop",
+        grad.dtype,
+        pyFloatRepr(epsHp),
+        { type: "ValueError", str },
+        "rmsprop.eps-check",
+      );
     }
     const alpha = num(hp, "alpha");
     let ms = stateEntry({ state, path }, "ms", "rmsprop.update");

@@ -42,7 +42,9 @@ export const SMORMS3: OptimizerDef = {
     // numpy 1.x computes `g2' + eps` in a wider dtype, so x and the new `mem` (a fresh array, not
     // an in-place store) change dtype: a buffer of the dtype cannot hold it.
     refuse: (hp, dtype) =>
-      widensDtype(dtype, num(hp, "eps")) ? `SMORMS3 with eps=${num(hp, "eps")} beyond ${dtype}'s range turns the state mem into a wider array (numpy 1.x); run it through the spec` : null,
+      widensDtype(dtype, num(hp, "eps"))
+        ? `SMORMS3 with eps=${num(hp, "eps")} beyond ${dtype}'s range turns the state mem into a wider array (numpy 1.x); run it through the spec`
+        : null,
   },
   initState: (p) => ({ mem: onesLike(p), g: zerosLike(p), g2: zerosLike(p) }),
   update({ path, param, grad, state, hp }) {

@@ -151,7 +151,10 @@ export function saveNpz(
   options: { readonly compress?: boolean; readonly prefix?: string; readonly zipLayout?: ZipLayout } = {},
 ): Uint8Array {
   const entries = saveChainer(state, options.prefix === undefined ? {} : { prefix: options.prefix });
-  return writeNpz(entries, { compress: options.compress ?? true, ...(options.zipLayout === undefined ? {} : { zipLayout: options.zipLayout }) });
+  return writeNpz(entries, {
+    compress: options.compress ?? true,
+    ...(options.zipLayout === undefined ? {} : { zipLayout: options.zipLayout }),
+  });
 }
 
 /** numpy dtype name, as `str(array.dtype)` prints it. */
@@ -194,8 +197,7 @@ function copyTo(dst: NDArray, src: NpyArray, key: string): NDArray {
   let sShape = [...src.shape];
   while (sShape.length > dst.shape.length && sShape[0] === 1) sShape = sShape.slice(1);
   const nd = dst.shape.length;
-  const fits =
-    sShape.length <= nd && sShape.every((d, i) => d === 1 || d === dst.shape[nd - sShape.length + i]);
+  const fits = sShape.length <= nd && sShape.every((d, i) => d === 1 || d === dst.shape[nd - sShape.length + i]);
   if (!fits) {
     const msg = `could not broadcast input array from shape ${npShape(sShape)} into shape ${npShape(dst.shape)}`;
     throw new StateShapeError(
@@ -235,7 +237,11 @@ function copyTo(dst: NDArray, src: NpyArray, key: string): NDArray {
  */
 function loadCounter(key: string, v: NpyValue): number {
   if (isNpyNone(v)) {
-    throw new CounterTypeError(key, "it holds None", notInChainer("Chainer sets the counter to None and fails at the next update or new_epoch"));
+    throw new CounterTypeError(
+      key,
+      "it holds None",
+      notInChainer("Chainer sets the counter to None and fails at the next update or new_epoch"),
+    );
   }
   if (v.dtype === "float16" || v.dtype === "float32" || v.dtype === "float64") {
     throw new CounterTypeError(key, `it is a ${v.dtype} array, which cannot be cast safely to an integer`, {
@@ -244,18 +250,30 @@ function loadCounter(key: string, v: NpyValue): number {
     });
   }
   if (v.data.length !== 1) {
-    throw new CounterTypeError(key, `it has shape ${reprIntTuple(v.shape)} (${v.data.length} elements); one element is needed`, {
-      type: "TypeError",
-      str: "only size-1 arrays can be converted to Python scalars",
-    });
+    throw new CounterTypeError(
+      key,
+      `it has shape ${reprIntTuple(v.shape)} (${v.data.length} elements); one element is needed`,
+      {
+        type: "TypeError",
+        str: "only size-1 arrays can be converted to Python scalars",
+      },
+    );
   }
   const x = v.data[0] as number | bigint;
   const n = typeof x === "bigint" ? x : BigInt(x);
   if (n > BigInt(Number.MAX_SAFE_INTEGER) || n < BigInt(Number.MIN_SAFE_INTEGER)) {
-    throw new CounterTypeError(key, `${n} is beyond 2**53 and not exact as a JS number`, notInChainer(`Chainer loads the Python int ${n}`));
+    throw new CounterTypeError(
+      key,
+      `${n} is beyond 2**53 and not exact as a JS number`,
+      notInChainer(`Chainer loads the Python int ${n}`),
+    );
   }
   if (n < 0n) {
-    throw new CounterTypeError(key, `${n} is negative; counters are non-negative (invariants.counters)`, notInChainer(`Chainer loads the Python int ${n}`));
+    throw new CounterTypeError(
+      key,
+      `${n} is negative; counters are non-negative (invariants.counters)`,
+      notInChainer(`Chainer loads the Python int ${n}`),
+    );
   }
   return Number(n);
 }
@@ -268,7 +286,11 @@ const KEEP: Lookup = { found: false };
  * Throws a `SerializationError`; Chainer's partial effect is on `error.partial`.
  * @clause serialization.chainer.load.order
  */
-export function loadChainer(state: OptimizerState, entries: readonly NpzEntry[], options: LoadChainerOptions = {}): OptimizerState {
+export function loadChainer(
+  state: OptimizerState,
+  entries: readonly NpzEntry[],
+  options: LoadChainerOptions = {},
+): OptimizerState {
   const strict = options.strict ?? true;
   const prefix = options.prefix ?? "";
   const ignore = options.ignoreNames;
@@ -343,7 +365,8 @@ export function loadChainer(state: OptimizerState, entries: readonly NpzEntry[],
     }
     return deepFreeze(s);
   } catch (err) {
-    if (err instanceof OptspecError && err.partial === undefined && err.chainer.type !== "None") err.partial = partialState();
+    if (err instanceof OptspecError && err.partial === undefined && err.chainer.type !== "None")
+      err.partial = partialState();
     throw err;
   }
 }
@@ -372,7 +395,10 @@ function adoptState(
     const full = fullKey(rp, k);
     let value: NpyValue | null;
     try {
-      const r = lookup(full, `state ${JSON.stringify(k)} of the rule of ${path} (keys from initState with the current hyperparameters)`);
+      const r = lookup(
+        full,
+        `state ${JSON.stringify(k)} of the rule of ${path} (keys from initState with the current hyperparameters)`,
+      );
       value = r.found ? r.value : null;
     } catch (err) {
       if (err instanceof ArchiveKeyMissingError && !rule0.enabled) value = null;
@@ -408,10 +434,17 @@ function adoptState(
  */
 export function loadNpz(state: OptimizerState, bytes: Uint8Array, options: LoadChainerOptions = {}): OptimizerState {
   checkState(state, "loadNpz");
-  if (!(bytes instanceof Uint8Array)) throw new InvalidArgumentError(`loadNpz: expected the bytes of an npz file (a Uint8Array), got ${describeValue(bytes)}`, "serialization.errors.load-only-documented");
+  if (!(bytes instanceof Uint8Array))
+    throw new InvalidArgumentError(
+      `loadNpz: expected the bytes of an npz file (a Uint8Array), got ${describeValue(bytes)}`,
+      "serialization.errors.load-only-documented",
+    );
   const max = options.limits?.maxBytes ?? DEFAULT_MAX_DECODE_BYTES;
   if (typeof max !== "number" || !Number.isSafeInteger(max) || max <= 0) {
-    throw new InvalidArgumentError(`loadNpz: limits.maxBytes must be a positive safe integer, got ${describeValue(max)}`, "serialization.limits.budget");
+    throw new InvalidArgumentError(
+      `loadNpz: limits.maxBytes must be a positive safe integer, got ${describeValue(max)}`,
+      "serialization.limits.budget",
+    );
   }
   let entries: NpzEntry[];
   try {

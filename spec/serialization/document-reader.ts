@@ -23,11 +23,19 @@ export function isPlainObject(v: unknown): v is Record<string, unknown> {
 }
 
 /** An object with exactly the `required` keys, plus any of the `optional` ones. */
-export function obj(v: unknown, at: string, required: readonly string[], optional: readonly string[] = []): Record<string, unknown> {
+export function obj(
+  v: unknown,
+  at: string,
+  required: readonly string[],
+  optional: readonly string[] = [],
+): Record<string, unknown> {
   if (!isPlainObject(v)) return fail(at, `an object with keys ${required.join(", ")}`, v);
-  for (const k of required) if (!Object.prototype.hasOwnProperty.call(v, k)) fail(`${at}.${k}`, `a value (key ${JSON.stringify(k)} is required)`, undefined);
+  for (const k of required)
+    if (!Object.prototype.hasOwnProperty.call(v, k))
+      fail(`${at}.${k}`, `a value (key ${JSON.stringify(k)} is required)`, undefined);
   for (const k of Object.keys(v)) {
-    if (!required.includes(k) && !optional.includes(k)) fail(`${at}.${k}`, `no such key (allowed: ${[...required, ...optional].join(", ")})`, v[k]);
+    if (!required.includes(k) && !optional.includes(k))
+      fail(`${at}.${k}`, `no such key (allowed: ${[...required, ...optional].join(", ")})`, v[k]);
   }
   return v;
 }
@@ -45,8 +53,10 @@ export function arr(v: unknown, at: string): unknown[] {
 }
 
 export function decNum(v: unknown, at: string): number {
-  if (typeof v === "number") return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : fail(at, 'a safe integer or {"f": "<16 hex digits>"}', v);
-  if (isPlainObject(v) && Object.keys(v).length === 1 && typeof v["f"] === "string" && /^[0-9a-f]{16}$/.test(v["f"])) return hexF64(v["f"]);
+  if (typeof v === "number")
+    return Number.isSafeInteger(v) && !Object.is(v, -0) ? v : fail(at, 'a safe integer or {"f": "<16 hex digits>"}', v);
+  if (isPlainObject(v) && Object.keys(v).length === 1 && typeof v["f"] === "string" && /^[0-9a-f]{16}$/.test(v["f"]))
+    return hexF64(v["f"]);
   return fail(at, 'a number: a safe integer or {"f": "<16 lowercase hex digits>"}', v);
 }
 
@@ -62,7 +72,11 @@ export function nullableDecNum(v: unknown, at: string): number | null {
 
 export function shapeOf(v: unknown, at: string): number[] {
   const a = arr(v, at);
-  return a.map((d, i) => (typeof d === "number" && Number.isSafeInteger(d) && d >= 0 ? d : fail(`${at}[${i}]`, "a non-negative integer dimension", d)));
+  return a.map((d, i) =>
+    typeof d === "number" && Number.isSafeInteger(d) && d >= 0
+      ? d
+      : fail(`${at}[${i}]`, "a non-negative integer dimension", d),
+  );
 }
 
 export function dtypeOf(v: unknown, at: string): Dtype {
@@ -73,7 +87,8 @@ export function dtypeOf(v: unknown, at: string): Dtype {
 export function pairs(v: unknown, at: string): [string, unknown][] {
   const seen = new Set<string>();
   return arr(v, at).map((p, i) => {
-    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string") return fail(`${at}[${i}]`, "a pair [key, value]", p);
+    if (!Array.isArray(p) || p.length !== 2 || typeof p[0] !== "string")
+      return fail(`${at}[${i}]`, "a pair [key, value]", p);
     if (seen.has(p[0])) fail(`${at}[${i}]`, "distinct keys", `the key ${JSON.stringify(p[0])} a second time`);
     seen.add(p[0]);
     return [p[0], p[1]] as [string, unknown];
@@ -93,7 +108,11 @@ export function decJson(v: unknown, at: string, depth = 0): Json {
     }
   }
   if (typeof v === "number") return decNum(v, at);
-  return fail(at, 'tagged JSON data: null, a boolean, a string, a number, {"a": [...]} or {"o": [[key, value], ...]}', v);
+  return fail(
+    at,
+    'tagged JSON data: null, a boolean, a string, a number, {"a": [...]} or {"o": [[key, value], ...]}',
+    v,
+  );
 }
 
 export function decJsonObject(v: unknown, at: string): Record<string, Json> {
@@ -118,7 +137,8 @@ function nestingExceeds(text: string, limit: number): boolean {
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped character
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped character
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
@@ -133,8 +153,10 @@ function nestingExceeds(text: string, limit: number): boolean {
  * @clause serialization.limits.depth
  */
 export function parseJson(text: string, at: string, maxBytes = DEFAULT_MAX_DECODE_BYTES): unknown {
-  if (text.length > maxBytes) fail(at, `JSON text of at most ${maxBytes} characters (maxBytes)`, `${text.length} characters`);
-  if (nestingExceeds(text, MAX_JSON_NESTING)) fail(at, `JSON nested at most ${MAX_JSON_NESTING} deep`, "deeper nesting");
+  if (text.length > maxBytes)
+    fail(at, `JSON text of at most ${maxBytes} characters (maxBytes)`, `${text.length} characters`);
+  if (nestingExceeds(text, MAX_JSON_NESTING))
+    fail(at, `JSON nested at most ${MAX_JSON_NESTING} deep`, "deeper nesting");
   try {
     return JSON.parse(text) as unknown;
   } catch (err) {

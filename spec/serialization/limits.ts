@@ -33,7 +33,8 @@ export class DecodeBudget {
 
   constructor(limits: DecodeLimits = {}) {
     const max = limits.maxBytes ?? DEFAULT_MAX_DECODE_BYTES;
-    if (!Number.isSafeInteger(max) || max <= 0) throw new RangeError(`maxBytes must be a positive safe integer, got ${String(max)}`);
+    if (!Number.isSafeInteger(max) || max <= 0)
+      throw new RangeError(`maxBytes must be a positive safe integer, got ${String(max)}`);
     this.limit = max;
   }
 

@@ -62,7 +62,11 @@ export class ArchiveKeyMissingError extends SerializationError {
 export class CounterTypeError extends SerializationError {
   readonly key: string;
   constructor(key: string, detail: string, chainer: ChainerException) {
-    super(`load: entry ${JSON.stringify(key)} must hold an integer counter: ${detail}`, "serialization.chainer.load.counter", chainer);
+    super(
+      `load: entry ${JSON.stringify(key)} must hold an integer counter: ${detail}`,
+      "serialization.chainer.load.counter",
+      chainer,
+    );
     this.key = key;
   }
 }
@@ -134,7 +138,9 @@ export class SnapshotVersionError extends SerializationError {
   constructor(version: unknown, supported: number) {
     super(
       `lossless snapshot: format version ${typeof version === "number" ? String(version) : describeValue(version)} is not supported; this optspec reads versions 1 to ${supported}` +
-        (typeof version === "number" && version > supported ? " (the snapshot comes from a newer optspec; upgrade to load it)" : ""),
+        (typeof version === "number" && version > supported
+          ? " (the snapshot comes from a newer optspec; upgrade to load it)"
+          : ""),
       "serialization.lossless.version",
       notInChainer("optspec's lossless snapshot has no Chainer counterpart"),
     );

@@ -8,7 +8,15 @@ import type { NDArray } from "../ndarray.js";
 import type { HookEntry, HookSpec, HookTable, Json } from "../hooks/types.js";
 import { type Hyperparams, checkHyperValue } from "../hyperparam.js";
 import type { OptimizerDef } from "../optimizers/types.js";
-import { type Link, type LinkStructure, type Param, type ParamDecl, paramDecls, paramPaths, validateStructure } from "../link.js";
+import {
+  type Link,
+  type LinkStructure,
+  type Param,
+  type ParamDecl,
+  paramDecls,
+  paramPaths,
+  validateStructure,
+} from "../link.js";
 import { isDtype } from "../numerics/dtype.js";
 import { getOptimizerDef } from "../optimizers/registry.js";
 import { getHookKind } from "../hooks/registry.js";
@@ -17,7 +25,12 @@ import { hookArgsProblem, lossScaleProblem } from "../invariants.js";
 import { deepFreeze } from "../plain-data.js";
 import { type NpzEntry, readNpz } from "./npz.js";
 import { NpyFormatError, NpzFormatError } from "./errors.js";
-import { ArchiveFormatError, SnapshotVersionError, UnknownHookKindError, UnknownOptimizerError } from "./load-errors.js";
+import {
+  ArchiveFormatError,
+  SnapshotVersionError,
+  UnknownHookKindError,
+  UnknownOptimizerError,
+} from "./load-errors.js";
 import { type DecodeLimits, DEFAULT_MAX_DECODE_BYTES } from "./limits.js";
 import { LOSSLESS_FORMAT, LOSSLESS_META_KEY, LOSSLESS_VERSION, LOSS_SCALE_FIELDS } from "./lossless-format.js";
 import { BITS_HEX_WIDTH, fromBitsHex } from "../numerics/bits.js";
@@ -55,7 +68,12 @@ function decInlineArray(v: unknown, at: string): NDArray {
     n *= d;
     if (n > words.length) break;
   }
-  if (n !== words.length) fail(`${at}.bits`, `${shape.includes(0) ? 0 : "as many"} words as the shape [${shape.join(", ")}] has elements`, `${words.length} words`);
+  if (n !== words.length)
+    fail(
+      `${at}.bits`,
+      `${shape.includes(0) ? 0 : "as many"} words as the shape [${shape.join(", ")}] has elements`,
+      `${words.length} words`,
+    );
   const width = BITS_HEX_WIDTH[dtype];
   const re = new RegExp(`^[0-9a-f]{${width}}$`);
   const data = new Float64Array(words.length);
@@ -79,7 +97,11 @@ function checkNoiseState(kind: string, args: Readonly<Record<string, Json>>, sta
     randomDoubles(state as unknown as LegacyRandomState, 0);
   } catch (err) {
     if (!(err instanceof TypeError || err instanceof RangeError)) throw err;
-    fail(at, "the generator state of exponential_decay_noise ({key: 624 uint32 words, pos, hasGauss, gauss, gaussBits})", err.message);
+    fail(
+      at,
+      "the generator state of exponential_decay_noise ({key: 624 uint32 words, pos, hasGauss, gauss, gaussBits})",
+      err.message,
+    );
   }
 }
 
@@ -89,7 +111,8 @@ function decHookTable(v: unknown, at: string): HookTable {
   const one = (h: unknown, where: string): HookEntry => {
     const e = obj(h, where, ["name", "hook", "state"]);
     const name = str(e["name"], `${where}.name`);
-    if (names.has(name)) fail(`${where}.name`, "a hook name not used by another hook of the same table (pre or post)", name);
+    if (names.has(name))
+      fail(`${where}.name`, "a hook name not used by another hook of the same table (pre or post)", name);
     names.add(name);
     const s = obj(e["hook"], `${where}.hook`, ["kind", "args"], ["timing", "name"]);
     const kindName = str(s["kind"], `${where}.hook.kind`);
@@ -114,11 +137,16 @@ function decStructure(v: unknown, at: string, depth = 0): LinkStructure {
   if (depth > MAX_JSON_DEPTH) fail(at, `links nested at most ${MAX_JSON_DEPTH} deep`, "deeper nesting");
   const o = obj(v, at, ["kind", "params", "children"]);
   const kind = o["kind"];
-  if (kind !== "link" && kind !== "chain" && kind !== "chainlist") fail(`${at}.kind`, '"link", "chain" or "chainlist"', kind);
+  if (kind !== "link" && kind !== "chain" && kind !== "chainlist")
+    fail(`${at}.kind`, '"link", "chain" or "chainlist"', kind);
   const params: ParamDecl[] = arr(o["params"], `${at}.params`).map((p, i) => {
     const w = `${at}.params[${i}]`;
     const q = obj(p, w, ["name", "dtype", "shape"]);
-    return { name: str(q["name"], `${w}.name`), dtype: dtypeOf(q["dtype"], `${w}.dtype`), shape: q["shape"] === null ? null : shapeOf(q["shape"], `${w}.shape`) };
+    return {
+      name: str(q["name"], `${w}.name`),
+      dtype: dtypeOf(q["dtype"], `${w}.dtype`),
+      shape: q["shape"] === null ? null : shapeOf(q["shape"], `${w}.shape`),
+    };
   });
   const children = arr(o["children"], `${at}.children`).map((c, i) => {
     const w = `${at}.children[${i}]`;
@@ -155,12 +183,14 @@ function decTarget(v: unknown, at: string, source: ArraySource): Link {
     const data = q["data"] === null ? null : source(q["data"], `${w}.data`);
     if (data !== null) {
       if (data.dtype !== dtype) fail(`${w}.data`, `a ${dtype} array (the parameter's dtype)`, `a ${data.dtype} array`);
-      if (shape === null || !sameShape(shape, data.shape)) fail(`${w}.shape`, `the data's shape ${shapeText(data.shape)}`, shapeText(shape));
+      if (shape === null || !sameShape(shape, data.shape))
+        fail(`${w}.shape`, `the data's shape ${shapeText(data.shape)}`, shapeText(shape));
     }
     const grad = q["grad"] === null ? null : source(q["grad"], `${w}.grad`);
     if (grad !== null) {
       if (grad.dtype !== dtype) fail(`${w}.grad`, `a ${dtype} array (the parameter's dtype)`, `a ${grad.dtype} array`);
-      if (data !== null && !sameShape(grad.shape, data.shape)) fail(`${w}.grad`, `the data's shape ${shapeText(data.shape)}`, shapeText(grad.shape));
+      if (data !== null && !sameShape(grad.shape, data.shape))
+        fail(`${w}.grad`, `the data's shape ${shapeText(data.shape)}`, shapeText(grad.shape));
     }
     params[path] = {
       dtype,
@@ -172,26 +202,38 @@ function decTarget(v: unknown, at: string, source: ArraySource): Link {
     };
   }
   const missing = expectedPaths.filter((p) => !(p in params));
-  if (missing.length > 0) fail(`${at}.params`, `every parameter of the structure`, `no entry for ${missing.join(", ")}`);
+  if (missing.length > 0)
+    fail(`${at}.params`, `every parameter of the structure`, `no entry for ${missing.join(", ")}`);
   return { structure, params };
 }
 
 function decRule(v: unknown, at: string, param: Param, source: ArraySource): UpdateRuleState {
-  const o = obj(v, at, ["t", "enabled", "state", "hyperparam", "hooks", "useFp32Update", "fp32Param", "extras"], ["fp32ParamUninitialized"]);
+  const o = obj(
+    v,
+    at,
+    ["t", "enabled", "state", "hyperparam", "hooks", "useFp32Update", "fp32Param", "extras"],
+    ["fp32ParamUninitialized"],
+  );
   const pshape = param.data?.shape ?? null;
   let state: Record<string, NDArray> | null = null;
   if (o["state"] !== null) {
     state = {};
     for (const [k, a] of pairs(o["state"], `${at}.state`)) {
       const x = source(a, `${at}.state.${k}`);
-      if (pshape !== null && !sameShape(x.shape, pshape)) fail(`${at}.state.${k}`, `an array of the parameter's shape ${shapeText(pshape)}`, `shape ${shapeText(x.shape)}`);
+      if (pshape !== null && !sameShape(x.shape, pshape))
+        fail(
+          `${at}.state.${k}`,
+          `an array of the parameter's shape ${shapeText(pshape)}`,
+          `shape ${shapeText(x.shape)}`,
+        );
       state[k] = x;
     }
   }
   const fp32Param = o["fp32Param"] === null ? null : source(o["fp32Param"], `${at}.fp32Param`);
   if (fp32Param !== null) {
     if (fp32Param.dtype !== "float32") fail(`${at}.fp32Param`, "a float32 array", `a ${fp32Param.dtype} array`);
-    if (pshape !== null && !sameShape(fp32Param.shape, pshape)) fail(`${at}.fp32Param`, `the parameter's shape ${shapeText(pshape)}`, shapeText(fp32Param.shape));
+    if (pshape !== null && !sameShape(fp32Param.shape, pshape))
+      fail(`${at}.fp32Param`, `the parameter's shape ${shapeText(pshape)}`, shapeText(fp32Param.shape));
   }
   const extras: Record<string, number> = {};
   for (const [k, x] of pairs(o["extras"], `${at}.extras`)) extras[k] = decNum(x, `${at}.extras.${k}`);
@@ -205,7 +247,8 @@ function decRule(v: unknown, at: string, param: Param, source: ArraySource): Upd
     fp32Param,
     extras,
   };
-  if ("fp32ParamUninitialized" in o) rule.fp32ParamUninitialized = bool(o["fp32ParamUninitialized"], `${at}.fp32ParamUninitialized`);
+  if ("fp32ParamUninitialized" in o)
+    rule.fp32ParamUninitialized = bool(o["fp32ParamUninitialized"], `${at}.fp32ParamUninitialized`);
   return rule;
 }
 
@@ -223,7 +266,11 @@ function checkHyperparams(def: OptimizerDef, hp: Hyperparams, at: string, comple
 
 function checkHeader(v: unknown, at: string): Record<string, unknown> {
   if (!isPlainObject(v) || v["format"] !== LOSSLESS_FORMAT) {
-    fail(`${at}.format`, `${JSON.stringify(LOSSLESS_FORMAT)} (an optspec lossless snapshot)`, isPlainObject(v) ? v["format"] : v);
+    fail(
+      `${at}.format`,
+      `${JSON.stringify(LOSSLESS_FORMAT)} (an optspec lossless snapshot)`,
+      isPlainObject(v) ? v["format"] : v,
+    );
   }
   const version = v["version"];
   if (typeof version !== "number" || !Number.isInteger(version) || version < 1 || version > LOSSLESS_VERSION) {
@@ -236,7 +283,19 @@ function decodeDocument(v: unknown, source: ArraySource): OptimizerState {
   const at = "$";
   checkHeader(v, at);
   const o = obj(v, at, [
-    "format", "version", "optimizer", "hyperparam", "t", "epoch", "useAutoNewEpoch", "useFp32Update", "useCleargrads", "lossScale", "hooks", "target", "rules",
+    "format",
+    "version",
+    "optimizer",
+    "hyperparam",
+    "t",
+    "epoch",
+    "useAutoNewEpoch",
+    "useFp32Update",
+    "useCleargrads",
+    "lossScale",
+    "hooks",
+    "target",
+    "rules",
   ]);
   const optimizer = str(o["optimizer"], `${at}.optimizer`);
   if (getOptimizerDef(optimizer) === undefined) throw new UnknownOptimizerError(optimizer);
@@ -254,7 +313,11 @@ function decodeDocument(v: unknown, source: ArraySource): OptimizerState {
   const hooks = o["hooks"] === null ? null : decHookTable(o["hooks"], `${at}.hooks`);
   const target = o["target"] === null ? null : decTarget(o["target"], `${at}.target`, source);
   if ((hooks === null) !== (target === null)) {
-    fail(`${at}.hooks`, "hooks and target both null (not set up) or both present (set up)", hooks === null ? "null hooks with a target" : "hooks without a target");
+    fail(
+      `${at}.hooks`,
+      "hooks and target both null (not set up) or both present (set up)",
+      hooks === null ? "null hooks with a target" : "hooks without a target",
+    );
   }
   const rules: Record<string, UpdateRuleState> = {};
   for (const [path, rv] of pairs(o["rules"], `${at}.rules`)) {
@@ -265,7 +328,8 @@ function decodeDocument(v: unknown, source: ArraySource): OptimizerState {
   const def = getOptimizerDef(optimizer) as OptimizerDef;
   const hyperparam = decHyper(o["hyperparam"], `${at}.hyperparam`);
   checkHyperparams(def, hyperparam, `${at}.hyperparam`, true);
-  for (const [path, r] of Object.entries(rules)) checkHyperparams(def, r.hyperparam, `${at}.rules[${path}].hyperparam`, false);
+  for (const [path, r] of Object.entries(rules))
+    checkHyperparams(def, r.hyperparam, `${at}.rules[${path}].hyperparam`, false);
   return deepFreeze({
     optimizer,
     hyperparam,
@@ -293,7 +357,9 @@ export function fromJSON(text: string, limits: DecodeLimits = {}): OptimizerStat
 /** The budget of `limits`, refused with `SnapshotFormatError` when it is not a positive safe integer. */
 function maxBytesOf(limits: DecodeLimits): number {
   const max = (limits as { maxBytes?: unknown } | null)?.maxBytes ?? DEFAULT_MAX_DECODE_BYTES;
-  return typeof max === "number" && Number.isSafeInteger(max) && max > 0 ? max : fail("limits.maxBytes", "a positive safe integer", max);
+  return typeof max === "number" && Number.isSafeInteger(max) && max > 0
+    ? max
+    : fail("limits.maxBytes", "a positive safe integer", max);
 }
 
 /**
@@ -315,7 +381,11 @@ export function loadLossless(bytes: Uint8Array, limits: DecodeLimits = {}): Opti
   const meta = byKey.get(LOSSLESS_META_KEY);
   if (meta === undefined) fail(metaAt, "the JSON document of an optspec lossless snapshot", "no such member");
   if ("kind" in meta || meta.dtype !== "uint8" || meta.shape.length !== 1) {
-    fail(metaAt, "a 1-d uint8 array of UTF-8 JSON", "kind" in meta ? "None" : `a ${meta.dtype} array of shape ${shapeText(meta.shape)}`);
+    fail(
+      metaAt,
+      "a 1-d uint8 array of UTF-8 JSON",
+      "kind" in meta ? "None" : `a ${meta.dtype} array of shape ${shapeText(meta.shape)}`,
+    );
   }
   let text: string;
   try {
@@ -339,6 +409,11 @@ export function loadLossless(bytes: Uint8Array, limits: DecodeLimits = {}): Opti
   };
   const state = decodeDocument(parseJson(text, metaAt, maxBytes), source);
   const extra = entries.map((e) => e.key).filter((k) => k !== LOSSLESS_META_KEY && !used.has(k));
-  if (extra.length > 0) fail(`npz member ${JSON.stringify(`${extra[0]}.npy`)}`, "only members the document references", `${extra.length} unreferenced member(s)`);
+  if (extra.length > 0)
+    fail(
+      `npz member ${JSON.stringify(`${extra[0]}.npy`)}`,
+      "only members the document references",
+      `${extra.length} unreferenced member(s)`,
+    );
   return state;
 }

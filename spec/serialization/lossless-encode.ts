@@ -45,7 +45,12 @@ function encHyper(hp: Hyperparams): Doc {
 /** Refuse to write a state with fields this format version does not know (it would be lossy). */
 function knownFields(o: object, fields: readonly string[], at: string): void {
   for (const k of Object.keys(o)) {
-    if (!fields.includes(k)) throw new SnapshotFormatError(at, `only the fields ${fields.join(", ")} (format version ${LOSSLESS_VERSION})`, `a field ${JSON.stringify(k)} it would lose`);
+    if (!fields.includes(k))
+      throw new SnapshotFormatError(
+        at,
+        `only the fields ${fields.join(", ")} (format version ${LOSSLESS_VERSION})`,
+        `a field ${JSON.stringify(k)} it would lose`,
+      );
   }
 }
 
@@ -166,6 +171,9 @@ export function saveLossless(state: OptimizerState, options: { readonly compress
   };
   const doc = encodeDocument(state, sink);
   const text = new TextEncoder().encode(JSON.stringify(doc));
-  const meta: NpzEntry = { key: LOSSLESS_META_KEY, array: { dtype: "uint8", shape: [text.length], data: Float64Array.from(text) } };
+  const meta: NpzEntry = {
+    key: LOSSLESS_META_KEY,
+    array: { dtype: "uint8", shape: [text.length], data: Float64Array.from(text) },
+  };
   return writeNpz([meta, ...entries], { compress: options.compress ?? true });
 }

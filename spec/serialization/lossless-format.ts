@@ -17,8 +17,30 @@ export const hexF64 = (h: string): number => fromBitsHex("float64", h);
 
 // ------------------------------------------------------------------------------------ fields
 
-export const STATE_FIELDS = ["optimizer", "hyperparam", "t", "epoch", "useAutoNewEpoch", "hooks", "target", "rules", "useFp32Update", "lossScale", "useCleargrads"];
-export const RULE_FIELDS = ["t", "enabled", "state", "hyperparam", "hooks", "useFp32Update", "fp32Param", "fp32ParamUninitialized", "extras"];
+export const STATE_FIELDS = [
+  "optimizer",
+  "hyperparam",
+  "t",
+  "epoch",
+  "useAutoNewEpoch",
+  "hooks",
+  "target",
+  "rules",
+  "useFp32Update",
+  "lossScale",
+  "useCleargrads",
+];
+export const RULE_FIELDS = [
+  "t",
+  "enabled",
+  "state",
+  "hyperparam",
+  "hooks",
+  "useFp32Update",
+  "fp32Param",
+  "fp32ParamUninitialized",
+  "extras",
+];
 export const PARAM_FIELDS = ["dtype", "shape", "data", "grad", "gradValid", "lossScale"];
 export const LOSS_SCALE_FIELDS = ["scale", "dynamic", "interval", "multiplier", "isnanEver", "isnan"];
 export const HOOK_FIELDS = ["name", "hook", "state"];

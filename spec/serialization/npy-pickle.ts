@@ -85,70 +85,112 @@ function unpickle(bytes: Uint8Array): PV {
       case 0x95: // FRAME: an 8-byte length, then the frame itself; frames just group bytes
         if (dv.getBigUint64(need(8), true) > BigInt(bytes.length - pos)) fail("FRAME longer than the data");
         break;
-      case 0x63: { // GLOBAL
+      case 0x63: {
+        // GLOBAL
         const module = line();
         stack.push({ t: "global", module, name: line() });
         break;
       }
-      case 0x93: { // STACK_GLOBAL
+      case 0x93: {
+        // STACK_GLOBAL
         const name = popStr();
         stack.push({ t: "global", module: popStr(), name });
         break;
       }
-      case 0x8c: stack.push({ t: "str", v: text(u8()) }); break; // SHORT_BINUNICODE
-      case 0x58: stack.push({ t: "str", v: text(u32()) }); break; // BINUNICODE
+      case 0x8c:
+        stack.push({ t: "str", v: text(u8()) });
+        break; // SHORT_BINUNICODE
+      case 0x58:
+        stack.push({ t: "str", v: text(u32()) });
+        break; // BINUNICODE
       case 0x43: // SHORT_BINBYTES
-      case 0x42: { // BINBYTES
+      case 0x42: {
+        // BINBYTES
         const n = op === 0x43 ? u8() : u32();
         if (n > 256) fail("bytes object too long");
         const at = need(n);
         stack.push({ t: "bytes", v: String.fromCharCode(...bytes.subarray(at, at + n)) });
         break;
       }
-      case 0x94: memo.set(memo.size, stack[stack.length - 1] ?? fail("MEMOIZE on empty stack")); break;
-      case 0x71: memo.set(u8(), stack[stack.length - 1] ?? fail("BINPUT on empty stack")); break;
-      case 0x72: memo.set(u32(), stack[stack.length - 1] ?? fail("LONG_BINPUT on empty stack")); break;
-      case 0x68: stack.push(memoGet(u8())); break; // BINGET
-      case 0x6a: stack.push(memoGet(u32())); break; // LONG_BINGET
-      case 0x4b: stack.push({ t: "int", v: u8() }); break; // BININT1
-      case 0x4d: stack.push({ t: "int", v: dv.getUint16(need(2), true) }); break; // BININT2
-      case 0x4a: stack.push({ t: "int", v: dv.getInt32(need(4), true) }); break; // BININT
-      case 0x4e: stack.push({ t: "none" }); break; // NONE
-      case 0x88: stack.push({ t: "bool", v: true }); break; // NEWTRUE
-      case 0x89: stack.push({ t: "bool", v: false }); break; // NEWFALSE
-      case 0x29: stack.push({ t: "tuple", v: [] }); break; // EMPTY_TUPLE
+      case 0x94:
+        memo.set(memo.size, stack[stack.length - 1] ?? fail("MEMOIZE on empty stack"));
+        break;
+      case 0x71:
+        memo.set(u8(), stack[stack.length - 1] ?? fail("BINPUT on empty stack"));
+        break;
+      case 0x72:
+        memo.set(u32(), stack[stack.length - 1] ?? fail("LONG_BINPUT on empty stack"));
+        break;
+      case 0x68:
+        stack.push(memoGet(u8()));
+        break; // BINGET
+      case 0x6a:
+        stack.push(memoGet(u32()));
+        break; // LONG_BINGET
+      case 0x4b:
+        stack.push({ t: "int", v: u8() });
+        break; // BININT1
+      case 0x4d:
+        stack.push({ t: "int", v: dv.getUint16(need(2), true) });
+        break; // BININT2
+      case 0x4a:
+        stack.push({ t: "int", v: dv.getInt32(need(4), true) });
+        break; // BININT
+      case 0x4e:
+        stack.push({ t: "none" });
+        break; // NONE
+      case 0x88:
+        stack.push({ t: "bool", v: true });
+        break; // NEWTRUE
+      case 0x89:
+        stack.push({ t: "bool", v: false });
+        break; // NEWFALSE
+      case 0x29:
+        stack.push({ t: "tuple", v: [] });
+        break; // EMPTY_TUPLE
       case 0x85: // TUPLE1
       case 0x86: // TUPLE2
-      case 0x87: { // TUPLE3
+      case 0x87: {
+        // TUPLE3
         const items: PV[] = [];
         for (let i = 0; i < op - 0x84; i++) items.unshift(pop());
         stack.push({ t: "tuple", v: items });
         break;
       }
-      case 0x28: stack.push({ t: "mark" }); break; // MARK
-      case 0x74: stack.push({ t: "tuple", v: popMark() }); break; // TUPLE
-      case 0x5d: stack.push({ t: "list", v: [] }); break; // EMPTY_LIST
+      case 0x28:
+        stack.push({ t: "mark" });
+        break; // MARK
+      case 0x74:
+        stack.push({ t: "tuple", v: popMark() });
+        break; // TUPLE
+      case 0x5d:
+        stack.push({ t: "list", v: [] });
+        break; // EMPTY_LIST
       case 0x61: // APPEND
-      case 0x65: { // APPENDS
+      case 0x65: {
+        // APPENDS
         const items = op === 0x61 ? [pop()] : popMark();
         const list = stack[stack.length - 1];
         if (list?.t !== "list") fail("APPEND to a non-list");
         else list.v.push(...items);
         break;
       }
-      case 0x52: { // REDUCE
+      case 0x52: {
+        // REDUCE
         const args = pop();
         stack.push({ t: "object", fn: pop(), args, state: undefined });
         break;
       }
-      case 0x62: { // BUILD
+      case 0x62: {
+        // BUILD
         const state = pop();
         const obj = stack[stack.length - 1];
         if (obj?.t !== "object" || obj.state !== undefined) fail("BUILD on an unexpected object");
         else obj.state = state;
         break;
       }
-      case 0x2e: { // STOP
+      case 0x2e: {
+        // STOP
         const result = pop();
         if (stack.length !== 0) fail("pickle stack not empty at STOP");
         if (pos !== bytes.length) fail("trailing bytes after the pickle");
@@ -168,7 +210,8 @@ function same(v: PV | undefined, want: unknown): boolean {
   if (typeof want === "boolean") return v.t === "bool" && v.v === want;
   if (typeof want === "number") return v.t === "int" && v.v === want;
   if (typeof want === "string") return v.t === "str" && v.v === want;
-  if (Array.isArray(want)) return v.t === "tuple" && v.v.length === want.length && want.every((w, i) => same(v.v[i], w));
+  if (Array.isArray(want))
+    return v.t === "tuple" && v.v.length === want.length && want.every((w, i) => same(v.v[i], w));
   return false;
 }
 
@@ -189,7 +232,8 @@ export function checkNonePickle(pickle: Uint8Array): void {
   if (!(a.t === "tuple" && a.v.length === 3 && a.v[0] !== undefined && isGlobal(a.v[0], ["numpy"], "ndarray"))) {
     return bad("not an ndarray");
   }
-  if (!same(a.v[1], [0]) || !(a.v[2]?.t === "bytes" && a.v[2].v === "b")) return bad("unexpected _reconstruct arguments");
+  if (!same(a.v[1], [0]) || !(a.v[2]?.t === "bytes" && a.v[2].v === "b"))
+    return bad("unexpected _reconstruct arguments");
   const s = top.state;
   if (!(s?.t === "tuple" && s.v.length === 5 && same(s.v[0], 1) && same(s.v[1], []) && same(s.v[3], false))) {
     return bad("unexpected array state: not version 1, shape (), C order");

@@ -49,9 +49,17 @@ export function isNpyNone(v: NpyValue): v is NpyNone {
 }
 
 export const NPY_DTYPES: readonly NpyDtype[] = [
-  "float16", "float32", "float64",
-  "int8", "int16", "int32", "int64",
-  "uint8", "uint16", "uint32", "uint64",
+  "float16",
+  "float32",
+  "float64",
+  "int8",
+  "int16",
+  "int32",
+  "int64",
+  "uint8",
+  "uint16",
+  "uint32",
+  "uint64",
   "bool",
 ];
 

@@ -22,7 +22,16 @@
 import { f16FromBits, f16ToBits, f16round } from "../numerics/float16.js";
 import { NpyFormatError } from "./errors.js";
 import { PickleError, checkNonePickle, nonePickle } from "./npy-pickle.js";
-import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_NONE, dtypeFromCode, isNpyNone, npySize } from "./npy-types.js";
+import {
+  type NpyArray,
+  type NpyDtype,
+  type NpyValue,
+  DTYPE_INFO,
+  NPY_NONE,
+  dtypeFromCode,
+  isNpyNone,
+  npySize,
+} from "./npy-types.js";
 import { PyLiteralError, type PyValue, parsePyLiteral, reprIntTuple } from "./pyliteral.js";
 import { DecodeBudget } from "./limits.js";
 
@@ -66,7 +75,8 @@ function readPreamble(bytes: Uint8Array, fail: Fail): { header: Header; start: n
   if (!MAGIC.every((b, i) => bytes[i] === b)) fail("expected the magic string \\x93NUMPY at offset 0");
   const major = bytes[6] as number;
   const minor = bytes[7] as number;
-  if (!(major >= 1 && major <= 3 && minor === 0)) fail(`expected format version 1.0, 2.0 or 3.0, got ${major}.${minor}`);
+  if (!(major >= 1 && major <= 3 && minor === 0))
+    fail(`expected format version 1.0, 2.0 or 3.0, got ${major}.${minor}`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lenBytes = major === 1 ? 2 : 4;
   if (bytes.length < 8 + lenBytes) fail(`truncated: expected a ${lenBytes}-byte header length`);
@@ -102,8 +112,14 @@ export function npyDeclared(head: Uint8Array, entryName?: string): { bytes: bigi
   };
   if (head.length < 12) return null;
   const major = head[6] as number;
-  const len = major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 2 ** 24;
-  if (MAGIC.every((b, i) => head[i] === b) && (major === 1 || major === 2 || major === 3) && len > head.length - (major === 1 ? 10 : 12)) return null;
+  const len =
+    major === 1 ? head[8]! | (head[9]! << 8) : (head[8]! | (head[9]! << 8) | (head[10]! << 16)) + head[11]! * 2 ** 24;
+  if (
+    MAGIC.every((b, i) => head[i] === b) &&
+    (major === 1 || major === 2 || major === 3) &&
+    len > head.length - (major === 1 ? 10 : 12)
+  )
+    return null;
   const { header, start, headerLen } = readPreamble(head, fail);
   if (header.dtype === "object") return { bytes: BigInt(-1), elements: null };
   let count = 1n;
@@ -122,7 +138,9 @@ function parseHeader(text: string, longSuffix: boolean, fail: (reason: string, c
   if (lit.t !== "dict") return fail("expected the header to be a Python dict literal");
   const keys = [...lit.v.keys()].sort();
   if (keys.join() !== "descr,fortran_order,shape") {
-    return fail(`expected header keys 'descr', 'fortran_order', 'shape', got ${keys.map((k) => JSON.stringify(k)).join(", ")}`);
+    return fail(
+      `expected header keys 'descr', 'fortran_order', 'shape', got ${keys.map((k) => JSON.stringify(k)).join(", ")}`,
+    );
   }
   const descr = lit.v.get("descr");
   const fortran = lit.v.get("fortran_order");
@@ -141,7 +159,9 @@ function parseHeader(text: string, longSuffix: boolean, fail: (reason: string, c
   const m = /^([<>|])([fiub])([1248])$/.exec(descr.v);
   const dtype = m === null ? undefined : dtypeFromCode(m[2] as string, Number(m[3]));
   if (m === null || dtype === undefined || (m[1] === "|" && DTYPE_INFO[dtype].size !== 1)) {
-    return fail(`unknown descr ${JSON.stringify(descr.v)}: expected one of f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1 with '<' or '>' ('|' for one byte), or '|O'`);
+    return fail(
+      `unknown descr ${JSON.stringify(descr.v)}: expected one of f2 f4 f8 i1 i2 i4 i8 u1 u2 u4 u8 b1 with '<' or '>' ('|' for one byte), or '|O'`,
+    );
   }
   return { dtype, littleEndian: m[1] !== ">", fortranOrder: fortran.v, shape };
 }
@@ -160,8 +180,10 @@ function decodeData(
   for (const d of h.shape) count *= BigInt(d);
   const expected = count * BigInt(size);
   if (expected !== BigInt(payload.length)) {
-    fail(`shape (${h.shape.join(", ")}) of ${dtype} needs ${expected} data bytes, found ${payload.length}` +
-      (expected < BigInt(payload.length) ? " (trailing garbage)" : " (truncated)"));
+    fail(
+      `shape (${h.shape.join(", ")}) of ${dtype} needs ${expected} data bytes, found ${payload.length}` +
+        (expected < BigInt(payload.length) ? " (trailing garbage)" : " (truncated)"),
+    );
   }
   const refused = budget.reserve(count * 8n, `declares ${count} elements (${count * 8n} bytes decoded)`);
   if (refused !== null) fail(refused);
@@ -193,15 +215,25 @@ function decodeData(
 
 function readerFor(dtype: Exclude<NpyDtype, "int64" | "uint64">, dv: DataView, le: boolean): (o: number) => number {
   switch (dtype) {
-    case "float16": return (o) => f16FromBits(dv.getUint16(o, le));
-    case "float32": return (o) => dv.getFloat32(o, le);
-    case "float64": return (o) => dv.getFloat64(o, le);
-    case "int8": return (o) => dv.getInt8(o);
-    case "int16": return (o) => dv.getInt16(o, le);
-    case "int32": return (o) => dv.getInt32(o, le);
-    case "uint8": case "bool": return (o) => dv.getUint8(o);
-    case "uint16": return (o) => dv.getUint16(o, le);
-    case "uint32": return (o) => dv.getUint32(o, le);
+    case "float16":
+      return (o) => f16FromBits(dv.getUint16(o, le));
+    case "float32":
+      return (o) => dv.getFloat32(o, le);
+    case "float64":
+      return (o) => dv.getFloat64(o, le);
+    case "int8":
+      return (o) => dv.getInt8(o);
+    case "int16":
+      return (o) => dv.getInt16(o, le);
+    case "int32":
+      return (o) => dv.getInt32(o, le);
+    case "uint8":
+    case "bool":
+      return (o) => dv.getUint8(o);
+    case "uint16":
+      return (o) => dv.getUint16(o, le);
+    case "uint32":
+      return (o) => dv.getUint32(o, le);
   }
 }
 
@@ -267,7 +299,8 @@ export function encodeNpy(arr: NpyValue): Uint8Array {
     throw new RangeError(`encodeNpy: shape [${shape.join(", ")}] must hold non-negative safe integers`);
   }
   const n = npySize(shape);
-  if (arr.data.length !== n) throw new RangeError(`encodeNpy: shape [${shape.join(", ")}] needs ${n} elements, data has ${arr.data.length}`);
+  if (arr.data.length !== n)
+    throw new RangeError(`encodeNpy: shape [${shape.join(", ")}] needs ${n} elements, data has ${arr.data.length}`);
   const descr = `${info.size === 1 ? "|" : "<"}${info.kind}${info.size}`;
   const head = preamble(descr, shape);
   const out = new Uint8Array(head.length + n * info.size);
@@ -276,7 +309,9 @@ export function encodeNpy(arr: NpyValue): Uint8Array {
   if (arr.dtype === "int64" || arr.dtype === "uint64") {
     const data = arr.data;
     if (!(data instanceof (arr.dtype === "int64" ? BigInt64Array : BigUint64Array))) {
-      throw new RangeError(`encodeNpy: ${arr.dtype} data must be a ${arr.dtype === "int64" ? "BigInt64Array" : "BigUint64Array"}`);
+      throw new RangeError(
+        `encodeNpy: ${arr.dtype} data must be a ${arr.dtype === "int64" ? "BigInt64Array" : "BigUint64Array"}`,
+      );
     }
     for (let i = 0; i < n; i++) dv.setBigUint64(i * 8, BigInt.asUintN(64, data[i] as bigint), true);
     return out;
@@ -286,7 +321,13 @@ export function encodeNpy(arr: NpyValue): Uint8Array {
   return out;
 }
 
-function writeElement(dv: DataView, o: number, dtype: Exclude<NpyDtype, "int64" | "uint64">, x: number, i: number): void {
+function writeElement(
+  dv: DataView,
+  o: number,
+  dtype: Exclude<NpyDtype, "int64" | "uint64">,
+  x: number,
+  i: number,
+): void {
   const bad = (): never => {
     throw new RangeError(`encodeNpy: element ${i} (${x}) is not a ${dtype} value`);
   };

@@ -31,15 +31,17 @@ export interface Npz {
 /** Decode an `.npz` within `limits` (`serialization.limits.budget`). */
 export function readNpz(bytes: Uint8Array, limits: DecodeLimits = {}): Npz {
   const budget = new DecodeBudget(limits);
-  const entries = readZip(bytes, budget, (name, head, declared) => inspectMember(name, head, declared, budget)).map(({ name, data }) => {
-    if (!name.endsWith(".npy")) throw new NpzFormatError("expected every member name to end in '.npy'", name);
-    try {
-      return { key: name.slice(0, -4), array: decodeNpy(data, name, budget) };
-    } catch (e) {
-      if (e instanceof NpyFormatError) throw new NpzFormatError(e.reason, name, { cause: e });
-      throw e;
-    }
-  });
+  const entries = readZip(bytes, budget, (name, head, declared) => inspectMember(name, head, declared, budget)).map(
+    ({ name, data }) => {
+      if (!name.endsWith(".npy")) throw new NpzFormatError("expected every member name to end in '.npy'", name);
+      try {
+        return { key: name.slice(0, -4), array: decodeNpy(data, name, budget) };
+      } catch (e) {
+        if (e instanceof NpyFormatError) throw new NpzFormatError(e.reason, name, { cause: e });
+        throw e;
+      }
+    },
+  );
   return { entries };
 }
 

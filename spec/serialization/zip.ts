@@ -79,7 +79,11 @@ export const HEAD_BYTES = 64 * 1024;
  * Read every entry of a zip archive, in central-directory order, verifying sizes and CRC-32, within
  * `budget` (a fresh default budget when none is given).
  */
-export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudget(), inspect: Inspect = () => undefined): ZipEntry[] {
+export function readZip(
+  bytes: Uint8Array,
+  budget: DecodeBudget = new DecodeBudget(),
+  inspect: Inspect = () => undefined,
+): ZipEntry[] {
   const fail = (reason: string, entry?: string): never => {
     throw new NpzFormatError(reason, entry);
   };
@@ -94,19 +98,29 @@ export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudg
       break;
     }
   }
-  if (eocd < 0) fail("expected an end-of-central-directory record ending the data (truncated archive, or trailing bytes)");
+  if (eocd < 0)
+    fail("expected an end-of-central-directory record ending the data (truncated archive, or trailing bytes)");
   if (eocd >= 20 && u32(eocd - 20) === SIG_ZIP64_LOCATOR) fail("zip64 archives are not supported");
-  const [disk, cdDisk, nHere, nTotal, cdSize, cdOffset] =
-    [u16(eocd + 4), u16(eocd + 6), u16(eocd + 8), u16(eocd + 10), u32(eocd + 12), u32(eocd + 16)];
+  const [disk, cdDisk, nHere, nTotal, cdSize, cdOffset] = [
+    u16(eocd + 4),
+    u16(eocd + 6),
+    u16(eocd + 8),
+    u16(eocd + 10),
+    u32(eocd + 12),
+    u32(eocd + 16),
+  ];
   if (nTotal === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) fail("zip64 archives are not supported");
   if (disk !== 0 || cdDisk !== 0 || nHere !== nTotal) fail("multi-disk archives are not supported");
   if (cdOffset + cdSize !== eocd) {
-    fail(`expected the central directory (offset ${cdOffset}, ${cdSize} bytes) to end where the end record starts (${eocd})`);
+    fail(
+      `expected the central directory (offset ${cdOffset}, ${cdSize} bytes) to end where the end record starts (${eocd})`,
+    );
   }
   const entries: Central[] = [];
   let p = cdOffset;
   for (let k = 0; k < nTotal; k++) {
-    if (p + 46 > eocd || u32(p) !== SIG_CENTRAL) fail(`corrupted central directory: expected record ${k} at offset ${p}`);
+    if (p + 46 > eocd || u32(p) !== SIG_CENTRAL)
+      fail(`corrupted central directory: expected record ${k} at offset ${p}`);
     const flags = u16(p + 8);
     const [nameLen, extraLen, commentLen] = [u16(p + 28), u16(p + 30), u16(p + 32)];
     const next = p + 46 + nameLen + extraLen + commentLen;
@@ -114,8 +128,16 @@ export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudg
     const rawName = bytes.subarray(p + 46, p + 46 + nameLen);
     const name = decodeName(rawName, (flags & 0x800) !== 0, (r) => fail(`corrupted central directory: ${r}`));
     const e: Central = {
-      name, rawName, flags, method: u16(p + 10), crc: u32(p + 16), csize: u32(p + 20), usize: u32(p + 24),
-      offset: u32(p + 42), dataStart: 0, end: 0,
+      name,
+      rawName,
+      flags,
+      method: u16(p + 10),
+      crc: u32(p + 16),
+      csize: u32(p + 20),
+      usize: u32(p + 24),
+      offset: u32(p + 42),
+      dataStart: 0,
+      end: 0,
     };
     if (e.csize === 0xffffffff || e.usize === 0xffffffff || e.offset === 0xffffffff || u16(p + 34) === 0xffff) {
       fail("zip64 entries are not supported", name);
@@ -123,9 +145,13 @@ export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudg
     if (u16(p + 34) !== 0) fail("multi-disk archives are not supported", name);
     if (flags & 1 || flags & 0x40 || flags & 0x2000) fail("encrypted entries are not supported", name);
     if (flags & ~ALLOWED_FLAGS) fail(`unsupported general-purpose flags 0x${flags.toString(16)}`, name);
-    if (e.method !== 0 && e.method !== 8) fail(`unsupported compression method ${e.method} (expected 0 stored or 8 deflate)`, name);
-    if (e.method === 0 && e.csize !== e.usize) fail(`stored entry has compressed size ${e.csize} != size ${e.usize}`, name);
-    const extra = parseExtra(bytes.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), (r) => fail(`central directory: ${r}`, name));
+    if (e.method !== 0 && e.method !== 8)
+      fail(`unsupported compression method ${e.method} (expected 0 stored or 8 deflate)`, name);
+    if (e.method === 0 && e.csize !== e.usize)
+      fail(`stored entry has compressed size ${e.csize} != size ${e.usize}`, name);
+    const extra = parseExtra(bytes.subarray(p + 46 + nameLen, p + 46 + nameLen + extraLen), (r) =>
+      fail(`central directory: ${r}`, name),
+    );
     if (extra.has(1)) fail("zip64 extra field in the central directory is not supported", name);
     if (entries.some((o) => o.name === name)) fail("duplicate entry name", name);
     entries.push(e);
@@ -142,7 +168,8 @@ export function readZip(bytes: Uint8Array, budget: DecodeBudget = new DecodeBudg
   if (at !== cdOffset) fail(`expected the central directory at offset ${at}, found it at ${cdOffset}`);
   for (const e of entries) {
     // Deflate cannot expand by more than 1032:1; a larger declared size is a corrupt header.
-    if (e.method === 8 && e.usize > e.csize * 1032 + 1032) fail(`declared size ${e.usize} is impossible for ${e.csize} deflate bytes`, e.name);
+    if (e.method === 8 && e.usize > e.csize * 1032 + 1032)
+      fail(`declared size ${e.usize} is impossible for ${e.csize} deflate bytes`, e.name);
     const refused = budget.reserve(e.usize, `declares ${e.usize} inflated bytes`);
     if (refused !== null) fail(refused, e.name);
   }
@@ -164,7 +191,13 @@ function parseExtra(raw: Uint8Array, fail: (r: string) => never): Map<number, Ui
   return out;
 }
 
-function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, fail: (r: string, n?: string) => never): void {
+function readLocal(
+  e: Central,
+  bytes: Uint8Array,
+  dv: DataView,
+  limit: number,
+  fail: (r: string, n?: string) => never,
+): void {
   const u16 = (o: number): number => dv.getUint16(o, true);
   const u32 = (o: number): number => dv.getUint32(o, true);
   const bad = (r: string): never => fail(r, e.name);
@@ -173,10 +206,13 @@ function readLocal(e: Central, bytes: Uint8Array, dv: DataView, limit: number, f
   const [nameLen, extraLen] = [u16(p + 26), u16(p + 28)];
   e.dataStart = p + 30 + nameLen + extraLen;
   if (e.dataStart > limit) bad("local header runs into the central directory");
-  if (!sameBytes(bytes.subarray(p + 30, p + 30 + nameLen), e.rawName)) bad("local header name differs from the central directory");
-  if (u16(p + 6) !== e.flags || u16(p + 8) !== e.method) bad("local header flags or method differ from the central directory");
+  if (!sameBytes(bytes.subarray(p + 30, p + 30 + nameLen), e.rawName))
+    bad("local header name differs from the central directory");
+  if (u16(p + 6) !== e.flags || u16(p + 8) !== e.method)
+    bad("local header flags or method differ from the central directory");
   const descriptor = (e.flags & 8) !== 0;
-  const agrees = (v: number | bigint, want: number): boolean => BigInt(v) === BigInt(want) || (descriptor && BigInt(v) === 0n);
+  const agrees = (v: number | bigint, want: number): boolean =>
+    BigInt(v) === BigInt(want) || (descriptor && BigInt(v) === 0n);
   const extra = parseExtra(bytes.subarray(p + 30 + nameLen, e.dataStart), (r) => bad(`local header: ${r}`));
   const z64 = extra.get(1);
   if (z64 !== undefined) {
@@ -232,7 +268,7 @@ function inflateBounded(raw: Uint8Array, declared: number, name: string, inspect
     at += chunk.length;
     done = final;
   });
-  for (let p = 0; p < raw.length && !over; ) {
+  for (let p = 0; p < raw.length && !over;) {
     // Until the head has been inspected, steps aim at the head (1 KiB of input yields at most ~1 MiB).
     const step = out === null ? inflateStep(headSize - at, 1024) : inflateStep(declared - at);
     try {
@@ -256,8 +292,10 @@ function inflateBounded(raw: Uint8Array, declared: number, name: string, inspect
       pending.length = 0;
     }
   }
-  if (over) throw new NpzFormatError(`inflates to more than its declared ${declared} bytes (stopped after ${at})`, name);
-  if (!done || at !== declared || out === null) throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
+  if (over)
+    throw new NpzFormatError(`inflates to more than its declared ${declared} bytes (stopped after ${at})`, name);
+  if (!done || at !== declared || out === null)
+    throw new NpzFormatError(`inflated to ${at} bytes, expected ${declared}`, name);
   return out;
 }
 
@@ -272,6 +310,10 @@ function extract(e: Central, bytes: Uint8Array, fail: (r: string, n?: string) =>
     data = raw.slice();
   }
   const crc = crc32(data);
-  if (crc !== e.crc) fail(`CRC-32 mismatch: computed ${crc.toString(16).padStart(8, "0")}, recorded ${e.crc.toString(16).padStart(8, "0")}`, e.name);
+  if (crc !== e.crc)
+    fail(
+      `CRC-32 mismatch: computed ${crc.toString(16).padStart(8, "0")}, recorded ${e.crc.toString(16).padStart(8, "0")}`,
+      e.name,
+    );
   return data;
 }

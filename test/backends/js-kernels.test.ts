@@ -36,15 +36,46 @@ const F32_MAX = 3.4028234663852886e38;
 
 function specials(dtype: Dt): number[] {
   return dtype === "float32"
-    ? [0, -0, F32_MIN_SUB, -F32_MIN_SUB, F32_MIN_NORMAL, -F32_MIN_NORMAL, F32_MAX, -F32_MAX, Infinity, -Infinity, NaN, 1, -1]
-    : [0, -0, 5e-324, -5e-324, 2.2250738585072014e-308, Number.MAX_VALUE, -Number.MAX_VALUE, Infinity, -Infinity, NaN, 1, -1];
+    ? [
+        0,
+        -0,
+        F32_MIN_SUB,
+        -F32_MIN_SUB,
+        F32_MIN_NORMAL,
+        -F32_MIN_NORMAL,
+        F32_MAX,
+        -F32_MAX,
+        Infinity,
+        -Infinity,
+        NaN,
+        1,
+        -1,
+      ]
+    : [
+        0,
+        -0,
+        5e-324,
+        -5e-324,
+        2.2250738585072014e-308,
+        Number.MAX_VALUE,
+        -Number.MAX_VALUE,
+        Infinity,
+        -Infinity,
+        NaN,
+        1,
+        -1,
+      ];
 }
 
 /** One element of `dtype`: mostly ordinary magnitudes, sometimes tiny, huge or special. */
 function valueArb(dtype: Dt): fc.Arbitrary<number> {
   const f = Math.fround;
-  const ordinary = dtype === "float32" ? fc.float({ min: -4, max: 4, noNaN: true }) : fc.double({ min: -4, max: 4, noNaN: true });
-  const tiny = dtype === "float32" ? fc.float({ min: f(-1e-36), max: f(1e-36), noNaN: true }) : fc.double({ min: -1e-300, max: 1e-300, noNaN: true });
+  const ordinary =
+    dtype === "float32" ? fc.float({ min: -4, max: 4, noNaN: true }) : fc.double({ min: -4, max: 4, noNaN: true });
+  const tiny =
+    dtype === "float32"
+      ? fc.float({ min: f(-1e-36), max: f(1e-36), noNaN: true })
+      : fc.double({ min: -1e-300, max: 1e-300, noNaN: true });
   const anyFinite = dtype === "float32" ? fc.float({ noNaN: true }) : fc.double({ noNaN: true });
   const anything = dtype === "float32" ? fc.float() : fc.double();
   return fc.oneof(
@@ -76,7 +107,10 @@ const edgeValueArb = (dtype: Dt): fc.Arbitrary<number> =>
 function valuesArb(dtype: Dt, n: number, key = "", edge = false): fc.Arbitrary<number[]> {
   const specialOnly = fc.array(edgeValueArb(dtype), { minLength: n, maxLength: n });
   if (edge) return specialOnly;
-  return fc.oneof({ weight: 5, arbitrary: fc.array(stateValueArb(dtype, key), { minLength: n, maxLength: n }) }, { weight: 1, arbitrary: specialOnly });
+  return fc.oneof(
+    { weight: 5, arbitrary: fc.array(stateValueArb(dtype, key), { minLength: n, maxLength: n }) },
+    { weight: 1, arbitrary: specialOnly },
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -89,13 +123,25 @@ const EXTREME = [0, -0, -0, 1, -1, 2, 1e39, -1e39, 3.5e38, 1e300, Infinity, -Inf
 function numberHpArb(name: string, def: number): fc.Arbitrary<number> {
   let typical: fc.Arbitrary<number>;
   if (UNIT.test(name) && def > 0 && def < 1) {
-    typical = fc.oneof(fc.constant(def), fc.double({ min: 0, max: 0.9999, noNaN: true }), fc.constantFrom(0.5, 0.9, 0.99, 0.999));
+    typical = fc.oneof(
+      fc.constant(def),
+      fc.double({ min: 0, max: 0.9999, noNaN: true }),
+      fc.constantFrom(0.5, 0.9, 0.99, 0.999),
+    );
   } else if (name === "eps") {
-    typical = fc.oneof(fc.constant(def), fc.constantFrom(1e-6, 1e-4, 0.1, 0, 1e-16, 1e-30), fc.double({ min: 0, max: 1, noNaN: true }));
+    typical = fc.oneof(
+      fc.constant(def),
+      fc.constantFrom(1e-6, 1e-4, 0.1, 0, 1e-16, 1e-30),
+      fc.double({ min: 0, max: 1, noNaN: true }),
+    );
   } else if (def === 0) {
     typical = fc.oneof(fc.constant(0), fc.constantFrom(0.01, 0.1, 0.5), fc.double({ min: 0, max: 1, noNaN: true }));
   } else {
-    typical = fc.oneof(fc.constant(def), fc.integer({ min: -8, max: 8 }).map((k) => def * 2 ** k), fc.double({ min: 0, max: 10, noNaN: true }));
+    typical = fc.oneof(
+      fc.constant(def),
+      fc.integer({ min: -8, max: 8 }).map((k) => def * 2 ** k),
+      fc.double({ min: 0, max: 10, noNaN: true }),
+    );
   }
   return fc.oneof({ weight: 24, arbitrary: typical }, { weight: 1, arbitrary: fc.constantFrom(...EXTREME) });
 }
@@ -115,7 +161,8 @@ function hpArb(def: OptimizerDef, opts: CaseOptions = {}): fc.Arbitrary<Hyperpar
     if (fixed !== undefined) rec[h.name] = fc.constant(fixed);
     else if (force !== undefined && force.name === h.name) rec[h.name] = fc.constantFrom(...force.values);
     else if (h.type === "bool") rec[h.name] = fc.boolean();
-    else if (typeof h.default === "number" && opts.edge) rec[h.name] = fc.constantFrom(h.default, 0, -0, 1, -1, 2, NaN, Infinity, -Infinity);
+    else if (typeof h.default === "number" && opts.edge)
+      rec[h.name] = fc.constantFrom(h.default, 0, -0, 1, -1, 2, NaN, Infinity, -Infinity);
     else if (typeof h.default === "number") rec[h.name] = numberHpArb(h.name, h.default);
     else rec[h.name] = fc.constant(h.default);
   }
@@ -129,7 +176,11 @@ function extrasArb(def: OptimizerDef, hp: Hyperparams): fc.Arbitrary<Record<stri
   const base = def.ruleExtras ? def.ruleExtras(hp) : {};
   const rec: Record<string, fc.Arbitrary<number>> = {};
   for (const [k, v] of Object.entries(base)) {
-    if (k === "beta_power") rec[k] = fc.oneof(fc.integer({ min: 0, max: 60 }).map((j) => v ** (j + 1)), fc.double({ min: 0, max: 1, noNaN: true }));
+    if (k === "beta_power")
+      rec[k] = fc.oneof(
+        fc.integer({ min: 0, max: 60 }).map((j) => v ** (j + 1)),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+      );
     else rec[k] = fc.oneof(fc.constant(v), fc.double({ min: 1e-6, max: 1, noNaN: true }));
   }
   return fc.record(rec);
@@ -158,7 +209,8 @@ function show(x: number | undefined): string {
 
 /** Throws on the first element that differs (Object.is: NaN equals NaN, +0 differs from −0). */
 function expectBits(what: string, expected: ArrayLike<number>, actual: ArrayLike<number>, context: () => string): void {
-  if (expected.length !== actual.length) throw new Error(`${what}: length ${actual.length}, expected ${expected.length}; ${context()}`);
+  if (expected.length !== actual.length)
+    throw new Error(`${what}: length ${actual.length}, expected ${expected.length}; ${context()}`);
   for (let i = 0; i < expected.length; i++) {
     if (!Object.is(expected[i], actual[i])) {
       throw new Error(`${what}[${i}]: got ${show(actual[i])}, spec ${show(expected[i])}; ${context()}`);
@@ -190,13 +242,22 @@ function segCaseArb(defs: readonly OptimizerDef[], dtype: Dt, opts: CaseOptions 
       hpArb(def, opts).chain((hp) => {
         const stateKeys = Object.keys(def.initState(nd(dtype, []), hp));
         const stateArbs: Record<string, fc.Arbitrary<number[]>> = {};
-        const gapArbs: Record<string, fc.Arbitrary<number[]>> = { param: valuesArb(dtype, gapLen), grad: valuesArb(dtype, gapLen) };
+        const gapArbs: Record<string, fc.Arbitrary<number[]>> = {
+          param: valuesArb(dtype, gapLen),
+          grad: valuesArb(dtype, gapLen),
+        };
         for (const k of stateKeys) {
           stateArbs[k] = valuesArb(dtype, n, k, edge);
           gapArbs[k] = valuesArb(dtype, gapLen, k);
         }
         return fc
-          .record({ extras: extrasArb(def, hp), param: valuesArb(dtype, n, "", edge), grad: valuesArb(dtype, n, "", edge), state: fc.record(stateArbs), gap: fc.record(gapArbs) })
+          .record({
+            extras: extrasArb(def, hp),
+            param: valuesArb(dtype, n, "", edge),
+            grad: valuesArb(dtype, n, "", edge),
+            state: fc.record(stateArbs),
+            gap: fc.record(gapArbs),
+          })
           .map((r) => ({ def, n, hp, t, ...r }));
       }),
     );
@@ -216,19 +277,35 @@ function segCaseArb(defs: readonly OptimizerDef[], dtype: Dt, opts: CaseOptions 
  */
 type Outcome = "ran" | "spec-rejects" | "refused";
 
-function runSegments(kernelName: string, dtype: Dt, keys: readonly string[], cases: readonly SegCase[], tail: Record<string, number[]>): Outcome {
+function runSegments(
+  kernelName: string,
+  dtype: Dt,
+  keys: readonly string[],
+  cases: readonly SegCase[],
+  tail: Record<string, number[]>,
+): Outcome {
   const expected: { param: NDArray; state: Record<string, NDArray> }[] = [];
   for (const c of cases) {
     const state: Record<string, NDArray> = {};
     for (const k of keys) state[k] = nd(dtype, c.state[k] ?? []);
     try {
-      const r = OPTIMIZERS[c.def.name]!.update({ path: "/p", param: nd(dtype, c.param), grad: nd(dtype, c.grad), state, hp: c.hp, t: c.t, extras: c.extras });
+      const r = OPTIMIZERS[c.def.name]!.update({
+        path: "/p",
+        param: nd(dtype, c.param),
+        grad: nd(dtype, c.grad),
+        state,
+        hp: c.hp,
+        t: c.t,
+        extras: c.extras,
+      });
       expected.push({ param: r.param, state: r.state as Record<string, NDArray> });
     } catch {
       return "spec-rejects";
     }
   }
-  const changesDtype = expected.some((e) => e.param.dtype !== dtype || Object.values(e.state).some((a) => a.dtype !== dtype));
+  const changesDtype = expected.some(
+    (e) => e.param.dtype !== dtype || Object.values(e.state).some((a) => a.dtype !== dtype),
+  );
   const layout = (q: string, values: (c: SegCase) => readonly number[]): number[] => {
     const out: number[] = [];
     for (const c of cases) out.push(...(c.gap[q] ?? []), ...values(c));
@@ -254,15 +331,20 @@ function runSegments(kernelName: string, dtype: Dt, keys: readonly string[], cas
   const kernel = jsBackend.optimizers[kernelName];
   if (kernel === undefined) throw new Error(`no js kernel ${kernelName}`);
   if (changesDtype) {
-    expect(() => kernel.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments)).toThrow(RangeError);
-    for (const [q, v] of Object.entries(before)) expectBits(`${q} (untouched after a refused call)`, v, readAll(bufs[q]!), () => `${kernelName} ${dtype}`);
+    expect(() => kernel.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments)).toThrow(
+      RangeError,
+    );
+    for (const [q, v] of Object.entries(before))
+      expectBits(`${q} (untouched after a refused call)`, v, readAll(bufs[q]!), () => `${kernelName} ${dtype}`);
     return "refused";
   }
   syncResult(kernel.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments), "update");
 
   const ctx = (i: number) => () => {
     const c = cases[i];
-    return c === undefined ? "" : `${c.def.name} ${dtype} segment ${i}/${cases.length} n=${c.n} t=${c.t} hp=${JSON.stringify(c.hp, (_, x) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x))} extras=${JSON.stringify(c.extras)}`;
+    return c === undefined
+      ? ""
+      : `${c.def.name} ${dtype} segment ${i}/${cases.length} n=${c.n} t=${c.t} hp=${JSON.stringify(c.hp, (_, x) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x))} extras=${JSON.stringify(c.extras)}`;
   };
   // Expected contents: the spec's results inside segments, the input elsewhere (gaps, tail, grad).
   const want: Record<string, number[]> = {};
@@ -303,7 +385,8 @@ function defsByKernel(): Map<string, OptimizerDef[]> {
 /** The state keys of every case's rule, in first-seen order (one buffer per key for the call). */
 function unionKeys(cases: readonly { def: OptimizerDef; hp: Hyperparams }[], dtype: Dt): string[] {
   const keys: string[] = [];
-  for (const c of cases) for (const k of Object.keys(c.def.initState(nd(dtype, []), c.hp))) if (!keys.includes(k)) keys.push(k);
+  for (const c of cases)
+    for (const k of Object.keys(c.def.initState(nd(dtype, []), c.hp))) if (!keys.includes(k)) keys.push(k);
   return keys;
 }
 
@@ -318,7 +401,9 @@ describe("js backend: metadata and memory", () => {
     const used = new Set(Object.values(OPTIMIZERS).map((d) => d.kernel ?? d.name));
     expect([...used].filter((k) => jsBackend.optimizers[k] === undefined)).toEqual([]);
     expect(Object.keys(jsBackend.optimizers).filter((k) => !used.has(k))).toEqual([]);
-    const hookKernels = Object.values(BUILTIN_HOOKS).flatMap((k) => (k.kernel?.scope === "param" ? [k.kernel.name] : []));
+    const hookKernels = Object.values(BUILTIN_HOOKS).flatMap((k) =>
+      k.kernel?.scope === "param" ? [k.kernel.name] : [],
+    );
     expect(Object.keys(jsBackend.hooks).sort()).toEqual(hookKernels.sort());
   });
   it("allocates typed arrays, writes and reads at offsets, refuses float16 and out-of-range access", () => {
@@ -342,7 +427,18 @@ describe("js backend: metadata and memory", () => {
     const g = Float32Array.of(0.5, 0.5, 0.5, 0.5);
     const m = new Float32Array(4);
     const v = new Float32Array(4);
-    const hp = { alpha: 0.001, beta1: 0.9, beta2: 0.999, eps: 1e-8, eta: 1, weight_decay_rate: 0, amsgrad: false, adabound: false, final_lr: 0.1, gamma: 1e-3 };
+    const hp = {
+      alpha: 0.001,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      eta: 1,
+      weight_decay_rate: 0,
+      amsgrad: false,
+      adabound: false,
+      final_lr: 0.1,
+      gamma: 1e-3,
+    };
     const good = { offset: 0, length: 2, hp, t: 1, extras: {} };
     for (const bad of [
       { ...good, offset: 2, t: 0 }, // alpha_t needs t ≥ 1
@@ -356,14 +452,35 @@ describe("js backend: metadata and memory", () => {
   });
   it("SMORMS3 float32 with an eps beyond float32's range is refused (numpy would make mem a float64 array)", () => {
     const k = jsBackend.optimizers["SMORMS3"]!;
-    const bufs = { param: Float32Array.of(1, 2), grad: Float32Array.of(0.5, 0.5), state: { mem: Float32Array.of(1, 1), g: new Float32Array(2), g2: new Float32Array(2) } };
-    expect(() => k.update("float32", bufs, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }])).toThrow(RangeError);
+    const bufs = {
+      param: Float32Array.of(1, 2),
+      grad: Float32Array.of(0.5, 0.5),
+      state: { mem: Float32Array.of(1, 1), g: new Float32Array(2), g2: new Float32Array(2) },
+    };
+    expect(() =>
+      k.update("float32", bufs, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]),
+    ).toThrow(RangeError);
     expect([...bufs.param, ...bufs.state.mem]).toEqual([1, 2, 1, 1]);
-    const r = OPTIMIZERS["SMORMS3"]!.update({ path: "/p", param: nd("float32", [1, 2]), grad: nd("float32", [0.5, 0.5]), state: { mem: nd("float32", [1, 1]), g: nd("float32", [0, 0]), g2: nd("float32", [0, 0]) }, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} });
+    const r = OPTIMIZERS["SMORMS3"]!.update({
+      path: "/p",
+      param: nd("float32", [1, 2]),
+      grad: nd("float32", [0.5, 0.5]),
+      state: { mem: nd("float32", [1, 1]), g: nd("float32", [0, 0]), g2: nd("float32", [0, 0]) },
+      hp: { lr: 0.001, eps: 1e39 },
+      t: 1,
+      extras: {},
+    });
     expect(r.state["mem"]!.dtype).toBe("float64");
     // float64 and an ordinary eps go through the kernel.
-    const b64 = { param: Float64Array.of(1, 2), grad: Float64Array.of(0.5, 0.5), state: { mem: Float64Array.of(1, 1), g: new Float64Array(2), g2: new Float64Array(2) } };
-    syncResult(k.update("float64", b64, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]), "update");
+    const b64 = {
+      param: Float64Array.of(1, 2),
+      grad: Float64Array.of(0.5, 0.5),
+      state: { mem: Float64Array.of(1, 1), g: new Float64Array(2), g2: new Float64Array(2) },
+    };
+    syncResult(
+      k.update("float64", b64, [{ offset: 0, length: 2, hp: { lr: 0.001, eps: 1e39 }, t: 1, extras: {} }]),
+      "update",
+    );
     expect(b64.state.mem[0]).not.toBe(1);
   });
   it("rejects segments that run past a buffer and buffers of the wrong type", () => {
@@ -371,7 +488,9 @@ describe("js backend: metadata and memory", () => {
     const p = new Float32Array(3);
     const seg = { offset: 2, length: 2, hp: { lr: 0.1 }, t: 1, extras: {} };
     expect(() => k.update("float32", { param: p, grad: new Float32Array(3), state: {} }, [seg])).toThrow(RangeError);
-    expect(() => k.update("float64", { param: p, grad: new Float32Array(3), state: {} }, [{ ...seg, offset: 0 }])).toThrow(TypeError);
+    expect(() =>
+      k.update("float64", { param: p, grad: new Float32Array(3), state: {} }, [{ ...seg, offset: 0 }]),
+    ).toThrow(TypeError);
     expect(() => k.update("float16", { param: p, grad: p, state: {} }, [])).toThrow(TypeError);
   });
 });
@@ -417,16 +536,20 @@ describe("js backend: optimizer kernels equal the spec bit for bit", () => {
                   ...cs.map((c) =>
                     fc.record({
                       state: fc.record(Object.fromEntries(keys.map((k) => [k, valuesArb(dtype, c.n, k)]))),
-                      gap: fc.record(Object.fromEntries(["param", "grad", ...keys].map((q) => [q, valuesArb(dtype, 2, q)]))),
+                      gap: fc.record(
+                        Object.fromEntries(["param", "grad", ...keys].map((q) => [q, valuesArb(dtype, 2, q)])),
+                      ),
                     }),
                   ),
                 )
                 .chain((extra) =>
-                  fc.record(Object.fromEntries(["param", "grad", ...keys].map((q) => [q, valuesArb(dtype, 2, q)]))).map((tail) => ({
-                    keys,
-                    cases: cs.map((c, i) => ({ ...c, ...extra[i]! })),
-                    tail,
-                  })),
+                  fc
+                    .record(Object.fromEntries(["param", "grad", ...keys].map((q) => [q, valuesArb(dtype, 2, q)])))
+                    .map((tail) => ({
+                      keys,
+                      cases: cs.map((c, i) => ({ ...c, ...extra[i]! })),
+                      tail,
+                    })),
                 );
             }),
             ({ keys, cases, tail }) => {
@@ -445,10 +568,15 @@ describe("js backend: optimizer kernels equal the spec bit for bit", () => {
       for (const h of def.hyperparams) {
         if (typeof h.default !== "number" || def.fixed?.[h.name] !== undefined) continue;
         fc.assert(
-          fc.property(segCaseArb([def], "float32", { force: { name: h.name, values: [1e39, -1e39, 1e300, 3.4028235677973366e38] } }), (c) => {
-            const keys = unionKeys([c], "float32");
-            if (runSegments(kernelName, "float32", keys, [c], {}) === "spec-rejects") fc.pre(false);
-          }),
+          fc.property(
+            segCaseArb([def], "float32", {
+              force: { name: h.name, values: [1e39, -1e39, 1e300, 3.4028235677973366e38] },
+            }),
+            (c) => {
+              const keys = unionKeys([c], "float32");
+              if (runSegments(kernelName, "float32", keys, [c], {}) === "spec-rejects") fc.pre(false);
+            },
+          ),
           { numRuns: 12, seed: SEED },
         );
       }
@@ -495,7 +623,12 @@ function hookArgsArb(kind: HookKind, dtype: Dt, n: number): fc.Arbitrary<Record<
   for (const a of kind.args ?? []) if (a.type === "number") fields[a.name] = numberArgArb(a);
   const plain = fc.record(fields);
   if (perParamDesc(kind).noise === undefined) return plain;
-  return fc.oneof(plain, fc.tuple(plain, valuesArb(dtype, n)).map(([args, values]): Record<string, Json> => ({ ...args, noise: { name: TEST_NOISE, values } })));
+  return fc.oneof(
+    plain,
+    fc
+      .tuple(plain, valuesArb(dtype, n))
+      .map(([args, values]): Record<string, Json> => ({ ...args, noise: { name: TEST_NOISE, values } })),
+  );
 }
 
 function perParamDesc(kind: HookKind): PerParamKernelDesc {
@@ -504,14 +637,27 @@ function perParamDesc(kind: HookKind): PerParamKernelDesc {
 }
 
 /** The scalars the engine prepares for a hook kernel: the kind's own description, with the backend's reductions. */
-function hookScalars(kind: HookKind, dtype: Dt, args: Record<string, Json>, lossScale: number | null, p: JsBuffer, g: JsBuffer, off: number, n: number): HookSegment["scalars"] {
+function hookScalars(
+  kind: HookKind,
+  dtype: Dt,
+  args: Record<string, Json>,
+  lossScale: number | null,
+  p: JsBuffer,
+  g: JsBuffer,
+  off: number,
+  n: number,
+): HookSegment["scalars"] {
   const desc = perParamDesc(kind);
   return desc.scalarsOf({
     args,
     lossScale,
     dtype,
-    paramSumSquares: desc.reductions.includes("param") ? (jsBackend.reductions.sumSquares(dtype, p, off, n) as number) : NaN,
-    gradSumSquares: desc.reductions.includes("grad") ? (jsBackend.reductions.sumSquares(dtype, g, off, n) as number) : NaN,
+    paramSumSquares: desc.reductions.includes("param")
+      ? (jsBackend.reductions.sumSquares(dtype, p, off, n) as number)
+      : NaN,
+    gradSumSquares: desc.reductions.includes("grad")
+      ? (jsBackend.reductions.sumSquares(dtype, g, off, n) as number)
+      : NaN,
   });
 }
 
@@ -527,34 +673,40 @@ interface HookCase {
 }
 
 function hookCaseArb(kind: HookKind, dtype: Dt): fc.Arbitrary<HookCase> {
-  return fc
-    .record({ n: lengthArb, gap: fc.integer({ min: 0, max: 3 }) })
-    .chain(({ n, gap }) =>
-      fc.record({
-        n: fc.constant(n),
-        p: valuesArb(dtype, n),
-        g: valuesArb(dtype, n),
-        args: hookArgsArb(kind, dtype, n),
-        lossScale: fc.constantFrom(null, 128, 1000, 1e38),
-        t: fc.integer({ min: 0, max: 1000 }),
-        gapP: valuesArb(dtype, gap),
-        gapG: valuesArb(dtype, gap),
-      }),
-    );
+  return fc.record({ n: lengthArb, gap: fc.integer({ min: 0, max: 3 }) }).chain(({ n, gap }) =>
+    fc.record({
+      n: fc.constant(n),
+      p: valuesArb(dtype, n),
+      g: valuesArb(dtype, n),
+      args: hookArgsArb(kind, dtype, n),
+      lossScale: fc.constantFrom(null, 128, 1000, 1e38),
+      t: fc.integer({ min: 0, max: 1000 }),
+      gapP: valuesArb(dtype, gap),
+      gapG: valuesArb(dtype, gap),
+    }),
+  );
 }
 
 function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tail: number[]): void {
   const expected: (NDArray | null)[] = [];
   const noiseVals: number[] = [];
   for (const c of cases) {
-    const param: Param = { dtype, shape: [c.n], data: nd(dtype, c.p), grad: nd(dtype, c.g), gradValid: true, lossScale: c.lossScale };
+    const param: Param = {
+      dtype,
+      shape: [c.n],
+      data: nd(dtype, c.p),
+      grad: nd(dtype, c.g),
+      gradValid: true,
+      lossScale: c.lossScale,
+    };
     const rule: RuleView = { t: c.t, hyperparam: {}, path: "/p" };
     const state = kind.initialState ? kind.initialState(c.args) : null;
     expected.push(kind.perParam!({ args: c.args, state, rule, param, path: "/p" }).grad);
     noiseVals.push(...c.gapG);
     // oxlint-disable-next-line typescript/unbound-method -- noise functions are plain functions that never use `this`
     const draw = perParamDesc(kind).noise;
-    if (draw !== undefined) noiseVals.push(...draw({ args: c.args, state, rule, param, path: "/p" }, [c.n], dtype).noise.data);
+    if (draw !== undefined)
+      noiseVals.push(...draw({ args: c.args, state, rule, param, path: "/p" }, [c.n], dtype).noise.data);
     else noiseVals.push(...c.g);
   }
   noiseVals.push(...tail);
@@ -573,15 +725,30 @@ function runHookCases(kind: HookKind, dtype: Dt, cases: readonly HookCase[], tai
   const pb = bufOf(dtype, pAll);
   const gb = bufOf(dtype, gAll);
   const nb = bufOf(dtype, noiseVals);
-  const segments: HookSegment[] = cases.map((c, i) => ({ offset: offs[i]!, length: c.n, scalars: hookScalars(kind, dtype, c.args, c.lossScale, pb, gb, offs[i]!, c.n) }));
+  const segments: HookSegment[] = cases.map((c, i) => ({
+    offset: offs[i]!,
+    length: c.n,
+    scalars: hookScalars(kind, dtype, c.args, c.lossScale, pb, gb, offs[i]!, c.n),
+  }));
   const desc = perParamDesc(kind);
-  syncResult(jsBackend.hooks[desc.name]!.apply(dtype, { param: pb, grad: gb, ...(desc.reads.includes("noise") ? { noise: nb } : {}) }, segments), desc.name);
+  syncResult(
+    jsBackend.hooks[desc.name]!.apply(
+      dtype,
+      { param: pb, grad: gb, ...(desc.reads.includes("noise") ? { noise: nb } : {}) },
+      segments,
+    ),
+    desc.name,
+  );
   const want = [...gAll];
   cases.forEach((c, i) => {
     const e = expected[i];
     if (e !== null && e !== undefined) want.splice(offs[i]!, c.n, ...e.data);
   });
-  const ctx = () => `${kind.kind} ${dtype} cases=${JSON.stringify(cases.map((c) => ({ n: c.n, args: c.args, ls: c.lossScale, t: c.t })), (_, x) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x))}`;
+  const ctx = () =>
+    `${kind.kind} ${dtype} cases=${JSON.stringify(
+      cases.map((c) => ({ n: c.n, args: c.args, ls: c.lossScale, t: c.t })),
+      (_, x) => (typeof x === "number" && !Number.isFinite(x) ? String(x) : x),
+    )}`;
   expectBits("grad", want, readAll(gb), ctx);
   expectBits("param (untouched)", pAll, readAll(pb), ctx);
 }
@@ -592,14 +759,18 @@ describe("js backend: hook kernels equal the spec bit for bit", () => {
     for (const dtype of DTYPES) {
       it(`${kindName} ${dtype}: one segment inside padding`, () => {
         fc.assert(
-          fc.property(hookCaseArb(kind, dtype), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tail) => runHookCases(kind, dtype, [c], tail)),
+          fc.property(hookCaseArb(kind, dtype), fc.array(valueArb(dtype), { maxLength: 3 }), (c, tail) =>
+            runHookCases(kind, dtype, [c], tail),
+          ),
           { numRuns: RUNS * 2, seed: SEED },
         );
       });
       it(`${kindName} ${dtype}: several segments with their own scalars and gaps`, () => {
         fc.assert(
-          fc.property(fc.array(hookCaseArb(kind, dtype), { minLength: 2, maxLength: 4 }), fc.array(valueArb(dtype), { minLength: 1, maxLength: 3 }), (cs, tail) =>
-            runHookCases(kind, dtype, cs, tail),
+          fc.property(
+            fc.array(hookCaseArb(kind, dtype), { minLength: 2, maxLength: 4 }),
+            fc.array(valueArb(dtype), { minLength: 1, maxLength: 3 }),
+            (cs, tail) => runHookCases(kind, dtype, cs, tail),
           ),
           { numRuns: 60, seed: SEED },
         );
@@ -616,7 +787,13 @@ describe("js backend: reductions equal the spec bit for bit", () => {
     it(`sumSquares, allFinite and scale ${dtype}`, () => {
       fc.assert(
         fc.property(
-          lengthArb.chain((n) => fc.tuple(valuesArb(dtype, n), fc.array(valueArb(dtype), { maxLength: 3 }), fc.array(valueArb(dtype), { maxLength: 3 }))),
+          lengthArb.chain((n) =>
+            fc.tuple(
+              valuesArb(dtype, n),
+              fc.array(valueArb(dtype), { maxLength: 3 }),
+              fc.array(valueArb(dtype), { maxLength: 3 }),
+            ),
+          ),
           rateArb,
           ([x, pre, post], rate) => {
             const all = [...pre, ...x, ...post];

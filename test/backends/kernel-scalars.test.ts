@@ -47,7 +47,12 @@ describe("kernel scalars: the packed table", () => {
     const t = new ScalarTable("test", desc);
     const F = t.layout.field;
     const bound = { ...hp, adabound: true, weight_decay_rate: 0.5 };
-    const row = t.pack("float32", [seg({ offset: 2, length: 3 }), seg({ hp: bound, t: 7, extras: { initial_alpha: 0.002 } })], 10, { m: 1, v: 1 });
+    const row = t.pack(
+      "float32",
+      [seg({ offset: 2, length: 3 }), seg({ hp: bound, t: 7, extras: { initial_alpha: 0.002 } })],
+      10,
+      { m: 1, v: 1 },
+    );
     const S = t.layout.stride;
     expect(row[F["offset"]!]).toBe(2);
     expect(row[F["length"]!]).toBe(3);
@@ -76,10 +81,16 @@ describe("kernel scalars: the packed table", () => {
     // A bound beyond float32 matters only while adabound is on.
     const huge = { ...hp, final_lr: 1e300 };
     expect(t.pack("float32", [seg({ hp: huge })], 4, MV)[F["spec"]!]).toBe(0);
-    expect(t.pack("float32", [seg({ hp: { ...huge, adabound: true }, extras: { initial_alpha: 1e-3 } })], 4, MV)[F["spec"]!]).toBe(1);
+    expect(
+      t.pack("float32", [seg({ hp: { ...huge, adabound: true }, extras: { initial_alpha: 1e-3 } })], 4, MV)[F["spec"]!],
+    ).toBe(1);
     const rms = OPTIMIZERS["RMSprop"]!;
     const rt = new ScalarTable("test", rms.kernelScalars!);
-    expect(rt.pack("float32", [{ offset: 0, length: 1, hp: { ...defaults(rms), eps: 1e39 }, t: 1, extras: {} }], 1, { ms: 1 })[SEG_SPEC]).toBe(0);
+    expect(
+      rt.pack("float32", [{ offset: 0, length: 1, hp: { ...defaults(rms), eps: 1e39 }, t: 1, extras: {} }], 1, {
+        ms: 1,
+      })[SEG_SPEC],
+    ).toBe(0);
   });
 
   it("validates every segment before returning: bounds, refusals, buffers and extras", () => {
@@ -89,7 +100,9 @@ describe("kernel scalars: the packed table", () => {
     expect(() => t.pack("float32", [seg({ length: 1.5 })], 4, MV)).toThrow(RangeError);
     expect(() => t.pack("float32", [seg({ hp: { ...hp, eps: 1e-50 } })], 4, MV)).toThrow(/too small for float32/);
     expect(() => t.pack("float64", [seg({ hp: { ...hp, eps: 1e-50 } })], 4, MV)).not.toThrow();
-    expect(() => t.pack("float32", [seg({ hp: { ...hp, amsgrad: true } })], 4, MV)).toThrow(/state buffer "vhat" is missing/);
+    expect(() => t.pack("float32", [seg({ hp: { ...hp, amsgrad: true } })], 4, MV)).toThrow(
+      /state buffer "vhat" is missing/,
+    );
     expect(() => t.pack("float32", [seg({ hp: { ...hp, amsgrad: true } })], 4, { ...MV, vhat: 1 })).not.toThrow();
     expect(() => t.pack("float32", [seg({ hp: { ...hp, adabound: true } })], 4, MV)).toThrow(/extras.initial_alpha/);
     expect(() => t.pack("float32", [seg({ t: 0 })], 4, MV)).toThrow(StepsNotStartedError);
@@ -99,7 +112,14 @@ describe("kernel scalars: the packed table", () => {
     const t = new ScalarTable("test", desc);
     const F = t.layout.field;
     const S = t.layout.stride;
-    const cases: Segment[] = [seg(), seg(), seg({ t: 4 }), seg({ hp: { ...hp, beta2: 0.99 }, t: 4 }), seg({ hp: { ...hp, alpha: -0 } }), seg({ hp: { ...hp, alpha: 0 } })];
+    const cases: Segment[] = [
+      seg(),
+      seg(),
+      seg({ t: 4 }),
+      seg({ hp: { ...hp, beta2: 0.99 }, t: 4 }),
+      seg({ hp: { ...hp, alpha: -0 } }),
+      seg({ hp: { ...hp, alpha: 0 } }),
+    ];
     const row = t.pack("float64", cases, 4, MV);
     cases.forEach((c, k) => expect(Object.is(row[k * S + F["alpha_t"]!], alphaT(c.hp, c.t))).toBe(true));
     // A failed computation leaves no stale value behind.
@@ -108,10 +128,19 @@ describe("kernel scalars: the packed table", () => {
     // Nor does an input that cannot be read after an earlier input changed.
     let calls = 0;
     const xy = new ScalarTable("test", {
-      scalars: [{ name: "xy", clause: "a.b", role: "python", memo: { hp: ["x", "y"] }, value: (h) => (calls++, (h["x"] as number) * (h["y"] as number)) }],
+      scalars: [
+        {
+          name: "xy",
+          clause: "a.b",
+          role: "python",
+          memo: { hp: ["x", "y"] },
+          value: (h) => (calls++, (h["x"] as number) * (h["y"] as number)),
+        },
+      ],
       states: [],
     });
-    const one = (h: Record<string, number>): number => xy.pack("float64", [{ offset: 0, length: 0, hp: h, t: 1, extras: {} }], 0, {})[3]!;
+    const one = (h: Record<string, number>): number =>
+      xy.pack("float64", [{ offset: 0, length: 0, hp: h, t: 1, extras: {} }], 0, {})[3]!;
     expect(one({ x: 2, y: 3 })).toBe(6);
     expect(one({ x: 2, y: 3 })).toBe(6);
     expect(calls).toBe(1);
@@ -120,7 +149,13 @@ describe("kernel scalars: the packed table", () => {
   });
 
   it("rejects a description whose `when` names no earlier flag", () => {
-    expect(() => new ScalarTable("test", { scalars: [{ name: "x", clause: "a.b", role: "python", when: "f", value: () => 1 }], states: [] })).toThrow(TypeError);
+    expect(
+      () =>
+        new ScalarTable("test", {
+          scalars: [{ name: "x", clause: "a.b", role: "python", when: "f", value: () => 1 }],
+          states: [],
+        }),
+    ).toThrow(TypeError);
     expect(() => new ScalarTable("test", { scalars: [], states: [{ key: "s", when: "f" }] })).toThrow(TypeError);
   });
 });

@@ -5,7 +5,20 @@
  * (a reduction, as GradientLARS has) runs through the engine and through a whole optimizer update.
  */
 import { describe, expect, it } from "vitest";
-import { type HookArg, type HookKind, type Json, createLink, createOptimizer, setup, addHook, setGrads, update, array, np, registerHookKind } from "../../spec/index.js";
+import {
+  type HookArg,
+  type HookKind,
+  type Json,
+  createLink,
+  createOptimizer,
+  setup,
+  addHook,
+  setGrads,
+  update,
+  array,
+  np,
+  registerHookKind,
+} from "../../spec/index.js";
 import { checkArgs, numberArg } from "../../spec/hooks/args.js";
 import { perParamHookOn, updateOn } from "../../backends/engine.js";
 import { jsBackend } from "../../backends/js/index.js";
@@ -15,7 +28,8 @@ import type { Backend } from "../../backends/contract.js";
 import type { JsBuffer } from "../../backends/js/memory.js";
 
 const ARGS: readonly HookArg[] = [{ name: "factor", type: "number", examples: [0.5, 2] }];
-const rateOf = (args: Readonly<Record<string, Json>>, gSquared: number): number => numberArg(args, "factor") / (1 + gSquared);
+const rateOf = (args: Readonly<Record<string, Json>>, gSquared: number): number =>
+  numberArg(args, "factor") / (1 + gSquared);
 
 const TestShrink: HookKind = {
   kind: "TestShrink",
@@ -82,6 +96,8 @@ describe("a hook added from its description alone", () => {
     const w = (s: typeof viaSpec) => Array.from(s.target!.params["/W"]!.data!.data);
     expect(w(viaBackend)).toEqual(w(viaSpec));
     expect(w(viaSpec)).not.toEqual([0.5, -1]);
-    expect(() => addHook(opt, { kind: "TestShrink", args: { factor: "x" }, name: "again" })).toThrow(/factor must be a number/);
+    expect(() => addHook(opt, { kind: "TestShrink", args: { factor: "x" }, name: "again" })).toThrow(
+      /factor must be a number/,
+    );
   });
 });

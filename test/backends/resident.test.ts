@@ -29,7 +29,14 @@ function counted(): { backend: AnyBackend; calls: Record<string, number> } {
   const calls: Record<string, number> = {};
   const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
   const wrap = <T extends object>(name: string, o: T): T =>
-    Object.fromEntries(Object.entries(o).map(([k, f]) => [k, typeof f === "function" ? (...a: unknown[]) => (count(`${name}.${k}`), (f as (...x: unknown[]) => unknown).apply(o, a)) : f])) as T;
+    Object.fromEntries(
+      Object.entries(o).map(([k, f]) => [
+        k,
+        typeof f === "function"
+          ? (...a: unknown[]) => (count(`${name}.${k}`), (f as (...x: unknown[]) => unknown).apply(o, a))
+          : f,
+      ]),
+    ) as T;
   const backend: AnyBackend = {
     ...(jsBackend as AnyBackend),
     name: "js-counted",
@@ -88,8 +95,18 @@ describe("resident run (JS backend)", () => {
   });
 
   it("runs 0-d parameters through the spec, next to resident ones", () => {
-    const structure = { kind: "chain" as const, params: [{ name: "s", dtype: "float32" as const, shape: [] }, { name: "v", dtype: "float32" as const, shape: [2] }], children: [] };
-    const s0 = setup(createOptimizer("Adam"), createLink(structure, { "/s": array("float32", [], [1.5]), "/v": array("float32", [2], [0.5, -2]) }));
+    const structure = {
+      kind: "chain" as const,
+      params: [
+        { name: "s", dtype: "float32" as const, shape: [] },
+        { name: "v", dtype: "float32" as const, shape: [2] },
+      ],
+      children: [],
+    };
+    const s0 = setup(
+      createOptimizer("Adam"),
+      createLink(structure, { "/s": array("float32", [], [1.5]), "/v": array("float32", [2], [0.5, -2]) }),
+    );
     const g = { "/s": array("float32", [], [0.3]), "/v": array("float32", [2], [0.1, -0.7]) };
     const run = ResidentRun.createSync(s0, jsBackend);
     expect(run.residentPaths).toEqual(["/v"]);
@@ -148,17 +165,58 @@ describe("resident run (JS backend)", () => {
   });
 
   it("property: after any call, failed or not, the run is the spec's state (Chainer's partial state after a failed update)", () => {
-    type Op = { label: string; f: (s: OptimizerState) => OptimizerState; onRun: (r: ResidentRun) => void; isUpdate: boolean };
+    type Op = {
+      label: string;
+      f: (s: OptimizerState) => OptimizerState;
+      onRun: (r: ResidentRun) => void;
+      isUpdate: boolean;
+    };
     const op = fc.oneof(
       fc.integer({ min: 1, max: 1000 }).map((seed): Op => {
         const g = gradsFor(setup(createOptimizer("Adam"), smallLink("float32", 1)), seed);
-        return { label: `update ${seed}`, f: (s) => update(setGrads(s, g)), onRun: (r) => (r.setGradsSync(g), r.updateSync()), isUpdate: true };
+        return {
+          label: `update ${seed}`,
+          f: (s) => update(setGrads(s, g)),
+          onRun: (r) => (r.setGradsSync(g), r.updateSync()),
+          isUpdate: true,
+        };
       }),
-      fc.constantFrom(1e-50, 1e-8).map((eps): Op => ({ label: `eps ${eps}`, f: (s) => setHyperparam(s, "eps", eps), onRun: (r) => r.setHyperparam("eps", eps), isUpdate: false })),
-      fc.boolean().map((on): Op => ({ label: `amsgrad ${on}`, f: (s) => setHyperparam(s, "amsgrad", on), onRun: (r) => r.setHyperparam("amsgrad", on), isUpdate: false })),
-      fc.constantFrom(-1, 16).map((v): Op => ({ label: `lossScale ${v}`, f: (s) => setLossScale(s, v), onRun: (r) => r.setLossScale(v), isUpdate: false })),
-      fc.constant<Op>({ label: "addHook twice", f: (s) => addHook(s, weightDecay(1e-3)), onRun: (r) => r.addHook(weightDecay(1e-3)), isUpdate: false }),
-      fc.constant<Op>({ label: "bad grads", f: (s) => setGrads(s, { "/u": array("float32", [2], [1, 2]) }), onRun: (r) => r.setGradsSync({ "/u": [1, 2] }), isUpdate: false }),
+      fc
+        .constantFrom(1e-50, 1e-8)
+        .map((eps): Op => ({
+          label: `eps ${eps}`,
+          f: (s) => setHyperparam(s, "eps", eps),
+          onRun: (r) => r.setHyperparam("eps", eps),
+          isUpdate: false,
+        })),
+      fc
+        .boolean()
+        .map((on): Op => ({
+          label: `amsgrad ${on}`,
+          f: (s) => setHyperparam(s, "amsgrad", on),
+          onRun: (r) => r.setHyperparam("amsgrad", on),
+          isUpdate: false,
+        })),
+      fc
+        .constantFrom(-1, 16)
+        .map((v): Op => ({
+          label: `lossScale ${v}`,
+          f: (s) => setLossScale(s, v),
+          onRun: (r) => r.setLossScale(v),
+          isUpdate: false,
+        })),
+      fc.constant<Op>({
+        label: "addHook twice",
+        f: (s) => addHook(s, weightDecay(1e-3)),
+        onRun: (r) => r.addHook(weightDecay(1e-3)),
+        isUpdate: false,
+      }),
+      fc.constant<Op>({
+        label: "bad grads",
+        f: (s) => setGrads(s, { "/u": array("float32", [2], [1, 2]) }),
+        onRun: (r) => r.setGradsSync({ "/u": [1, 2] }),
+        isUpdate: false,
+      }),
     );
     fc.assert(
       fc.property(fc.array(op, { minLength: 1, maxLength: 8 }), (ops) => {
@@ -191,7 +249,10 @@ describe("resident run (JS backend)", () => {
     // oxlint-disable-next-line typescript/unbound-method -- destructured only to leave it out
     const { view: _v, ...memory } = jsBackend.memory as AnyBackend["memory"];
     const bare: AnyBackend = { ...rest, name: "js-bare", memory };
-    let spec = setLossScale(addHook(setup(createOptimizer("MomentumSGD"), smallLink("float64", 6)), weightDecay(1e-3)), 64);
+    let spec = setLossScale(
+      addHook(setup(createOptimizer("MomentumSGD"), smallLink("float64", 6)), weightDecay(1e-3)),
+      64,
+    );
     const run = ResidentRun.createSync(spec, bare);
     for (let i = 0; i < 3; i++) {
       spec = update(spec, goldenLoss);

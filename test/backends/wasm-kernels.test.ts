@@ -33,7 +33,8 @@ function show(x: number | undefined): string {
 function expectBits(what: string, expected: ArrayLike<number>, actual: ArrayLike<number>): void {
   expect(actual.length, `${what}: length`).toBe(expected.length);
   for (let i = 0; i < expected.length; i++) {
-    if (!Object.is(expected[i], actual[i])) throw new Error(`${what}[${i}]: got ${show(actual[i])}, spec ${show(expected[i])}`);
+    if (!Object.is(expected[i], actual[i]))
+      throw new Error(`${what}[${i}]: got ${show(actual[i])}, spec ${show(expected[i])}`);
   }
 }
 
@@ -50,12 +51,14 @@ const WIDE = [1e39, -1e39, 3.5e38, 1e300];
 
 /** A kernel case, sometimes with one numeric hyperparameter replaced by a wide value. */
 function caseArb(def: OptimizerDef, dtype: Dt): fc.Arbitrary<KernelCase> {
-  const numeric = def.hyperparams.filter((h) => typeof h.default === "number" && !(def.fixed && h.name in def.fixed)).map((h) => h.name);
+  const numeric = def.hyperparams
+    .filter((h) => typeof h.default === "number" && !(def.fixed && h.name in def.fixed))
+    .map((h) => h.name);
   const base = kernelCaseArb(def, dtype);
   if (numeric.length === 0) return base;
-  return fc.tuple(base, fc.option(fc.tuple(fc.constantFrom(...numeric), fc.constantFrom(...WIDE)), { freq: 4 })).map(([c, w]) =>
-    w === null ? c : { ...c, hp: { ...c.hp, [w[0]]: w[1] } as Hyperparams },
-  );
+  return fc
+    .tuple(base, fc.option(fc.tuple(fc.constantFrom(...numeric), fc.constantFrom(...WIDE)), { freq: 4 }))
+    .map(([c, w]) => (w === null ? c : { ...c, hp: { ...c.hp, [w[0]]: w[1] } as Hyperparams }));
 }
 
 /**
@@ -66,7 +69,15 @@ function runSegments(def: OptimizerDef, dtype: Dt, cases: readonly KernelCase[],
   const expected: { param: NDArray; state: Record<string, NDArray> }[] = [];
   for (const c of cases) {
     try {
-      const r = def.update({ path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras });
+      const r = def.update({
+        path: "/p",
+        param: c.param,
+        grad: c.grad,
+        state: c.state,
+        hp: c.hp,
+        t: c.t,
+        extras: c.extras,
+      });
       if (r.param.dtype !== dtype || Object.values(r.state).some((s) => s.dtype !== dtype)) return; // widened: the engine runs the spec
       expected.push({ param: r.param, state: r.state as Record<string, NDArray> });
     } catch {
@@ -75,19 +86,34 @@ function runSegments(def: OptimizerDef, dtype: Dt, cases: readonly KernelCase[],
   }
   const keys = Object.keys(cases[0]!.state);
   const quantities = ["param", "grad", ...keys];
-  const values = (c: KernelCase, q: string): Float64Array => (q === "param" ? c.param.data : q === "grad" ? c.grad.data : c.state[q]!.data);
+  const values = (c: KernelCase, q: string): Float64Array =>
+    q === "param" ? c.param.data : q === "grad" ? c.grad.data : c.state[q]!.data;
   const before: Record<string, number[]> = {};
   const segments: Segment[] = [];
   for (const q of quantities) before[q] = [];
   cases.forEach((c, i) => {
-    for (const q of quantities) before[q]!.push(...Array.from({ length: gaps[i] ?? 0 }, (_, j) => 0.25 * (j + 1)), ...values(c, q));
-    segments.push({ offset: before["param"]!.length - c.param.data.length, length: c.param.data.length, hp: c.hp, t: c.t, extras: c.extras });
+    for (const q of quantities)
+      before[q]!.push(...Array.from({ length: gaps[i] ?? 0 }, (_, j) => 0.25 * (j + 1)), ...values(c, q));
+    segments.push({
+      offset: before["param"]!.length - c.param.data.length,
+      length: c.param.data.length,
+      hp: c.hp,
+      t: c.t,
+      extras: c.extras,
+    });
   });
   const bufs: Record<string, WasmBuffer> = {};
   for (const q of quantities) bufs[q] = upload(dtype, before[q]!);
   const state: Record<string, WasmBuffer> = {};
   for (const k of keys) state[k] = bufs[k]!;
-  syncResult(wasm.optimizers[def.kernel ?? def.name]!.update(dtype, { param: bufs["param"]!, grad: bufs["grad"]!, state }, segments), "update");
+  syncResult(
+    wasm.optimizers[def.kernel ?? def.name]!.update(
+      dtype,
+      { param: bufs["param"]!, grad: bufs["grad"]!, state },
+      segments,
+    ),
+    "update",
+  );
   const want: Record<string, number[]> = {};
   for (const q of quantities) want[q] = [...before[q]!];
   segments.forEach((s, i) => {
@@ -118,11 +144,20 @@ describe("wasm backend: optimizer kernels over several segments, against the spe
     for (const dtype of DTYPES) {
       it(`${def.name} ${dtype}`, () => {
         fc.assert(
-          fc.property(fc.array(caseArb(def, dtype), { minLength: 1, maxLength: 4 }), fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 4, maxLength: 4 }), (cases, gaps) => {
-            // One call's segments share the state keys (AMSGrad's vhat): keep the cases that match the first.
-            const keys = Object.keys(cases[0]!.state).join();
-            runSegments(def, dtype, cases.filter((c) => Object.keys(c.state).join() === keys), gaps);
-          }),
+          fc.property(
+            fc.array(caseArb(def, dtype), { minLength: 1, maxLength: 4 }),
+            fc.array(fc.integer({ min: 0, max: 5 }), { minLength: 4, maxLength: 4 }),
+            (cases, gaps) => {
+              // One call's segments share the state keys (AMSGrad's vhat): keep the cases that match the first.
+              const keys = Object.keys(cases[0]!.state).join();
+              runSegments(
+                def,
+                dtype,
+                cases.filter((c) => Object.keys(c.state).join() === keys),
+                gaps,
+              );
+            },
+          ),
           { numRuns: RUNS, seed: SEED },
         );
       });
@@ -155,11 +190,19 @@ describe("wasm backend: refused calls leave memory untouched", () => {
     const p = upload("float32", [1, 2, 3, 4, 5]);
     const g = upload("float32", [1, 1, 1, 1, 1]);
     const v = upload("float32", [0, 0, 0, 0, 0]);
-    const seg = (offset: number, length: number): Segment => ({ offset, length, hp: { lr: 0.1, momentum: 0.9 }, t: 1, extras: {} });
+    const seg = (offset: number, length: number): Segment => ({
+      offset,
+      length,
+      hp: { lr: 0.1, momentum: 0.9 },
+      t: 1,
+      extras: {},
+    });
     const k = wasm.optimizers["MomentumSGD"]!;
     expect(() => k.update("float32", { param: p, grad: g, state: { v } }, [seg(0, 4), seg(3, 3)])).toThrow(RangeError);
     expect(() => k.update("float32", { param: p, grad: g, state: {} }, [seg(0, 4)])).toThrow(TypeError);
-    expect(() => k.update("float32", { param: new Float32Array(5) as unknown as WasmBuffer, grad: g, state: { v } }, [seg(0, 4)])).toThrow(TypeError);
+    expect(() =>
+      k.update("float32", { param: new Float32Array(5) as unknown as WasmBuffer, grad: g, state: { v } }, [seg(0, 4)]),
+    ).toThrow(TypeError);
     expect(() => k.update("float64", { param: p, grad: g, state: { v } }, [seg(0, 4)])).toThrow(TypeError);
     expect(() => k.update("float16", { param: p, grad: g, state: { v } }, [seg(0, 4)])).toThrow(TypeError);
     expectBits("param", [1, 2, 3, 4, 5], readAll(p));
@@ -175,7 +218,10 @@ describe("wasm backend: hook kernels and reductions", () => {
       lower: fc.oneof(fc.constant(null), fc.double({ min: -2, max: 0, noNaN: true }), fc.constantFrom(-1e39, 0, -0)),
       upper: fc.oneof(fc.constant(null), fc.double({ min: -0.5, max: 2, noNaN: true }), fc.constantFrom(1e39, 0, -0)),
     }),
-    GradientLARS: fc.record({ weight_decay: fc.constantFrom(0, 1e-3, 0.2, 1e39), rate: fc.oneof(fc.double({ min: 0, max: 3, noNaN: true }), fc.constantFrom(1e39)) }),
+    GradientLARS: fc.record({
+      weight_decay: fc.constantFrom(0, 1e-3, 0.2, 1e39),
+      rate: fc.oneof(fc.double({ min: 0, max: 3, noNaN: true }), fc.constantFrom(1e39)),
+    }),
     GradientNoise: fc.constant({}),
   };
   // The JS backend's hook kernels are checked bit for bit against the spec (js-kernels.test.ts and
@@ -185,7 +231,17 @@ describe("wasm backend: hook kernels and reductions", () => {
       it(`${hook} ${dtype} agrees with the JS backend over several segments`, () => {
         fc.assert(
           fc.property(
-            fc.array(lengthArb.chain((n) => fc.record({ p: arrayArb(dtype, n), g: arrayArb(dtype, n), z: arrayArb(dtype, n), s: HOOK_SCALARS[hook]! })), { minLength: 1, maxLength: 4 }),
+            fc.array(
+              lengthArb.chain((n) =>
+                fc.record({
+                  p: arrayArb(dtype, n),
+                  g: arrayArb(dtype, n),
+                  z: arrayArb(dtype, n),
+                  s: HOOK_SCALARS[hook]!,
+                }),
+              ),
+              { minLength: 1, maxLength: 4 },
+            ),
             (cases) => {
               const cat = (f: (c: (typeof cases)[number]) => NDArray) => cases.flatMap((c) => Array.from(f(c).data));
               const segs: HookSegment[] = [];
@@ -218,19 +274,28 @@ describe("wasm backend: hook kernels and reductions", () => {
   for (const dtype of DTYPES) {
     it(`sumSquares is the spec's sequential dot, allFinite numpy's, scale the JS one (${dtype})`, () => {
       fc.assert(
-        fc.property(lengthArb.chain((n) => arrayArb(dtype, n)), fc.integer({ min: 0, max: 3 }), fc.constantFrom(0.5, 1 / 3, 1e39, 0), (x, skip, rate) => {
-          const n = x.data.length;
-          const off = Math.min(skip, n);
-          const b = upload(dtype, x.data);
-          const sub: NDArray = { dtype, shape: [n - off], data: x.data.subarray(off) };
-          expectBits("sumSquares", [dotSelf(sub).data[0]!], [wasm.reductions.sumSquares(dtype, b, off, n - off) as number]);
-          expect(wasm.reductions.allFinite(dtype, b, off, n - off)).toBe(Array.from(sub.data).every(Number.isFinite));
-          const js = dtype === "float32" ? Float32Array.from(x.data) : Float64Array.from(x.data);
-          syncResult(jsBackend.reductions.scale(dtype, js, off, n - off, rate), "scale");
-          syncResult(wasm.reductions.scale(dtype, b, off, n - off, rate), "scale");
-          expectBits("scale", js, readAll(b));
-          wasm.memory.free!(b);
-        }),
+        fc.property(
+          lengthArb.chain((n) => arrayArb(dtype, n)),
+          fc.integer({ min: 0, max: 3 }),
+          fc.constantFrom(0.5, 1 / 3, 1e39, 0),
+          (x, skip, rate) => {
+            const n = x.data.length;
+            const off = Math.min(skip, n);
+            const b = upload(dtype, x.data);
+            const sub: NDArray = { dtype, shape: [n - off], data: x.data.subarray(off) };
+            expectBits(
+              "sumSquares",
+              [dotSelf(sub).data[0]!],
+              [wasm.reductions.sumSquares(dtype, b, off, n - off) as number],
+            );
+            expect(wasm.reductions.allFinite(dtype, b, off, n - off)).toBe(Array.from(sub.data).every(Number.isFinite));
+            const js = dtype === "float32" ? Float32Array.from(x.data) : Float64Array.from(x.data);
+            syncResult(jsBackend.reductions.scale(dtype, js, off, n - off, rate), "scale");
+            syncResult(wasm.reductions.scale(dtype, b, off, n - off, rate), "scale");
+            expectBits("scale", js, readAll(b));
+            wasm.memory.free!(b);
+          },
+        ),
         { numRuns: 200, seed: SEED },
       );
     });

@@ -7,7 +7,15 @@
 import { execFileSync } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { GOLDEN_DIR, REPO_ROOT } from "../helpers/golden-dir.js";
-import { createWebgpuBackend, webgpuAdapter, webgpuBackend, OPTIMIZER_WGSL, optimizerSource, WebgpuDeviceLostError, WebgpuOutOfMemoryError } from "../../backends/webgpu/index.js";
+import {
+  createWebgpuBackend,
+  webgpuAdapter,
+  webgpuBackend,
+  OPTIMIZER_WGSL,
+  optimizerSource,
+  WebgpuDeviceLostError,
+  WebgpuOutOfMemoryError,
+} from "../../backends/webgpu/index.js";
 import { optimizerKernel } from "../../backends/webgpu/optimizers.js";
 import { resetDevice, gpu } from "../../backends/webgpu/device.js";
 import type { AnyBackend, Backend } from "../../backends/contract.js";
@@ -63,7 +71,11 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
   });
 
   it("replays golden trajectories recorded from Chainer, each step within the intervals from its own previous state", async () => {
-    const r = await runBoundedConformance(webgpuBackend, { groups: ["golden"], goldenDir: GOLDEN_DIR, goldenFilter: "Adam/float32" });
+    const r = await runBoundedConformance(webgpuBackend, {
+      groups: ["golden"],
+      goldenDir: GOLDEN_DIR,
+      goldenFilter: "Adam/float32",
+    });
     const g = r.checks.find((c) => c.check === "bounded/golden")!;
     expect(g.failures).toEqual([]);
     expect(g.status).toBe("passed");
@@ -72,7 +84,10 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
   });
 
   /** The battery run on one check of a variant backend; returns the first failure's clause. */
-  async function firstFailure(b: AnyBackend, filter: string): Promise<{ clause: string | undefined; what: string | undefined }> {
+  async function firstFailure(
+    b: AnyBackend,
+    filter: string,
+  ): Promise<{ clause: string | undefined; what: string | undefined }> {
     const r = await runBoundedConformance(b, { seed: 7, numRuns: 20, filter });
     const failed = r.checks.find((c) => c.status === "failed");
     return { clause: failed?.failures[0]?.clause, what: failed?.failures[0]?.what };
@@ -81,7 +96,10 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
   it("catches an Adam kernel with eps inside the square root (adam.update.param)", async () => {
     const src = optimizerSource("Adam", OPTIMIZER_WGSL["Adam"]!);
     expect(src.body).toContain("sqrt(u) + eps");
-    const wrong = createWebgpuBackend({ name: "webgpu-eps-inside", kernels: { Adam: { ...src, body: src.body.replace("sqrt(u) + eps", "sqrt(u + eps)") } } });
+    const wrong = createWebgpuBackend({
+      name: "webgpu-eps-inside",
+      kernels: { Adam: { ...src, body: src.body.replace("sqrt(u) + eps", "sqrt(u + eps)") } },
+    });
     expect(wrong.optimizers["Adam"]).not.toBe(webgpuBackend.optimizers["Adam"]);
     expect(await firstFailure(wrong, "bounded/kernel/Adam/")).toMatchObject({ clause: "adam.update.param" });
   });
@@ -89,7 +107,10 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
   it("catches RMSprop computing eps outside the square root when eps_inside_sqrt is set (rmsprop.update)", async () => {
     const src = optimizerSource("RMSprop", OPTIMIZER_WGSL["RMSprop"]!);
     expect(src.body).toContain("denom = sqrt(msi + eps);");
-    const wrong = createWebgpuBackend({ name: "webgpu-eps-outside", kernels: { RMSprop: { ...src, body: src.body.replace("denom = sqrt(msi + eps);", "denom = sqrt(msi) + eps;") } } });
+    const wrong = createWebgpuBackend({
+      name: "webgpu-eps-outside",
+      kernels: { RMSprop: { ...src, body: src.body.replace("denom = sqrt(msi + eps);", "denom = sqrt(msi) + eps;") } },
+    });
     expect(await firstFailure(wrong, "bounded/kernel/RMSprop/")).toMatchObject({ clause: "rmsprop.update" });
   });
 
@@ -103,7 +124,11 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
         return seg.hp["alpha"] as number;
       },
     });
-    const wrong: Backend<WebgpuBuffer> = { ...webgpuBackend, name: "webgpu-no-bias-correction", optimizers: { ...webgpuBackend.optimizers, Adam: dropped } };
+    const wrong: Backend<WebgpuBuffer> = {
+      ...webgpuBackend,
+      name: "webgpu-no-bias-correction",
+      optimizers: { ...webgpuBackend.optimizers, Adam: dropped },
+    };
     expect(await firstFailure(wrong, "bounded/kernel/Adam/")).toMatchObject({ clause: "adam.update.param" });
     expect(seen).toBeGreaterThan(0);
   });
@@ -131,9 +156,20 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
       expect(now.t).toBe(expected.t);
       for (const [path, p] of Object.entries(expected.target!.params)) {
         const got = now.target!.params[path]!.data!;
-        expect(judge(`${path} step ${step}`, "adam.update.param", p.data!.data, ev.intervalOf(p.data!), got.data, tally)).toEqual([]);
+        expect(
+          judge(`${path} step ${step}`, "adam.update.param", p.data!.data, ev.intervalOf(p.data!), got.data, tally),
+        ).toEqual([]);
         for (const [k, v] of Object.entries(expected.rules[path]!.state ?? {})) {
-          expect(judge(`${path}.${k}`, "adam.update.moments", v.data, ev.intervalOf(v), now.rules[path]!.state![k]!.data, tally)).toEqual([]);
+          expect(
+            judge(
+              `${path}.${k}`,
+              "adam.update.moments",
+              v.data,
+              ev.intervalOf(v),
+              now.rules[path]!.state![k]!.data,
+              tally,
+            ),
+          ).toEqual([]);
         }
       }
       prev = now;
@@ -151,8 +187,12 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     await m.write(g, [1, 1, 1, 1]);
     const sgd = webgpuBackend.optimizers["SGD"]!;
     const seg = (offset: number, length: number) => ({ offset, length, hp: { lr: 0.5 }, t: 1, extras: {} });
-    await expect(async () => sgd.update("float32", { param: p, grad: g, state: {} }, [seg(0, 2), seg(3, 2)])).rejects.toThrow(RangeError);
-    await expect(async () => sgd.update("float64", { param: p, grad: g, state: {} }, [seg(0, 2)])).rejects.toThrow(/float32 only/);
+    await expect(async () =>
+      sgd.update("float32", { param: p, grad: g, state: {} }, [seg(0, 2), seg(3, 2)]),
+    ).rejects.toThrow(RangeError);
+    await expect(async () => sgd.update("float64", { param: p, grad: g, state: {} }, [seg(0, 2)])).rejects.toThrow(
+      /float32 only/,
+    );
     expect(() => m.alloc("float64", 4)).toThrow(TypeError);
     expect(Array.from(await m.read(p))).toEqual([1, 2, 3, 4]);
     await sgd.update("float32", { param: p, grad: g, state: {} }, [seg(1, 2)]);
@@ -164,7 +204,15 @@ withGpu(`webgpu backend on ${adapter.adapter ?? "no adapter"}`, () => {
     const x = m.alloc("float32", 6);
     await m.write(x, [1, 2, 3, 4, 5, 6]);
     const ew = webgpuBackend.elementwise!;
-    await ew.fill("float32", x, [{ offset: 0, length: 1 }, { offset: 5, length: 1 }], -0.5);
+    await ew.fill(
+      "float32",
+      x,
+      [
+        { offset: 0, length: 1 },
+        { offset: 5, length: 1 },
+      ],
+      -0.5,
+    );
     await ew.divide("float32", x, [{ offset: 1, length: 2 }], 4);
     await ew.divide("float32", x, [{ offset: 3, length: 1 }], 1e39);
     expect(Array.from(await m.read(x))).toEqual([-0.5, 0.5, 0.75, Math.fround(4 / 1e39), 5, -0.5]);

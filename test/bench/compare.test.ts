@@ -9,22 +9,75 @@ import type { BenchReport, BenchRow, Via } from "../../bench/result.js";
 
 function row(id: string, opsPerSec: number, rmePct: number, via: Via = "kernel"): BenchRow {
   return {
-    id, via, backend: "js", kernel: "Adam", variant: "Adam", category: "optimizer", dtype: "float32", elements: 4096, tensors: 1,
-    shape: "4096", opsPerSec, rmePct, samples: 10, meanMs: 1e3 / opsPerSec, warmupCalls: 5, elementsPerSec: opsPerSec * 4096,
-    bytesPerElement: 28, gbps: 0, rooflineGBps: null, rooflineFraction: null, afterDetach: false, peerTimeRatio: {},
+    id,
+    via,
+    backend: "js",
+    kernel: "Adam",
+    variant: "Adam",
+    category: "optimizer",
+    dtype: "float32",
+    elements: 4096,
+    tensors: 1,
+    shape: "4096",
+    opsPerSec,
+    rmePct,
+    samples: 10,
+    meanMs: 1e3 / opsPerSec,
+    warmupCalls: 5,
+    elementsPerSec: opsPerSec * 4096,
+    bytesPerElement: 28,
+    gbps: 0,
+    rooflineGBps: null,
+    rooflineFraction: null,
+    afterDetach: false,
+    peerTimeRatio: {},
   };
 }
 
 function report(results: BenchRow[]): BenchReport {
   return {
-    schema: "optspec-bench/1", mode: "quick", argv: [], settings: {}, backends: [], wallSeconds: 1, results,
-    env: { node: "v20", v8: "11", platform: "linux", arch: "x64", cpuModel: "cpu", cores: 2, totalMemoryGiB: 1, gitCommit: null, gitDirty: null, date: "", benchmarkJs: "2.1.4", tfjs: null, tfjsWasm: null },
+    schema: "optspec-bench/1",
+    mode: "quick",
+    argv: [],
+    settings: {},
+    backends: [],
+    wallSeconds: 1,
+    results,
+    env: {
+      node: "v20",
+      v8: "11",
+      platform: "linux",
+      arch: "x64",
+      cpuModel: "cpu",
+      cores: 2,
+      totalMemoryGiB: 1,
+      gitCommit: null,
+      gitDirty: null,
+      date: "",
+      benchmarkJs: "2.1.4",
+      tfjs: null,
+      tfjsWasm: null,
+    },
   };
 }
 
 describe("compareRuns", () => {
-  const base = report([row("a", 100, 2), row("b", 100, 2), row("c", 100, 20), row("d", 100, 2), row("p", 100, 1, "peer"), row("gone", 1, 1)]);
-  const head = report([row("a", 80, 2), row("b", 95, 2), row("c", 80, 20), row("d", 150, 2), row("p", 50, 1, "peer"), row("new", 1, 1)]);
+  const base = report([
+    row("a", 100, 2),
+    row("b", 100, 2),
+    row("c", 100, 20),
+    row("d", 100, 2),
+    row("p", 100, 1, "peer"),
+    row("gone", 1, 1),
+  ]);
+  const head = report([
+    row("a", 80, 2),
+    row("b", 95, 2),
+    row("c", 80, 20),
+    row("d", 150, 2),
+    row("p", 50, 1, "peer"),
+    row("new", 1, 1),
+  ]);
   const c = compareRuns(base, head, 10);
 
   it("flags a slowdown above both the threshold and the noise", () => {
@@ -49,7 +102,11 @@ describe("compareRuns", () => {
 });
 
 describe("mergeRuns", () => {
-  const m = mergeRuns([report([row("a", 100, 2), row("b", 10, 1)]), report([row("a", 200, 3)]), report([row("a", 150, 1)])]);
+  const m = mergeRuns([
+    report([row("a", 100, 2), row("b", 10, 1)]),
+    report([row("a", 200, 3)]),
+    report([row("a", 150, 1)]),
+  ]);
   const a = m.results.find((r) => r.id === "a");
 
   it("takes the median ops/s and recomputes what follows from it", () => {

@@ -56,7 +56,10 @@ describe("npm run bench -- --smoke", () => {
     expect(vias.has("roofline")).toBe(true);
     expect(vias.has("spec")).toBe(true);
     for (const b of report.backends.filter((x) => x.skipped === undefined)) {
-      expect(report.results.some((r) => r.via === "kernel" && r.backend === b.name), b.name).toBe(true);
+      expect(
+        report.results.some((r) => r.via === "kernel" && r.backend === b.name),
+        b.name,
+      ).toBe(true);
     }
   });
 

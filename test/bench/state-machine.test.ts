@@ -34,8 +34,19 @@ describe("bench state-machine rows", () => {
       const { prepare: _omit, ...m } = c as Case;
       return m;
     };
-    const row = (c: Case | undefined, opsPerSec: number) => ({ case: meta(c), opsPerSec, rmePct: 1, samples: 5, meanMs: 1e3 / opsPerSec, warmupCalls: 1, afterDetach: false });
-    const rows = derive([row(stateMachineCase(jsBackend as AnyBackend, s, "float32", 8, 64), 40), row(rawCallsCase(jsBackend as AnyBackend, s, "float32", 8, 64), 50)]);
+    const row = (c: Case | undefined, opsPerSec: number) => ({
+      case: meta(c),
+      opsPerSec,
+      rmePct: 1,
+      samples: 5,
+      meanMs: 1e3 / opsPerSec,
+      warmupCalls: 1,
+      afterDetach: false,
+    });
+    const rows = derive([
+      row(stateMachineCase(jsBackend as AnyBackend, s, "float32", 8, 64), 40),
+      row(rawCallsCase(jsBackend as AnyBackend, s, "float32", 8, 64), 50),
+    ]);
     expect(rows.find((r) => r.via === "state-machine")?.rawCallsRatio).toBeCloseTo(1.25, 12);
     expect(rows.find((r) => r.via === "raw-calls")?.rawCallsRatio).toBeUndefined();
   });

@@ -18,12 +18,24 @@ const CHROMIUM = process.env["OPTSPEC_CHROMIUM"] ?? "/usr/bin/chromium";
 const required = process.env["OPTSPEC_REQUIRE_BROWSER"] === "1";
 const have = existsSync(CHROMIUM);
 // Flags for a sandbox-less machine with a closed network (no background connections, no GPU process).
-const FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Every case of every file of the golden directory: the page must replay them all. */
 function goldenCaseCount(): number {
   const src = readGoldenDir(GOLDEN_DIR);
-  return caseFiles(src).reduce((n, f) => n + ((JSON.parse(src.files.get(f) as string) as { cases?: unknown[] }).cases?.length ?? 0), 0);
+  return caseFiles(src).reduce(
+    (n, f) => n + ((JSON.parse(src.files.get(f) as string) as { cases?: unknown[] }).cases?.length ?? 0),
+    0,
+  );
 }
 
 interface PageView {
@@ -44,8 +56,12 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
 
   beforeAll(async () => {
     if (!have) throw new Error(`no Chromium at ${CHROMIUM} (install Debian's chromium, or set OPTSPEC_CHROMIUM)`);
-    const { buildBrowser } = (await import(join(REPO_ROOT, "scripts/build-browser.mjs"))) as { buildBrowser: (root: string, out: string, base?: string) => Promise<void> };
-    const { serve } = (await import(join(REPO_ROOT, "scripts/serve.mjs"))) as { serve: (m: Record<string, string>, port?: number) => Promise<Server> };
+    const { buildBrowser } = (await import(join(REPO_ROOT, "scripts/build-browser.mjs"))) as {
+      buildBrowser: (root: string, out: string, base?: string) => Promise<void>;
+    };
+    const { serve } = (await import(join(REPO_ROOT, "scripts/serve.mjs"))) as {
+      serve: (m: Record<string, string>, port?: number) => Promise<Server>;
+    };
     await buildBrowser(REPO_ROOT, join(dir, "browser"));
     server = await serve({ "/dist/": dir, "/golden/": join(REPO_ROOT, "golden") });
     const addr = server.address();
@@ -58,7 +74,10 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
       page.on("pageerror", (e) => errors.push(e.message));
       await page.goto(`http://127.0.0.1:${port}/?runs=5&seed=7`);
       await page.waitForFunction("document.body.dataset.state !== 'loading'", null, { timeout: 150_000 });
-      const rows = (sel: string) => page.locator(`${sel} tbody tr`).evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
+      const rows = (sel: string) =>
+        page
+          .locator(`${sel} tbody tr`)
+          .evaluateAll((trs) => trs.map((tr) => [...tr.querySelectorAll("td")].map((td) => td.textContent ?? "")));
       view = {
         state: (await page.locator("body").getAttribute("data-state")) ?? "",
         status: (await page.locator("#status").textContent()) ?? "",
@@ -88,7 +107,13 @@ describe.skipIf(!have && !required)(`the browser page in headless Chromium (${CH
   it("shows every check group of the JS and Wasm backends passed with 0 ulp", () => {
     for (const name of ["js", "wasm"]) {
       const rows = view.conformance.filter((r) => r[0] === name);
-      expect(rows.map((r) => r[1])).toEqual(["optimizer kernels", "hook kernels", "reductions", "trajectories", "golden"]);
+      expect(rows.map((r) => r[1])).toEqual([
+        "optimizer kernels",
+        "hook kernels",
+        "reductions",
+        "trajectories",
+        "golden",
+      ]);
       for (const r of rows) {
         expect(r[3]).toMatch(/^passed (\d+) of \1 checks/);
         expect(r[4]).toBe("0");

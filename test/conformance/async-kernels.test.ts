@@ -15,14 +15,19 @@ const later = <T>(v: T | Promise<T>): Promise<T> => new Promise<T>((resolve) => 
 
 function asyncOf(b: AnyBackend, name: string): AnyBackend {
   const optimizers: Record<string, OptimizerKernel<unknown>> = {};
-  for (const [k, o] of Object.entries(b.optimizers)) optimizers[k] = { update: (d, bufs, segs) => later(o.update(d, bufs, segs)) };
+  for (const [k, o] of Object.entries(b.optimizers))
+    optimizers[k] = { update: (d, bufs, segs) => later(o.update(d, bufs, segs)) };
   const hooks: Record<string, HookKernel<unknown>> = {};
   for (const [k, h] of Object.entries(b.hooks)) hooks[k] = { apply: (d, bufs, segs) => later(h.apply(d, bufs, segs)) };
   return {
     ...b,
     name,
     mode: "async",
-    memory: { alloc: (d, n) => b.memory.alloc(d, n), write: (buf, v, o) => later(b.memory.write(buf, v, o)), read: (buf, o, n) => later(b.memory.read(buf, o, n)) },
+    memory: {
+      alloc: (d, n) => b.memory.alloc(d, n),
+      write: (buf, v, o) => later(b.memory.write(buf, v, o)),
+      read: (buf, o, n) => later(b.memory.read(buf, o, n)),
+    },
     optimizers,
     hooks,
     reductions: {
@@ -33,7 +38,13 @@ function asyncOf(b: AnyBackend, name: string): AnyBackend {
   };
 }
 
-const IDS = ["kernel/Adam/float32", "kernel/MomentumSGD/float64", "hook/GradientLARS/float32", "hook/GradientClipping/float64", "reduction/sumSquares+allFinite/float32"];
+const IDS = [
+  "kernel/Adam/float32",
+  "kernel/MomentumSGD/float64",
+  "hook/GradientLARS/float32",
+  "hook/GradientClipping/float64",
+  "reduction/sumSquares+allFinite/float32",
+];
 
 function propertyOf(backend: AnyBackend, id: string) {
   const check = kernelChecks().find((c) => c.id === id)!;
@@ -49,8 +60,14 @@ describe("the kernel battery on an asynchronous backend", () => {
   }
 
   it("a wrong asynchronous kernel fails with the kernel's clause", async () => {
-    const wrong = asyncOf({ ...js, optimizers: { ...js.optimizers, MomentumSGD: { update: () => undefined } } }, "js-async-wrong");
-    const details = await fc.check(propertyOf(wrong, "kernel/MomentumSGD/float64") as fc.IAsyncProperty<[unknown]>, { seed: 5, numRuns: 50 });
+    const wrong = asyncOf(
+      { ...js, optimizers: { ...js.optimizers, MomentumSGD: { update: () => undefined } } },
+      "js-async-wrong",
+    );
+    const details = await fc.check(propertyOf(wrong, "kernel/MomentumSGD/float64") as fc.IAsyncProperty<[unknown]>, {
+      seed: 5,
+      numRuns: 50,
+    });
     expect(details.failed).toBe(true);
     expect(details.errorInstance).toBeInstanceOf(Mismatch);
     expect(["momentum-sgd.update"]).toContain((details.errorInstance as Mismatch).diff.clause);
@@ -58,7 +75,10 @@ describe("the kernel battery on an asynchronous backend", () => {
 
   it('a backend that declares "sync" but returns promises is refused with a clear error', () => {
     const liar = { ...asyncOf(js, "liar"), mode: "sync" as const };
-    const details = fc.check(propertyOf(liar, "kernel/Adam/float32") as fc.IProperty<[unknown]>, { seed: 5, numRuns: 5 });
+    const details = fc.check(propertyOf(liar, "kernel/Adam/float32") as fc.IProperty<[unknown]>, {
+      seed: 5,
+      numRuns: 5,
+    });
     expect(details.failed).toBe(true);
     expect(String(details.errorInstance)).toMatch(/declares mode "sync" but a call returned a promise/);
   });

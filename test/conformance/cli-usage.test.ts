@@ -75,10 +75,26 @@ describe("usage mistakes are one line and exit code 2", () => {
 
   it.each([
     ["only a name", `export default { name: "half" };`, /member "description" is missing/],
-    ["no reductions", `import b from "./good.mjs"; const { reductions, ...rest } = b; export default rest;`, /member "reductions" must be an object with sumSquares, allFinite, scale, got nothing/],
-    ["a mistyped reduction", `import b from "./good.mjs"; export default { ...b, reductions: { ...b.reductions, scale: 3 } };`, /member "reductions\.scale" must be a function, got number/],
-    ["a kernel without update", `import b from "./good.mjs"; export default { ...b, optimizers: { ...b.optimizers, Adam: {} } };`, /member "optimizers\.Adam\.update" is missing/],
-    ["a bad dtype", `import b from "./good.mjs"; export default { ...b, dtypes: ["float32", "bfloat16"] };`, /member "dtypes" lists "bfloat16"/],
+    [
+      "no reductions",
+      `import b from "./good.mjs"; const { reductions, ...rest } = b; export default rest;`,
+      /member "reductions" must be an object with sumSquares, allFinite, scale, got nothing/,
+    ],
+    [
+      "a mistyped reduction",
+      `import b from "./good.mjs"; export default { ...b, reductions: { ...b.reductions, scale: 3 } };`,
+      /member "reductions\.scale" must be a function, got number/,
+    ],
+    [
+      "a kernel without update",
+      `import b from "./good.mjs"; export default { ...b, optimizers: { ...b.optimizers, Adam: {} } };`,
+      /member "optimizers\.Adam\.update" is missing/,
+    ],
+    [
+      "a bad dtype",
+      `import b from "./good.mjs"; export default { ...b, dtypes: ["float32", "bfloat16"] };`,
+      /member "dtypes" lists "bfloat16"/,
+    ],
   ])("a backend module with %s is rejected before the kit runs", async (_what, text, message) => {
     const dir = folderWith({ "bad.mjs": text });
     const r = await cli(["conformance", "--backend", join(dir, "bad.mjs")]);
@@ -91,7 +107,23 @@ describe("usage mistakes are one line and exit code 2", () => {
 describe("a plain .js backend outside any package, through the real entry point", () => {
   it("loads and conforms (no ERR_REQUIRE_CYCLE_MODULE), top-level await included", () => {
     const dir = folderWith({ "tla.js": 'const { default: b } = await import("./good.js");\nexport default b;\n' });
-    const r = spawnSync(process.execPath, [join(REPO_ROOT, "scripts/optspec.mjs"), "conformance", "--backend", "./tla.js", "--runs", "5", "--seed", "3", "--filter", "kernel/SGD/float32", "--no-golden"], { cwd: dir, encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(
+      process.execPath,
+      [
+        join(REPO_ROOT, "scripts/optspec.mjs"),
+        "conformance",
+        "--backend",
+        "./tla.js",
+        "--runs",
+        "5",
+        "--seed",
+        "3",
+        "--filter",
+        "kernel/SGD/float32",
+        "--no-golden",
+      ],
+      { cwd: dir, encoding: "utf8", timeout: 60_000 },
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ kernel\/SGD\/float32 passed/);
@@ -109,7 +141,18 @@ describe("golden directories: bundled by default, --golden adds, --no-bundled-go
 
   it("--no-bundled-golden --golden DIR replays only that directory, counted in cases", async () => {
     const g = oneFileGolden();
-    const r = await cli(["conformance", "--backend", "js", "--filter", "golden", "--runs", "1", "--no-bundled-golden", "--golden", g.dir]);
+    const r = await cli([
+      "conformance",
+      "--backend",
+      "js",
+      "--filter",
+      "golden",
+      "--runs",
+      "1",
+      "--no-bundled-golden",
+      "--golden",
+      g.dir,
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`✓ golden passed — ${g.cases} cases`);
     expect(r.stdout).not.toMatch(/✓ golden:/);

@@ -101,26 +101,29 @@ describe("intervals of the spec's formulas under WGSL's f32 accuracy", () => {
   });
 
   for (const def of Object.values(OPTIMIZERS)) {
-    fcTest.prop([kernelCaseArb(def, "float32")], { numRuns: 15 })(`${def.name}: the spec's own value lies in its interval and is unchanged`, (c) => {
-      const call = { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
-      let plain;
-      try {
-        plain = def.update(call);
-      } catch {
-        fc.pre(false);
-        return;
-      }
-      const e = ev();
-      const r = withNumerics(e.ctx, () => def.update(call));
-      for (const [k, a] of [["param", r.param] as const, ...Object.entries(r.state)]) {
-        expect(bitEqual(a, k === "param" ? plain.param : plain.state[k]!)).toBe(true);
-        const iv = e.intervalOf(a);
-        for (let i = 0; i < a.data.length; i++) {
-          if (iv.outside[i] === 1) continue;
-          expect(a.data[i]! >= iv.lo[i]! && a.data[i]! <= iv.hi[i]!, `${k}[${i}]`).toBe(true);
+    fcTest.prop([kernelCaseArb(def, "float32")], { numRuns: 15 })(
+      `${def.name}: the spec's own value lies in its interval and is unchanged`,
+      (c) => {
+        const call = { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
+        let plain;
+        try {
+          plain = def.update(call);
+        } catch {
+          fc.pre(false);
+          return;
         }
-      }
-    });
+        const e = ev();
+        const r = withNumerics(e.ctx, () => def.update(call));
+        for (const [k, a] of [["param", r.param] as const, ...Object.entries(r.state)]) {
+          expect(bitEqual(a, k === "param" ? plain.param : plain.state[k]!)).toBe(true);
+          const iv = e.intervalOf(a);
+          for (let i = 0; i < a.data.length; i++) {
+            if (iv.outside[i] === 1) continue;
+            expect(a.data[i]! >= iv.lo[i]! && a.data[i]! <= iv.hi[i]!, `${k}[${i}]`).toBe(true);
+          }
+        }
+      },
+    );
   }
 });
 
@@ -151,7 +154,11 @@ describe("the bounded battery on JS variants (no GPU needed)", () => {
   it("passes a fused-multiply-add SGD and fails a doubled learning rate with sgd.update", async () => {
     const ok = await runBoundedConformance(variant("js-fma", fusedSgd(1)), { seed: 3, numRuns: 30, filter: "/SGD/" });
     expect(ok.checks.map((c) => c.status)).toEqual(["passed", "passed"]);
-    const wrong = await runBoundedConformance(variant("js-2lr", fusedSgd(2)), { seed: 3, numRuns: 30, filter: "/SGD/" });
+    const wrong = await runBoundedConformance(variant("js-2lr", fusedSgd(2)), {
+      seed: 3,
+      numRuns: 30,
+      filter: "/SGD/",
+    });
     expect(wrong.ok).toBe(false);
     expect(wrong.checks.find((c) => c.status === "failed")?.failures[0]?.clause).toBe("sgd.update");
   });

@@ -11,7 +11,11 @@ import { GOLDEN_DIR } from "../helpers/golden-dir.js";
 describe("JS backend conformance", () => {
   let report: ConformanceReport;
   beforeAll(async () => {
-    report = await runConformance(jsBackend as unknown as AnyBackend, { numRuns: 25, seed: 424242, goldenDir: GOLDEN_DIR });
+    report = await runConformance(jsBackend as unknown as AnyBackend, {
+      numRuns: 25,
+      seed: 424242,
+      goldenDir: GOLDEN_DIR,
+    });
   }, 600_000);
   for (const group of ["optimizer kernels", "hook kernels", "reductions", "trajectories", "golden"]) {
     it(`${group}: every applicable check passes, bit-exact`, () => {

@@ -3,22 +3,45 @@
  * float16 backend (kernels computed by the spec on plain Float64Array buffers) with its own wrong
  * twin. Each bug is one a real SIMD or GPU backend could make.
  */
-import { type Dtype, type NDArray, type OptimizerDef, OPTIMIZERS, alphaT, astype, pow, roundTo } from "../../spec/index.js";
+import {
+  type Dtype,
+  type NDArray,
+  type OptimizerDef,
+  OPTIMIZERS,
+  alphaT,
+  astype,
+  pow,
+  roundTo,
+} from "../../spec/index.js";
 import { jsBackend } from "../../backends/js/index.js";
-import { type AnyBackend, type Memory, type OptimizerBuffers, type OptimizerKernel, type Segment, syncResult } from "../../backends/contract.js";
+import {
+  type AnyBackend,
+  type Memory,
+  type OptimizerBuffers,
+  type OptimizerKernel,
+  type Segment,
+  syncResult,
+} from "../../backends/contract.js";
 
 export type Bufs = OptimizerBuffers<Float32Array | Float64Array>;
 export const js = jsBackend as unknown as AnyBackend;
 export const kernel = (name: string) => js.optimizers[name] as OptimizerKernel<unknown>;
 
-export function withOptimizer(name: string, kernelName: string, update: OptimizerKernel<unknown>["update"]): AnyBackend {
+export function withOptimizer(
+  name: string,
+  kernelName: string,
+  update: OptimizerKernel<unknown>["update"],
+): AnyBackend {
   return { ...js, name, optimizers: { ...js.optimizers, [kernelName]: { update } } };
 }
 
 export const rounder = (dtype: Dtype) => (dtype === "float32" ? Math.fround : (v: number) => v);
 
 /** Runs a JS kernel, then puts back the inputs at the elements `keep` selects (within each segment). */
-export function keeping(kernelName: string, keep: (b: Bufs, s: Segment, i: number) => boolean): OptimizerKernel<unknown>["update"] {
+export function keeping(
+  kernelName: string,
+  keep: (b: Bufs, s: Segment, i: number) => boolean,
+): OptimizerKernel<unknown>["update"] {
   return (d, b, segs) => {
     const bufs = b as Bufs;
     const all = [bufs.param, ...Object.values(bufs.state)];
@@ -65,7 +88,15 @@ function specKernel(def: OptimizerDef, once: boolean): OptimizerKernel<Float64Ar
         const state: Record<string, NDArray> = {};
         const wide = (a: NDArray) => (once ? astype(a, "float32") : a);
         for (const [k, b] of Object.entries(bufs.state)) state[k] = wide(sliceOf(dtype, b, s));
-        const r = def.update({ path: "", param: wide(sliceOf(dtype, bufs.param, s)), grad: wide(sliceOf(dtype, bufs.grad, s)), state, hp: s.hp, t: s.t, extras: s.extras });
+        const r = def.update({
+          path: "",
+          param: wide(sliceOf(dtype, bufs.param, s)),
+          grad: wide(sliceOf(dtype, bufs.grad, s)),
+          state,
+          hp: s.hp,
+          t: s.t,
+          extras: s.extras,
+        });
         const out = (a: NDArray) => a.data.map((x) => roundTo(dtype, x));
         bufs.param.set(out(r.param), s.offset);
         for (const [k, b] of Object.entries(bufs.state)) b.set(out(r.state[k] as NDArray), s.offset);
@@ -82,7 +113,10 @@ export function float16Backend(name: string, once: boolean): AnyBackend {
     promise: { kind: "exact" as const },
     mode: "sync" as const,
     memory: f64Memory,
-    optimizers: { SGD: specKernel(OPTIMIZERS["SGD"]!, once), MomentumSGD: specKernel(OPTIMIZERS["MomentumSGD"]!, once) },
+    optimizers: {
+      SGD: specKernel(OPTIMIZERS["SGD"]!, once),
+      MomentumSGD: specKernel(OPTIMIZERS["MomentumSGD"]!, once),
+    },
     hooks: {},
     reductions: js.reductions,
   };
@@ -96,7 +130,9 @@ export function float16Backend(name: string, once: boolean): AnyBackend {
  * `alpha_t / sqrt(u + eps)`; `"bounds-t-minus-one"` computes AdaBound's bounds with `t − 1`;
  * `"beta1-power-late"` corrects alpha_t with `1 − beta1^(t−1)`.
  */
-export function adam64With(mistake: "eps-inside-sqrt" | "bounds-t-minus-one" | "beta1-power-late"): OptimizerKernel<unknown>["update"] {
+export function adam64With(
+  mistake: "eps-inside-sqrt" | "bounds-t-minus-one" | "beta1-power-late",
+): OptimizerKernel<unknown>["update"] {
   return (_d, b, segs) => {
     const { param: p, grad: g, state } = b as Bufs;
     const m = state["m"]!;
@@ -105,7 +141,10 @@ export function adam64With(mistake: "eps-inside-sqrt" | "bounds-t-minus-one" | "
     for (const s of segs) {
       const hp = s.hp;
       const n = (k: string) => hp[k] as number;
-      const at = mistake === "beta1-power-late" ? (n("alpha") * Math.sqrt(1 - pow(n("beta2"), s.t))) / (1 - pow(n("beta1"), s.t - 1)) : alphaT(hp, s.t);
+      const at =
+        mistake === "beta1-power-late"
+          ? (n("alpha") * Math.sqrt(1 - pow(n("beta2"), s.t))) / (1 - pow(n("beta1"), s.t - 1))
+          : alphaT(hp, s.t);
       const ams = hp["amsgrad"] === true;
       const bound = hp["adabound"] === true;
       const final = (n("final_lr") * n("alpha")) / (s.extras["initial_alpha"] ?? NaN);

@@ -7,7 +7,17 @@ import { describe, expect, it } from "vitest";
 import type { Dtype } from "../../spec/index.js";
 import { type AnyBackend, type Segment, syncResult } from "../../backends/contract.js";
 import { runConformance } from "../../conformance/index.js";
-import { type Bufs, adam64With, float16Backend, fourLanes, js, keeping, kernel, rounder, withOptimizer } from "./wrong-backend-kit.js";
+import {
+  type Bufs,
+  adam64With,
+  float16Backend,
+  fourLanes,
+  js,
+  keeping,
+  kernel,
+  rounder,
+  withOptimizer,
+} from "./wrong-backend-kit.js";
 
 /** AdaGrad with `lr·(g/(sqrt(h)+eps))` instead of `(lr·g)/(sqrt(h)+eps)`: only the last bits change. */
 function adaGradSwapped(dtype: Dtype, b: unknown, segments: readonly Segment[]): void {
@@ -82,7 +92,13 @@ const KERNELS = ["optimizer kernels", "hook kernels"];
 const WRONG: readonly WrongBackend[] = [
   {
     bug: "off-by-one t in Adam's bias correction",
-    backend: withOptimizer("wrong-adam-t", "Adam", (d, b, segs) => kernel("Adam").update(d, b, segs.map((s) => ({ ...s, t: s.t + 1 })))),
+    backend: withOptimizer("wrong-adam-t", "Adam", (d, b, segs) =>
+      kernel("Adam").update(
+        d,
+        b,
+        segs.map((s) => ({ ...s, t: s.t + 1 })),
+      ),
+    ),
     filter: "kernel/Adam/",
     clauses: ["adam.alpha-t"],
     variant: ["t-plus-one"],
@@ -110,7 +126,13 @@ const WRONG: readonly WrongBackend[] = [
   },
   {
     bug: "RMSprop eps outside instead of inside the square root",
-    backend: withOptimizer("wrong-rmsprop-eps", "RMSprop", (d, b, segs) => kernel("RMSprop").update(d, b, segs.map((s) => ({ ...s, hp: { ...s.hp, eps_inside_sqrt: false } })))),
+    backend: withOptimizer("wrong-rmsprop-eps", "RMSprop", (d, b, segs) =>
+      kernel("RMSprop").update(
+        d,
+        b,
+        segs.map((s) => ({ ...s, hp: { ...s.hp, eps_inside_sqrt: false } })),
+      ),
+    ),
     filter: "kernel/RMSprop/",
     clauses: ["rmsprop.update"],
     variant: ["eps-inside-sqrt"],
@@ -132,7 +154,9 @@ const WRONG: readonly WrongBackend[] = [
         WeightDecay: {
           apply: (_d, b, segs) => {
             const { param: p, grad: g } = b as { param: Float32Array; grad: Float32Array };
-            for (const s of segs) for (let i = s.offset; i < s.offset + s.length; i++) g[i] = Math.fround(g[i]! + Math.fround((s.scalars["rate"] as number) * p[i]!));
+            for (const s of segs)
+              for (let i = s.offset; i < s.offset + s.length; i++)
+                g[i] = Math.fround(g[i]! + Math.fround((s.scalars["rate"] as number) * p[i]!));
           },
         },
       },
@@ -149,7 +173,13 @@ const WRONG: readonly WrongBackend[] = [
   },
   {
     bug: "SIMD tail skipped in SGD (elements past the last multiple of 4 untouched)",
-    backend: withOptimizer("wrong-sgd-tail", "SGD", (d, b, segs) => kernel("SGD").update(d, b, segs.map((s) => ({ ...s, length: s.length & ~3 })))),
+    backend: withOptimizer("wrong-sgd-tail", "SGD", (d, b, segs) =>
+      kernel("SGD").update(
+        d,
+        b,
+        segs.map((s) => ({ ...s, length: s.length & ~3 })),
+      ),
+    ),
     filter: "kernel/SGD/",
     clauses: ["sgd.update"],
     variant: ["simd-tail-skipped-4"],
@@ -159,21 +189,34 @@ const WRONG: readonly WrongBackend[] = [
     backend: withOptimizer("wrong-sgd-signed-zero", "SGD", (d, b, segs) => {
       syncResult(kernel("SGD").update(d, b, segs), "SGD");
       const { param } = b as Bufs;
-      for (const s of segs) for (let i = s.offset; i < s.offset + s.length; i++) if (Object.is(param[i], -0)) param[i] = 0;
+      for (const s of segs)
+        for (let i = s.offset; i < s.offset + s.length; i++) if (Object.is(param[i], -0)) param[i] = 0;
     }),
     filter: "kernel/SGD/",
     clauses: ["sgd.update"],
   },
   {
     bug: "Segment.offset ignored (every segment computed at offset 0)",
-    backend: withOptimizer("wrong-sgd-offset", "SGD", (d, b, segs) => kernel("SGD").update(d, b, segs.map((s) => ({ ...s, offset: 0 })))),
+    backend: withOptimizer("wrong-sgd-offset", "SGD", (d, b, segs) =>
+      kernel("SGD").update(
+        d,
+        b,
+        segs.map((s) => ({ ...s, offset: 0 })),
+      ),
+    ),
     filter: "kernel/SGD/",
     clauses: ["sgd.update"],
     variant: ["offset-ignored", "segment-skipped"],
   },
   {
     bug: "the first segment's hyperparameters, t and extras applied to every segment",
-    backend: withOptimizer("wrong-adam-first-segment", "Adam", (d, b, segs) => kernel("Adam").update(d, b, segs.map((s) => ({ ...s, hp: segs[0]!.hp, t: segs[0]!.t, extras: segs[0]!.extras })))),
+    backend: withOptimizer("wrong-adam-first-segment", "Adam", (d, b, segs) =>
+      kernel("Adam").update(
+        d,
+        b,
+        segs.map((s) => ({ ...s, hp: segs[0]!.hp, t: segs[0]!.t, extras: segs[0]!.extras })),
+      ),
+    ),
     filter: "kernel/Adam/float64",
     clauses: ["adam.update.moments", "adam.update.amsgrad", "adam.update.param"],
     variant: ["first-segment-settings"],
@@ -209,7 +252,11 @@ const WRONG: readonly WrongBackend[] = [
   },
   {
     bug: "MomentumSGD skips elements whose gradient is zero",
-    backend: withOptimizer("wrong-momentum-zero-grad", "MomentumSGD", keeping("MomentumSGD", (b, _s, i) => b.grad[i] === 0)),
+    backend: withOptimizer(
+      "wrong-momentum-zero-grad",
+      "MomentumSGD",
+      keeping("MomentumSGD", (b, _s, i) => b.grad[i] === 0),
+    ),
     filter: "kernel/MomentumSGD/",
     clauses: ["momentum-sgd.update"],
     variant: ["zero-grad-skipped"],
@@ -226,7 +273,13 @@ const WRONG: readonly WrongBackend[] = [
 describe("the conformance kit catches wrong backends", () => {
   for (const w of WRONG) {
     it(`${w.bug} → fails citing ${w.clauses.join(" or ")}${w.variant ? `, diagnosed as ${w.variant.join(" or ")}` : ""}`, async () => {
-      const report = await runConformance(w.backend, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
+      const report = await runConformance(w.backend, {
+        filter: w.filter,
+        numRuns: 100,
+        seed: 20261125,
+        goldenDir: null,
+        groups: w.groups ?? KERNELS,
+      });
       expect(report.ok).toBe(false);
       const failures = report.checks.flatMap((c) => c.failures);
       expect(failures.length).toBeGreaterThan(0);
@@ -249,7 +302,13 @@ describe("the conformance kit catches wrong backends", () => {
 
   it("a signed-zero difference is reported as such, with both bit patterns", async () => {
     const w = WRONG.find((x) => x.backend.name === "wrong-sgd-signed-zero")!;
-    const report = await runConformance(w.backend, { filter: "kernel/SGD/float32", numRuns: 100, seed: 20261125, goldenDir: null, groups: KERNELS });
+    const report = await runConformance(w.backend, {
+      filter: "kernel/SGD/float32",
+      numRuns: 100,
+      seed: 20261125,
+      goldenDir: null,
+      groups: KERNELS,
+    });
     const f = report.checks.flatMap((c) => c.failures)[0]!;
     expect(f.detail).toMatch(/signed zero: backend \+0, spec -0/);
     expect(f.expectedBits).toBe("80000000");
@@ -260,7 +319,13 @@ describe("the conformance kit catches wrong backends", () => {
     const correct16 = float16Backend("spec-f16", false);
     for (const w of WRONG) {
       const b = w.backend.dtypes.includes("float16") ? correct16 : js;
-      const report = await runConformance(b, { filter: w.filter, numRuns: 100, seed: 20261125, goldenDir: null, groups: w.groups ?? KERNELS });
+      const report = await runConformance(b, {
+        filter: w.filter,
+        numRuns: 100,
+        seed: 20261125,
+        goldenDir: null,
+        groups: w.groups ?? KERNELS,
+      });
       expect(report.checks.flatMap((c) => c.failures)).toEqual([]);
       expect(report.ok).toBe(true);
     }

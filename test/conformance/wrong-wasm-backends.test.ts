@@ -68,7 +68,13 @@ async function slipBackend(slip: Slip, name: string): Promise<AnyBackend> {
   return createWasmBackend(name, new WasmHeap(compileModule(bytes))) as unknown as AnyBackend;
 }
 
-const options = (filter: string) => ({ filter, numRuns: 200, seed: 20261202, goldenDir: null, groups: ["optimizer kernels", "hook kernels"] });
+const options = (filter: string) => ({
+  filter,
+  numRuns: 200,
+  seed: 20261202,
+  goldenDir: null,
+  groups: ["optimizer kernels", "hook kernels"],
+});
 
 describe("the conformance kit catches Wasm-specific mistakes", () => {
   const backends: AnyBackend[] = [];

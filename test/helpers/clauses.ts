@@ -14,7 +14,9 @@ export function clauses(...ids: string[]): string {
   const list = readIdList();
   for (const id of ids) {
     if (resolveId(id, current, list) === null) {
-      throw new UnknownClauseError(`a test cites clause "${id}", which the spec does not have (see spec/SPEC.md or \`npx optspec clauses\`)`);
+      throw new UnknownClauseError(
+        `a test cites clause "${id}", which the spec does not have (see spec/SPEC.md or \`npx optspec clauses\`)`,
+      );
     }
   }
   return ids.join(", ");

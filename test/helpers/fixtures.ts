@@ -1,12 +1,30 @@
 /** Small links and helpers shared by the spec's tests. */
-import { type LinkStructure, type NDArray, type OptimizerState, type Dtype, array, createLink, paramPaths } from "../../spec/index.js";
+import {
+  type LinkStructure,
+  type NDArray,
+  type OptimizerState,
+  type Dtype,
+  array,
+  createLink,
+  paramPaths,
+} from "../../spec/index.js";
 
 export function smallStructure(dtype: Dtype = "float32"): LinkStructure {
   return {
     kind: "chain",
     params: [{ name: "u", dtype, shape: [3] }],
     children: [
-      { name: "enc", link: { kind: "link", params: [{ name: "b", dtype, shape: [2] }, { name: "W", dtype, shape: [2, 3] }], children: [] } },
+      {
+        name: "enc",
+        link: {
+          kind: "link",
+          params: [
+            { name: "b", dtype, shape: [2] },
+            { name: "W", dtype, shape: [2, 3] },
+          ],
+          children: [],
+        },
+      },
       { name: "dec", link: { kind: "link", params: [{ name: "w", dtype, shape: [4] }], children: [] } },
     ],
   };
@@ -45,10 +63,14 @@ export function gradsFor(state: OptimizerState, seed: number): Record<string, ND
   let x = seed;
   for (const [path, p] of Object.entries(state.target?.params ?? {})) {
     if (p.data === null) continue;
-    out[path] = array(p.dtype, p.data.shape, Array.from(p.data.data, () => {
-      x = (x * 69069 + 1) % 4294967296;
-      return x / 4294967296 - 0.5;
-    }));
+    out[path] = array(
+      p.dtype,
+      p.data.shape,
+      Array.from(p.data.data, () => {
+        x = (x * 69069 + 1) % 4294967296;
+        return x / 4294967296 - 0.5;
+      }),
+    );
   }
   return out;
 }

@@ -18,8 +18,18 @@ const author = join(tmp, "author");
 let files: string[] = [];
 
 function run(cmd: string, args: readonly string[], cwd: string) {
-  const r = spawnSync(cmd, args, { cwd, encoding: "utf8", timeout: 120_000, env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" } });
-  return { status: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}`, stdout: r.stdout ?? "", stderr: r.stderr ?? "" };
+  const r = spawnSync(cmd, args, {
+    cwd,
+    encoding: "utf8",
+    timeout: 120_000,
+    env: { ...process.env, npm_config_audit: "false", npm_config_fund: "false", npm_config_update_notifier: "false" },
+  });
+  return {
+    status: r.status,
+    out: `${r.stdout ?? ""}${r.stderr ?? ""}`,
+    stdout: r.stdout ?? "",
+    stderr: r.stderr ?? "",
+  };
 }
 
 describe("npm pack → npm install → npx optspec, outside the repository", () => {
@@ -28,7 +38,10 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     mkdirSync(author);
     const pack = run(npm, ["pack", "--json", "--pack-destination", tmp], REPO_ROOT);
     if (pack.status !== 0) throw new Error(`npm pack failed:\n${pack.out}`);
-    const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as { filename: string; files: { path: string }[] }[];
+    const info = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("["))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
     files = (info[0]?.files ?? []).map((f) => f.path);
     writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true }));
     const tarball = readdirSync(tmp).find((f) => f.endsWith(".tgz")) as string;
@@ -47,12 +60,31 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     expect(files).toContain("dist/browser/kit.js");
     expect(files).toContain("golden/README.md");
     expect(files).toContain("golden/index.json");
-    expect(files.filter((f) => /^(test|\.ci|bench|spec|scripts|conformance|backends)\//.test(f) && f !== "spec/SPEC.md")).toEqual([]);
+    expect(
+      files.filter((f) => /^(test|\.ci|bench|spec|scripts|conformance|backends)\//.test(f) && f !== "spec/SPEC.md"),
+    ).toEqual([]);
     expect(files.filter((f) => f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
   });
 
   it("npx optspec conformance checks a plain .js backend in a folder with no package.json", () => {
-    const r = run(npm, ["exec", "--prefix", app, "--", "optspec", "conformance", "--backend", "./my-backend.js", "--runs", "5", "--seed", "11"], author);
+    const r = run(
+      npm,
+      [
+        "exec",
+        "--prefix",
+        app,
+        "--",
+        "optspec",
+        "conformance",
+        "--backend",
+        "./my-backend.js",
+        "--runs",
+        "5",
+        "--seed",
+        "11",
+      ],
+      author,
+    );
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/✓ kernel\/SGD\/float32 passed/);
@@ -85,14 +117,29 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
     expect(out.hp).toBe(0.01);
     expect(out.golden).toBe(join(app, "node_modules", "optspec", "golden"));
     // The installed package lists the same clauses as the sources it was built from.
-    const src = spawnSync(process.execPath, ["--import", "tsx/esm", "--input-type=module", "-e", 'import { specClauses } from "./conformance/clauses.ts"; console.log(specClauses().size);'], { cwd: REPO_ROOT, encoding: "utf8" });
+    const src = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx/esm",
+        "--input-type=module",
+        "-e",
+        'import { specClauses } from "./conformance/clauses.ts"; console.log(specClauses().size);',
+      ],
+      { cwd: REPO_ROOT, encoding: "utf8" },
+    );
     expect(out.clauses).toBe(Number(src.stdout.trim()));
   });
 
   it("a bundler resolves optspec for the browser (the browser condition) into a bundle without Node built-ins", async () => {
     const { build } = await import("esbuild");
     const r = await build({
-      stdin: { contents: 'import { createOptimizer, runConformance } from "optspec"; globalThis.out = [typeof createOptimizer, typeof runConformance];', resolveDir: app, loader: "js" },
+      stdin: {
+        contents:
+          'import { createOptimizer, runConformance } from "optspec"; globalThis.out = [typeof createOptimizer, typeof runConformance];',
+        resolveDir: app,
+        loader: "js",
+      },
       bundle: true,
       platform: "browser",
       format: "esm",
@@ -106,8 +153,25 @@ describe("npm pack → npm install → npx optspec, outside the repository", () 
   });
 
   it("TypeScript resolves the declarations of optspec/spec and optspec/conformance", () => {
-    writeFileSync(join(app, "use.ts"), 'import { createOptimizer } from "optspec/spec";\nimport { runConformance, type ConformanceReport } from "optspec/conformance";\nconst o: ReturnType<typeof createOptimizer> = createOptimizer("SGD");\nexport const r: (typeof runConformance) | ConformanceReport | typeof o = runConformance;\n');
-    writeFileSync(join(app, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext", target: "es2022", strict: true, noEmit: true, skipLibCheck: false, types: [] }, files: ["use.ts"] }));
+    writeFileSync(
+      join(app, "use.ts"),
+      'import { createOptimizer } from "optspec/spec";\nimport { runConformance, type ConformanceReport } from "optspec/conformance";\nconst o: ReturnType<typeof createOptimizer> = createOptimizer("SGD");\nexport const r: (typeof runConformance) | ConformanceReport | typeof o = runConformance;\n',
+    );
+    writeFileSync(
+      join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          module: "nodenext",
+          moduleResolution: "nodenext",
+          target: "es2022",
+          strict: true,
+          noEmit: true,
+          skipLibCheck: false,
+          types: [],
+        },
+        files: ["use.ts"],
+      }),
+    );
     const tsc = join(REPO_ROOT, "node_modules", "typescript", "bin", "tsc");
     const r = run(process.execPath, [tsc, "-p", "."], app);
     expect(r.out).toBe("");

@@ -5,7 +5,11 @@ import { join } from "node:path";
 import { REPO_ROOT } from "../helpers/golden-dir.js";
 
 function optspec(...args: string[]) {
-  return spawnSync(process.execPath, [join(REPO_ROOT, "scripts/optspec.mjs"), ...args], { cwd: REPO_ROOT, encoding: "utf8", timeout: 60_000 });
+  return spawnSync(process.execPath, [join(REPO_ROOT, "scripts/optspec.mjs"), ...args], {
+    cwd: REPO_ROOT,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
 }
 
 describe("clause lookup from the command line", () => {
@@ -15,7 +19,9 @@ describe("clause lookup from the command line", () => {
     expect(r.stdout).toMatch(/^adam\.update\.moments — spec\/SPEC\.md#adam\.update\.moments/);
     expect(r.stdout).toContain("`m ← m + [1−beta1]₆₄·(gI − m)`");
     expect(r.stdout).toMatch(/implemented: spec\/optimizers\/adam\.ts:\d+/);
-    expect(r.stdout).toMatch(/models: +chainer\/chainer@v7\.8\.1 chainer\/optimizers\/adam\.py:\d+ AdamRule\.update_core_cpu/);
+    expect(r.stdout).toMatch(
+      /models: +chainer\/chainer@v7\.8\.1 chainer\/optimizers\/adam\.py:\d+ AdamRule\.update_core_cpu/,
+    );
     expect(r.stdout).toMatch(/golden: \d+ case\(s\) in .*optimizers\/Adam\.json \(9\)/);
     expect(r.stdout).toMatch(/conformance kit: .*kernel\/Adam\/float32/);
   });

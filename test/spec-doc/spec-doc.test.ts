@@ -20,8 +20,14 @@ const g = generate(GOLDEN_DIR);
 
 describe("the generated spec document", () => {
   it(`${SPEC_MD} and ${INDEX_JSON} match a fresh generation (else: npm run spec:doc)`, () => {
-    expect(readFileSync(join(REPO_ROOT, SPEC_MD), "utf8") === g.markdown, `${SPEC_MD} is out of date: run \`npm run spec:doc\` and commit it`).toBe(true);
-    expect(readFileSync(join(REPO_ROOT, INDEX_JSON), "utf8") === g.json, `${INDEX_JSON} is out of date: run \`npm run spec:doc\` and commit it`).toBe(true);
+    expect(
+      readFileSync(join(REPO_ROOT, SPEC_MD), "utf8") === g.markdown,
+      `${SPEC_MD} is out of date: run \`npm run spec:doc\` and commit it`,
+    ).toBe(true);
+    expect(
+      readFileSync(join(REPO_ROOT, INDEX_JSON), "utf8") === g.json,
+      `${INDEX_JSON} is out of date: run \`npm run spec:doc\` and commit it`,
+    ).toBe(true);
   });
 
   it("has no problems: ids listed, none lost, every clause sourced and checked or excused, every citation real", () => {
@@ -39,7 +45,15 @@ describe("the generated spec document", () => {
 
   it("reads an optimizer in Chainer's operation order (Adam: eps check, moments, amsgrad, alpha_t, step, bounds, parameter)", () => {
     const adam = g.registry.sections.find((s) => s.file === "spec/optimizers/adam.ts");
-    const order = ["adam.update.eps-check", "adam.update.moments", "adam.update.amsgrad", "adam.alpha-t", "adam.update.step", "adam.bounds", "adam.update.param"];
+    const order = [
+      "adam.update.eps-check",
+      "adam.update.moments",
+      "adam.update.amsgrad",
+      "adam.alpha-t",
+      "adam.update.step",
+      "adam.bounds",
+      "adam.update.param",
+    ];
     const pos = order.map((id) => adam?.ids.indexOf(id) ?? -1);
     expect(pos.every((p) => p >= 0)).toBe(true);
     expect([...pos].sort((a, b) => a - b)).toEqual(pos);
@@ -48,7 +62,8 @@ describe("the generated spec document", () => {
   it("gives golden counts per file: Adam's moments are exercised by each recorded Adam-family case", () => {
     const c = g.registry.clauses.find((x) => x.id === "adam.update.moments");
     const files = new Map(c?.checks.golden.files.map((f) => [f.file, f.cases]));
-    for (const f of ["Adam", "AdamW", "AMSGrad", "AdaBound", "AMSBound", "Adam_amsgrad"]) expect(files.get(`optimizers/${f}.json`)).toBe(9);
+    for (const f of ["Adam", "AdamW", "AMSGrad", "AdaBound", "AMSBound", "Adam_amsgrad"])
+      expect(files.get(`optimizers/${f}.json`)).toBe(9);
     expect(files.has("optimizers/SGD.json")).toBe(false);
   });
 
@@ -62,7 +77,10 @@ describe("the generated spec document", () => {
         expect(fact.function, key).not.toBe("");
       }
     }
-    expect(sourceOf("adam.update.moments", t)?.fact).toMatchObject({ file: "chainer/optimizers/adam.py", function: "AdamRule.update_core_cpu" });
+    expect(sourceOf("adam.update.moments", t)?.fact).toMatchObject({
+      file: "chainer/optimizers/adam.py",
+      function: "AdamRule.update_core_cpu",
+    });
     expect(sourceOf("adam.update.eps-check", t)?.fact).toMatchObject({ function: "AdamRule._check_eps" });
   });
 });
@@ -89,12 +107,19 @@ describe("clause extraction", () => {
       text: "First rule continues here.",
       at: { file: "spec/x.ts", line: 4 },
       notes: [{ file: "spec/x.ts", line: 11, text: "A note." }],
-      refs: [{ file: "spec/x.ts", line: 4 }, { file: "spec/x.ts", line: 10 }, { file: "spec/x.ts", line: 11 }],
+      refs: [
+        { file: "spec/x.ts", line: 4 },
+        { file: "spec/x.ts", line: 10 },
+        { file: "spec/x.ts", line: 11 },
+      ],
     });
   });
 
   it("reads every @clause tag of spec/ (none hides outside a doc comment)", () => {
-    const tags = specSources().reduce((n, src) => n + [...src.text.matchAll(/@clause\s+[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g)].length, 0);
+    const tags = specSources().reduce(
+      (n, src) => n + [...src.text.matchAll(/@clause\s+[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)+/g)].length,
+      0,
+    );
     const refs = [...specClauseDefs().values()].reduce((n, d) => n + d.refs.length, 0);
     expect(refs).toBe(tags);
   });
@@ -108,9 +133,18 @@ describe("the clause lists", () => {
   const current = new Set(["a.one", "a.two"]);
 
   it("asks for a new clause to be listed, and for a lost one to be restored or aliased", () => {
-    expect(idListProblems(current, { ids: ["a.one"], aliases: {} })[0]).toMatch(/new clause a\.two: add "a\.two" to "ids" in spec\/clauses\/ids\.json/);
-    expect(idListProblems(new Set(["a.one"]), { ids: ["a.one", "a.two"], aliases: {} })[0]).toMatch(/clause a\.two disappeared: .*"a\.two": "<new id>"/);
-    expect(idListProblems(new Set(["a.one", "a.three"]), { ids: ["a.one", "a.three", "a.two"], aliases: { "a.two": "a.three" } })).toEqual([]);
+    expect(idListProblems(current, { ids: ["a.one"], aliases: {} })[0]).toMatch(
+      /new clause a\.two: add "a\.two" to "ids" in spec\/clauses\/ids\.json/,
+    );
+    expect(idListProblems(new Set(["a.one"]), { ids: ["a.one", "a.two"], aliases: {} })[0]).toMatch(
+      /clause a\.two disappeared: .*"a\.two": "<new id>"/,
+    );
+    expect(
+      idListProblems(new Set(["a.one", "a.three"]), {
+        ids: ["a.one", "a.three", "a.two"],
+        aliases: { "a.two": "a.three" },
+      }),
+    ).toEqual([]);
   });
 
   it("resolves a retired id to the clause it was renamed to, and the document keeps an anchor for it", () => {
@@ -118,12 +152,18 @@ describe("the clause lists", () => {
     expect(resolveId("a.old", new Set(["a.one"]), list)).toBe("a.one");
     expect(resolveId("a.gone", new Set(["a.one"]), list)).toBeNull();
     const md = renderSpec({ ...g.registry, aliases: { "retired.moments": "adam.update.moments" } });
-    expect(md).toContain('<a id="retired.moments"></a>`retired.moments` → [`adam.update.moments`](#adam.update.moments)');
+    expect(md).toContain(
+      '<a id="retired.moments"></a>`retired.moments` → [`adam.update.moments`](#adam.update.moments)',
+    );
   });
 
   it("lets the unchecked list only shrink and wants a reason for each entry", () => {
-    expect(uncheckedProblems(current, new Set(["a.two"]), {})[0]).toMatch(/clause a\.two is checked by nothing: cite it .*clauses\("a\.two"\)/);
-    expect(uncheckedProblems(current, new Set(), { "a.two": "no public entry point reaches this rule" })[0]).toMatch(/a\.two is checked now: remove it/);
+    expect(uncheckedProblems(current, new Set(["a.two"]), {})[0]).toMatch(
+      /clause a\.two is checked by nothing: cite it .*clauses\("a\.two"\)/,
+    );
+    expect(uncheckedProblems(current, new Set(), { "a.two": "no public entry point reaches this rule" })[0]).toMatch(
+      /a\.two is checked now: remove it/,
+    );
     expect(uncheckedProblems(current, new Set(["a.two"]), { "a.two": "todo" })[0]).toMatch(/needs a written reason/);
   });
 });
@@ -140,7 +180,9 @@ describe("test metadata", () => {
   it("reads declarations as data and refuses arguments that are not literals", () => {
     const call = "clause" + "s("; // split so that the generator does not read these as declarations
     const head = 'import { clauses } from "../helpers/clauses.js";\n';
-    expect(citationsIn("t.test.ts", `${head}it(${call}"a.b", 'c.d'), () => {});`)).toEqual([{ file: "t.test.ts", line: 2, ids: ["a.b", "c.d"] }]);
+    expect(citationsIn("t.test.ts", `${head}it(${call}"a.b", 'c.d'), () => {});`)).toEqual([
+      { file: "t.test.ts", line: 2, ids: ["a.b", "c.d"] },
+    ]);
     expect(() => citationsIn("t.test.ts", `${head}${call}law.clause);`)).toThrow(TestMetadataError);
     expect(citationsIn("t.test.ts", `${call}x)`)).toEqual([]);
   });

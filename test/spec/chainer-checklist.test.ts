@@ -88,10 +88,22 @@ describe("Chainer's test anchors", () => {
 
   it(`WeightDecay(1/8) under loss scale 4 equals the unscaled run [${clauses("hooks.weight-decay.loss-scale")}]`, () => {
     const lossfun = (scale: number) => () => ({
-      backward: (ls: number | null) => ({ "/x": array("float64", [3], [1, 2, 3].map((g) => g * (ls ?? 1) * scale)) }),
+      backward: (ls: number | null) => ({
+        "/x": array(
+          "float64",
+          [3],
+          [1, 2, 3].map((g) => g * (ls ?? 1) * scale),
+        ),
+      }),
     });
-    const plain = update(addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, 2, 3])), weightDecay(1 / 8)), lossfun(1));
-    const scaled = update(setLossScale(addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, 2, 3])), weightDecay(1 / 8)), 4), lossfun(1));
+    const plain = update(
+      addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, 2, 3])), weightDecay(1 / 8)),
+      lossfun(1),
+    );
+    const scaled = update(
+      setLossScale(addHook(setup(createOptimizer("SGD", { lr: 1 }), oneParam([1, 2, 3])), weightDecay(1 / 8)), 4),
+      lossfun(1),
+    );
     expect(x(scaled)).toEqual(x(plain));
   });
 });
@@ -173,13 +185,40 @@ describe("state machine facts", () => {
   });
 
   it(`parameter order: own sorted by code point, children sorted, ChainList by index [${clauses("link.order.chain", "link.order.chainlist")}]`, () => {
-    const lin = (): LinkStructure => ({ kind: "link", params: [{ name: "b", dtype: "float32", shape: [1] }, { name: "W", dtype: "float32", shape: [1] }], children: [] });
+    const lin = (): LinkStructure => ({
+      kind: "link",
+      params: [
+        { name: "b", dtype: "float32", shape: [1] },
+        { name: "W", dtype: "float32", shape: [1] },
+      ],
+      children: [],
+    });
     const s: LinkStructure = {
       kind: "chain",
-      params: [{ name: "z", dtype: "float32", shape: [1] }, { name: "Y", dtype: "float32", shape: [1] }],
+      params: [
+        { name: "z", dtype: "float32", shape: [1] },
+        { name: "Y", dtype: "float32", shape: [1] },
+      ],
       children: [
-        { name: "cl", link: { kind: "chainlist", params: [], children: Array.from({ length: 11 }, () => ({ name: "", link: lin() })) } },
-        { name: "b", link: { kind: "chain", params: [], children: [{ name: "l2", link: lin() }, { name: "l10", link: lin() }] } },
+        {
+          name: "cl",
+          link: {
+            kind: "chainlist",
+            params: [],
+            children: Array.from({ length: 11 }, () => ({ name: "", link: lin() })),
+          },
+        },
+        {
+          name: "b",
+          link: {
+            kind: "chain",
+            params: [],
+            children: [
+              { name: "l2", link: lin() },
+              { name: "l10", link: lin() },
+            ],
+          },
+        },
         { name: "a", link: lin() },
       ],
     };

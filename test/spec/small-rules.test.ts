@@ -105,7 +105,15 @@ describe("state machine", () => {
 describe("GradientNoise's default noise", () => {
   it(`draws normal(0, sqrt(eta / (1 + t)^0.55)) from numpy's legacy generator, scaled by the rule's t [${clauses("hooks.gradient-noise.default")}]`, () => {
     const state = seedLegacy(7);
-    const draw = (t: number) => exponentialDecayNoise.draw({ shape: [4], dtype: "float64", args: { eta: 0.3 }, settings: { name: "exponential_decay_noise" }, rule: { t } as never, state: state as never });
+    const draw = (t: number) =>
+      exponentialDecayNoise.draw({
+        shape: [4],
+        dtype: "float64",
+        args: { eta: 0.3 },
+        settings: { name: "exponential_decay_noise" },
+        rule: { t } as never,
+        state: state as never,
+      });
     const atZero = draw(0).noise.data;
     expect(Array.from(atZero)).toEqual(Array.from(normal(state, 0, Math.sqrt(0.3), 4).values));
     const atThree = draw(3).noise.data;

@@ -70,10 +70,15 @@ function pure<T>(input: OptimizerState, f: () => T): { value?: T; error?: unknow
 }
 
 class AddHook implements fc.Command<Model, Real> {
-  constructor(readonly name: string, readonly timing: "pre" | "post") {}
+  constructor(
+    readonly name: string,
+    readonly timing: "pre" | "post",
+  ) {}
   check = () => true;
   run(m: Model, r: Real) {
-    const res = pure(r.s, () => addHook(r.s, { kind: "test_recorder", args: { label: this.name } }, { name: this.name, timing: this.timing }));
+    const res = pure(r.s, () =>
+      addHook(r.s, { kind: "test_recorder", args: { label: this.name } }, { name: this.name, timing: this.timing }),
+    );
     if (m.pre.includes(this.name) || m.post.includes(this.name)) {
       expect(res.error).toBeInstanceOf(DuplicateHookError);
       expect((res.error as OptspecError).clause).toBe("hooks.add.unique-name");
@@ -131,7 +136,10 @@ class Step implements fc.Command<Model, Real> {
 }
 
 class Enable implements fc.Command<Model, Real> {
-  constructor(readonly path: string, readonly on: boolean) {}
+  constructor(
+    readonly path: string,
+    readonly on: boolean,
+  ) {}
   check = () => true;
   run(m: Model, r: Real) {
     r.s = setEnabled(r.s, this.path, this.on);

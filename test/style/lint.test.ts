@@ -8,7 +8,11 @@ describe("style", () => {
     let status = 0;
     let output = "";
     try {
-      output = execFileSync(join(REPO_ROOT, "node_modules/.bin/oxlint"), ["--type-aware", "--deny-warnings", "."], { cwd: REPO_ROOT, encoding: "utf8", stdio: "pipe" });
+      output = execFileSync(join(REPO_ROOT, "node_modules/.bin/oxlint"), ["--type-aware", "--deny-warnings", "."], {
+        cwd: REPO_ROOT,
+        encoding: "utf8",
+        stdio: "pipe",
+      });
     } catch (err) {
       const e = err as { status?: number | null; stdout?: string; stderr?: string; message: string };
       status = e.status ?? 1;

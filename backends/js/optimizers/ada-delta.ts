@@ -60,6 +60,8 @@ function adaDelta64(
 
 export const adaDeltaKernel = jsOptimizerKernel(
   AdaDelta,
-  (p, g, s, start, end, sc, o) => adaDelta32(p, g, s[0]!, s[1]!, start, end, sc[o + F.rho]!, sc[o + F.c]!, sc[o + F.eps]!),
-  (p, g, s, start, end, sc, o) => adaDelta64(p, g, s[0]!, s[1]!, start, end, sc[o + F.rho]!, sc[o + F.c]!, sc[o + F.eps]!),
+  (p, g, s, start, end, sc, o) =>
+    adaDelta32(p, g, s[0]!, s[1]!, start, end, sc[o + F.rho]!, sc[o + F.c]!, sc[o + F.eps]!),
+  (p, g, s, start, end, sc, o) =>
+    adaDelta64(p, g, s[0]!, s[1]!, start, end, sc[o + F.rho]!, sc[o + F.c]!, sc[o + F.eps]!),
 );

@@ -7,7 +7,15 @@ import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
 const F = scalarFields(AdaGrad, ["lr", "eps"]);
 
-function adaGrad32(p: Float32Array, g: Float32Array, h: Float32Array, start: number, end: number, lr: number, eps: number): void {
+function adaGrad32(
+  p: Float32Array,
+  g: Float32Array,
+  h: Float32Array,
+  start: number,
+  end: number,
+  lr: number,
+  eps: number,
+): void {
   const lrD = Math.fround(lr);
   const epsD = Math.fround(eps);
   for (let i = start; i < end; i++) {
@@ -18,7 +26,15 @@ function adaGrad32(p: Float32Array, g: Float32Array, h: Float32Array, start: num
   }
 }
 
-function adaGrad64(p: Float64Array, g: Float64Array, h: Float64Array, start: number, end: number, lr: number, eps: number): void {
+function adaGrad64(
+  p: Float64Array,
+  g: Float64Array,
+  h: Float64Array,
+  start: number,
+  end: number,
+  lr: number,
+  eps: number,
+): void {
   for (let i = start; i < end; i++) {
     const gi = g[i]!;
     const hi = h[i]! + gi * gi;

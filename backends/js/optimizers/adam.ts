@@ -16,7 +16,19 @@
 import { Adam } from "../../../spec/optimizers/adam.js";
 import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
-const F = scalarFields(Adam, ["c1", "c2", "alpha_t", "eps", "lower", "upper", "a", "b", "amsgrad", "adabound", "decay"]);
+const F = scalarFields(Adam, [
+  "c1",
+  "c2",
+  "alpha_t",
+  "eps",
+  "lower",
+  "upper",
+  "a",
+  "b",
+  "amsgrad",
+  "adabound",
+  "decay",
+]);
 
 function adam32(
   p: Float32Array,

@@ -7,7 +7,15 @@ import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
 const F = scalarFields(CorrectedMomentumSGD, ["lr", "momentum"]);
 
-function corrected32(p: Float32Array, g: Float32Array, v: Float32Array, start: number, end: number, lr: number, momentum: number): void {
+function corrected32(
+  p: Float32Array,
+  g: Float32Array,
+  v: Float32Array,
+  start: number,
+  end: number,
+  lr: number,
+  momentum: number,
+): void {
   const lrD = Math.fround(lr);
   const muD = Math.fround(momentum);
   for (let i = start; i < end; i++) {
@@ -17,7 +25,15 @@ function corrected32(p: Float32Array, g: Float32Array, v: Float32Array, start: n
   }
 }
 
-function corrected64(p: Float64Array, g: Float64Array, v: Float64Array, start: number, end: number, lr: number, momentum: number): void {
+function corrected64(
+  p: Float64Array,
+  g: Float64Array,
+  v: Float64Array,
+  start: number,
+  end: number,
+  lr: number,
+  momentum: number,
+): void {
   for (let i = start; i < end; i++) {
     const vi = v[i]! * momentum - g[i]!;
     v[i] = vi;

@@ -7,7 +7,15 @@ import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
 const F = scalarFields(MomentumSGD, ["lr", "momentum"]);
 
-function momentum32(p: Float32Array, g: Float32Array, v: Float32Array, start: number, end: number, lr: number, momentum: number): void {
+function momentum32(
+  p: Float32Array,
+  g: Float32Array,
+  v: Float32Array,
+  start: number,
+  end: number,
+  lr: number,
+  momentum: number,
+): void {
   const lrD = Math.fround(lr);
   const muD = Math.fround(momentum);
   for (let i = start; i < end; i++) {
@@ -17,7 +25,15 @@ function momentum32(p: Float32Array, g: Float32Array, v: Float32Array, start: nu
   }
 }
 
-function momentum64(p: Float64Array, g: Float64Array, v: Float64Array, start: number, end: number, lr: number, momentum: number): void {
+function momentum64(
+  p: Float64Array,
+  g: Float64Array,
+  v: Float64Array,
+  start: number,
+  end: number,
+  lr: number,
+  momentum: number,
+): void {
   for (let i = start; i < end; i++) {
     const vi = v[i]! * momentum - lr * g[i]!;
     v[i] = vi;

@@ -17,7 +17,16 @@ import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
 const F = scalarFields(MSVAG, ["c", "cbp", "rho", "crho", "eta", "lr", "weight_decay_rate"]);
 
-function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, start: number, end: number, sc: Float64Array, o: number): void {
+function msvag32(
+  p: Float32Array,
+  g: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+  start: number,
+  end: number,
+  sc: Float64Array,
+  o: number,
+): void {
   const c = Math.fround(sc[o + F.c]!);
   const cbp = Math.fround(sc[o + F.cbp]!);
   const rho = Math.fround(sc[o + F.rho]!);
@@ -46,7 +55,16 @@ function msvag32(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Ar
   }
 }
 
-function msvag64(p: Float64Array, g: Float64Array, m: Float64Array, v: Float64Array, start: number, end: number, sc: Float64Array, o: number): void {
+function msvag64(
+  p: Float64Array,
+  g: Float64Array,
+  m: Float64Array,
+  v: Float64Array,
+  start: number,
+  end: number,
+  sc: Float64Array,
+  o: number,
+): void {
   const c = sc[o + F.c]!;
   const cbp = sc[o + F.cbp]!;
   const rho = sc[o + F.rho]!;

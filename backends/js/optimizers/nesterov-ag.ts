@@ -8,7 +8,15 @@ import { jsOptimizerKernel, scalarFields } from "../optimizer-kernel.js";
 
 const F = scalarFields(NesterovAG, ["lr", "momentum", "momentum_sq", "lookahead_lr"]);
 
-function nesterov32(p: Float32Array, g: Float32Array, v: Float32Array, start: number, end: number, sc: Float64Array, o: number): void {
+function nesterov32(
+  p: Float32Array,
+  g: Float32Array,
+  v: Float32Array,
+  start: number,
+  end: number,
+  sc: Float64Array,
+  o: number,
+): void {
   const lrD = Math.fround(sc[o + F.lr]!);
   const muD = Math.fround(sc[o + F.momentum]!);
   const mu2D = Math.fround(sc[o + F.momentum_sq]!);
@@ -22,7 +30,15 @@ function nesterov32(p: Float32Array, g: Float32Array, v: Float32Array, start: nu
   }
 }
 
-function nesterov64(p: Float64Array, g: Float64Array, v: Float64Array, start: number, end: number, sc: Float64Array, o: number): void {
+function nesterov64(
+  p: Float64Array,
+  g: Float64Array,
+  v: Float64Array,
+  start: number,
+  end: number,
+  sc: Float64Array,
+  o: number,
+): void {
   const lr = sc[o + F.lr]!;
   const mu = sc[o + F.momentum]!;
   const mu2 = sc[o + F.momentum_sq]!;

@@ -62,6 +62,30 @@ function rmsprop64(
 
 export const rmspropKernel = jsOptimizerKernel(
   RMSprop,
-  (p, g, s, start, end, sc, o) => rmsprop32(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.alpha]!, sc[o + F.c]!, sc[o + F.eps]!, sc[o + F.eps_inside_sqrt] === 1),
-  (p, g, s, start, end, sc, o) => rmsprop64(p, g, s[0]!, start, end, sc[o + F.lr]!, sc[o + F.alpha]!, sc[o + F.c]!, sc[o + F.eps]!, sc[o + F.eps_inside_sqrt] === 1),
+  (p, g, s, start, end, sc, o) =>
+    rmsprop32(
+      p,
+      g,
+      s[0]!,
+      start,
+      end,
+      sc[o + F.lr]!,
+      sc[o + F.alpha]!,
+      sc[o + F.c]!,
+      sc[o + F.eps]!,
+      sc[o + F.eps_inside_sqrt] === 1,
+    ),
+  (p, g, s, start, end, sc, o) =>
+    rmsprop64(
+      p,
+      g,
+      s[0]!,
+      start,
+      end,
+      sc[o + F.lr]!,
+      sc[o + F.alpha]!,
+      sc[o + F.c]!,
+      sc[o + F.eps]!,
+      sc[o + F.eps_inside_sqrt] === 1,
+    ),
 );

@@ -60,7 +60,9 @@ describe(`arrays [${clauses("ndarray.representation", "invariants.array", "link.
     expect(refused(s, () => setGrads(s, { "/u": plain })).message).toMatch(/Float64Array/);
     const wide: NDArray = { dtype: "float32", shape: [3], data: Float64Array.of(0.1, 0, 0) };
     expect(refused(s, () => setGrads(s, { "/u": wide })).message).toMatch(/float32 cannot represent/);
-    expect(refused(s, () => setGrads(s, { "/u": 5 as never })).message).toMatch(/the gradient of \/u: expected an NDArray/);
+    expect(refused(s, () => setGrads(s, { "/u": 5 as never })).message).toMatch(
+      /the gradient of \/u: expected an NDArray/,
+    );
     refused(s, () => setGrads(s, 5 as never));
   });
 
@@ -75,15 +77,27 @@ describe(`arrays [${clauses("ndarray.representation", "invariants.array", "link.
 describe("arguments of the state machine", () => {
   it(`setup with a malformed link is InvalidTargetError [${clauses("optimizer.setup.target", "invariants.link", "invariants.param")}]`, () => {
     const s = createOptimizer("SGD");
-    for (const link of [null, 5, {}, { structure: {}, params: {} }, { structure: { kind: "chain", params: 3, children: [] }, params: {} }]) {
+    for (const link of [
+      null,
+      5,
+      {},
+      { structure: {}, params: {} },
+      { structure: { kind: "chain", params: 3, children: [] }, params: {} },
+    ]) {
       expect(refused(s, () => setup(s, link))).toBeInstanceOf(InvalidTargetError);
     }
     const good = smallLink();
     const missing = { structure: good.structure, params: { ...good.params, "/u": undefined } };
     expect(refused(s, () => setup(s, missing)).message).toMatch(/\/u/);
-    const wrongDtype = { structure: good.structure, params: { ...good.params, "/u": { ...good.params["/u"], dtype: "float64" } } };
+    const wrongDtype = {
+      structure: good.structure,
+      params: { ...good.params, "/u": { ...good.params["/u"], dtype: "float64" } },
+    };
     refused(s, () => setup(s, wrongDtype));
-    const shapeLie = { structure: good.structure, params: { ...good.params, "/u": { ...good.params["/u"], shape: [7] } } };
+    const shapeLie = {
+      structure: good.structure,
+      params: { ...good.params, "/u": { ...good.params["/u"], shape: [7] } },
+    };
     refused(s, () => setup(s, shapeLie));
   });
 
@@ -96,7 +110,9 @@ describe("arguments of the state machine", () => {
   it(`backward's gradients are validated [${clauses("update.lossfun.grads")}]`, () => {
     const s = fresh();
     const loss = (g: unknown) => () => ({ backward: () => g as Record<string, NDArray> });
-    expect(refused(s, () => update(s, loss({ "/u": { dtype: "float32", shape: [3], data: [1, 2, 3] } }))).clause).toBe("update.lossfun.grads");
+    expect(refused(s, () => update(s, loss({ "/u": { dtype: "float32", shape: [3], data: [1, 2, 3] } }))).clause).toBe(
+      "update.lossfun.grads",
+    );
     refused(s, () => update(s, loss({ "/u": array("float32", [2], [1, 2]) })));
     refused(s, () => update(s, loss({ "/u": array("float64", [3], [1, 2, 3]) })));
     refused(s, () => update(s, loss(null)));
@@ -106,7 +122,9 @@ describe("arguments of the state machine", () => {
     const s = fresh();
     expect(refused(s, () => update({ ...s, t: -5 })).clause).toBe("invariants.counters");
     refused(s, () => newEpoch({ ...s, epoch: 1.5 }));
-    expect(refused(s, () => update({ ...s, lossScale: { ...s.lossScale, scale: -1 } })).clause).toBe("invariants.loss-scale");
+    expect(refused(s, () => update({ ...s, lossScale: { ...s.lossScale, scale: -1 } })).clause).toBe(
+      "invariants.loss-scale",
+    );
     refused(s, () => update({ ...s, rules: { ...s.rules, "/u": { ...s.rules["/u"]!, t: -1 } } }));
     refused(s, () => update(null as never));
     refused(s, () => newEpoch(s, "yes" as never));
@@ -129,7 +147,8 @@ describe("arguments of the state machine", () => {
 
 describe(`flags are booleans [${clauses("state.plain-data", "rule.enabled")}]`, () => {
   it("setEnabled, setAllEnabled, useCleargrads, useFp32Update and setUseAutoNewEpoch refuse non-booleans", async () => {
-    const { setEnabled, setAllEnabled, useCleargrads, useFp32Update, setUseAutoNewEpoch } = await import("../../../spec/index.js");
+    const { setEnabled, setAllEnabled, useCleargrads, useFp32Update, setUseAutoNewEpoch } =
+      await import("../../../spec/index.js");
     const s = fresh();
     refused(s, () => setEnabled(s, "/u", 0 as never));
     refused(s, () => setAllEnabled(s, "no" as never));

@@ -78,7 +78,9 @@ describe(`zip bombs and the decode budget [${clauses("serialization.limits.budge
   it("the .npy header must imply the size the zip directory declares, checked on the first bytes", () => {
     // 8 MiB of zeros declared 4 KiB longer than the header implies: refused without inflating it all.
     const e = refusal(() => readNpz(zipBomb({ inflated: 8 * MIB + 128, declared: 8 * MIB + 128 + 4096 })));
-    expect(e.reason).toBe(`the .npy header implies ${8 * MIB + 128} bytes, the zip directory declares ${8 * MIB + 128 + 4096}`);
+    expect(e.reason).toBe(
+      `the .npy header implies ${8 * MIB + 128} bytes, the zip directory declares ${8 * MIB + 128 + 4096}`,
+    );
   });
 
   it("decoded arrays count too: a uint8 member decodes to 8 bytes per element", () => {
@@ -152,11 +154,30 @@ describe(`a loaded lossless snapshot satisfies the API's invariants [${clauses("
   const cases: [string, (d: Doc) => void, RegExp][] = [
     ["t = -5", (d) => (d.t = -5), /\$\.t: expected a non-negative integer counter/],
     ["epoch = -1", (d) => (d.epoch = -1), /\$\.epoch/],
-    ["a rule's t = -1", (d) => ((d.rules[0] as [string, Record<string, unknown>])[1]["t"] = -1), /\.t: expected a non-negative integer counter/],
-    ["a negative loss scale", (d) => (d.lossScale["scale"] = -2), /lossScale\.scale: expected null or a loss scale > 0/],
-    ["a dynamic interval of 0", (d) => (d.lossScale["interval"] = 0), /lossScale\.interval: expected null or an interval >= 1/],
+    [
+      "a rule's t = -1",
+      (d) => ((d.rules[0] as [string, Record<string, unknown>])[1]["t"] = -1),
+      /\.t: expected a non-negative integer counter/,
+    ],
+    [
+      "a negative loss scale",
+      (d) => (d.lossScale["scale"] = -2),
+      /lossScale\.scale: expected null or a loss scale > 0/,
+    ],
+    [
+      "a dynamic interval of 0",
+      (d) => (d.lossScale["interval"] = 0),
+      /lossScale\.interval: expected null or an interval >= 1/,
+    ],
     ["a multiplier of 0", (d) => (d.lossScale["multiplier"] = 0), /lossScale\.multiplier/],
-    ["a hook argument its kind refuses", (d) => ((d as unknown as { hooks: { pre: { hook: { args: unknown } }[] } }).hooks.pre[0]!.hook.args = { o: [["rate", "x"]] }), /hook\.args: expected arguments WeightDecay accepts/],
+    [
+      "a hook argument its kind refuses",
+      (d) =>
+        ((d as unknown as { hooks: { pre: { hook: { args: unknown } }[] } }).hooks.pre[0]!.hook.args = {
+          o: [["rate", "x"]],
+        }),
+      /hook\.args: expected arguments WeightDecay accepts/,
+    ],
   ];
   for (const [name, f, re] of cases) {
     it(`${name} is refused`, () => {

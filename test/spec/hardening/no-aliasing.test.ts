@@ -25,7 +25,11 @@ type Held = { arrays: NDArray[]; records: Record<string, unknown>[] };
 const SHAPES: Record<string, number[]> = { "/u": [3], "/enc/b": [2], "/enc/W": [2, 3], "/dec/w": [4] };
 
 function callerArray(shape: number[], seed: number, held: Held): NDArray {
-  const a = array("float32", shape, Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => ((seed * 7 + i) % 11) / 8 - 0.5));
+  const a = array(
+    "float32",
+    shape,
+    Array.from({ length: shape.reduce((x, y) => x * y, 1) }, (_, i) => ((seed * 7 + i) % 11) / 8 - 0.5),
+  );
   held.arrays.push(a);
   return a;
 }
@@ -37,7 +41,11 @@ function callerGrads(seed: number, held: Held): Record<string, NDArray> {
   return g;
 }
 
-type Command = { kind: "setGrads"; seed: number } | { kind: "lossfun"; seed: number } | { kind: "hook"; rate: number } | { kind: "plain" };
+type Command =
+  | { kind: "setGrads"; seed: number }
+  | { kind: "lossfun"; seed: number }
+  | { kind: "hook"; rate: number }
+  | { kind: "plain" };
 
 const arbCommand: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ kind: fc.constant("setGrads" as const), seed: fc.nat(50) }),
@@ -93,32 +101,36 @@ function tamper(s: OptimizerState): number {
 describe(`no caller mutation changes a returned state [${clauses("state.no-aliasing")}]`, () => {
   it("property: random calls, then random mutations of everything the caller passed; every returned state is as it was", () => {
     fc.assert(
-      fc.property(fc.array(arbCommand, { minLength: 1, maxLength: 6 }), fc.array(arbMutation, { maxLength: 30 }), (commands, mutations) => {
-        const held: Held = { arrays: [], records: [] };
-        const data: Record<string, NDArray> = {};
-        for (const [p, shape] of Object.entries(SHAPES)) data[p] = callerArray(shape, 1, held);
-        held.records.push(data);
-        const structure = smallStructure();
-        held.records.push(structure as unknown as Record<string, unknown>);
-        const link = createLink(structure, data);
-        let s = setup(createOptimizer("Adam", { amsgrad: true }), link);
-        const returned: [OptimizerState, string][] = [[s, toJSON(s)]];
-        for (const c of commands) {
-          if (c.kind === "setGrads") s = setGrads(s, callerGrads(c.seed, held));
-          else if (c.kind === "lossfun") {
-            const g = callerGrads(c.seed, held);
-            s = update(s, () => ({ backward: () => g }));
-          } else if (c.kind === "hook") {
-            const args = { rate: c.rate };
-            held.records.push(args);
-            s = addHook(s, { kind: "WeightDecay", args }, { name: `wd${returned.length}` });
-          } else s = update(s);
-          returned.push([s, toJSON(s)]);
-        }
-        for (const m of mutations) mutate(held, m);
-        for (const [state] of returned) expect(tamper(state)).toBe(7);
-        for (const [state, before] of returned) expect(toJSON(state)).toBe(before);
-      }),
+      fc.property(
+        fc.array(arbCommand, { minLength: 1, maxLength: 6 }),
+        fc.array(arbMutation, { maxLength: 30 }),
+        (commands, mutations) => {
+          const held: Held = { arrays: [], records: [] };
+          const data: Record<string, NDArray> = {};
+          for (const [p, shape] of Object.entries(SHAPES)) data[p] = callerArray(shape, 1, held);
+          held.records.push(data);
+          const structure = smallStructure();
+          held.records.push(structure as unknown as Record<string, unknown>);
+          const link = createLink(structure, data);
+          let s = setup(createOptimizer("Adam", { amsgrad: true }), link);
+          const returned: [OptimizerState, string][] = [[s, toJSON(s)]];
+          for (const c of commands) {
+            if (c.kind === "setGrads") s = setGrads(s, callerGrads(c.seed, held));
+            else if (c.kind === "lossfun") {
+              const g = callerGrads(c.seed, held);
+              s = update(s, () => ({ backward: () => g }));
+            } else if (c.kind === "hook") {
+              const args = { rate: c.rate };
+              held.records.push(args);
+              s = addHook(s, { kind: "WeightDecay", args }, { name: `wd${returned.length}` });
+            } else s = update(s);
+            returned.push([s, toJSON(s)]);
+          }
+          for (const m of mutations) mutate(held, m);
+          for (const [state] of returned) expect(tamper(state)).toBe(7);
+          for (const [state, before] of returned) expect(toJSON(state)).toBe(before);
+        },
+      ),
       { numRuns: 60, seed: 15 },
     );
   });

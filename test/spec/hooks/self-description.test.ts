@@ -30,7 +30,9 @@ describe("hook self-description", () => {
         if (a.optional) continue;
         const { [a.name]: _dropped, ...missing } = args;
         expect(kind.validate(missing)).toMatch(new RegExp(`argument ${a.name} must be`));
-        expect(kind.validate({ ...args, [a.name]: a.type === "number" ? "x" : 1 })).toMatch(new RegExp(`argument ${a.name} must be`));
+        expect(kind.validate({ ...args, [a.name]: a.type === "number" ? "x" : 1 })).toMatch(
+          new RegExp(`argument ${a.name} must be`),
+        );
       }
       const desc = kind.kernel!;
       if (desc.scope === "param") {
@@ -45,7 +47,13 @@ describe("hook self-description", () => {
   it("checkArgs: optional arguments may be null or absent, objects are checked", () => {
     const schema = [
       { name: "x", type: "number" as const, examples: [1] },
-      { name: "o", type: "object" as const, optional: true, examples: [], check: (v: Json) => ((v as Record<string, Json>)["k"] === 1 ? null : "o.k must be 1") },
+      {
+        name: "o",
+        type: "object" as const,
+        optional: true,
+        examples: [],
+        check: (v: Json) => ((v as Record<string, Json>)["k"] === 1 ? null : "o.k must be 1"),
+      },
     ];
     expect(checkArgs(schema, { x: 1 })).toBeNull();
     expect(checkArgs(schema, { x: 1, o: null })).toBeNull();
@@ -58,11 +66,21 @@ describe("hook self-description", () => {
   it("the scalars follow the spec's helpers (loss scale, LARS norms)", () => {
     const wd = BUILTIN_HOOKS.WeightDecay.kernel;
     if (wd?.scope !== "param") throw new Error("WeightDecay is per-parameter");
-    expect(wd.scalarsOf({ args: { rate: 0.5 }, lossScale: 8, dtype: "float32", paramSumSquares: NaN, gradSumSquares: NaN })).toEqual({ rate: 4 });
+    expect(
+      wd.scalarsOf({ args: { rate: 0.5 }, lossScale: 8, dtype: "float32", paramSumSquares: NaN, gradSumSquares: NaN }),
+    ).toEqual({ rate: 4 });
     const lars = BUILTIN_HOOKS.GradientLARS.kernel;
     if (lars?.scope !== "param") throw new Error("GradientLARS is per-parameter");
     // pn = 2, gn = 3: local = 2 / ((0 + 3) + 0·2) above the threshold.
-    expect(lars.scalarsOf({ args: { threshold: 1, weight_decay: 0, eps: 0 }, lossScale: null, dtype: "float64", paramSumSquares: 4, gradSumSquares: 9 })).toEqual({ weight_decay: 0, rate: 2 / 3 });
+    expect(
+      lars.scalarsOf({
+        args: { threshold: 1, weight_decay: 0, eps: 0 },
+        lossScale: null,
+        dtype: "float64",
+        paramSumSquares: 4,
+        gradSumSquares: 9,
+      }),
+    ).toEqual({ weight_decay: 0, rate: 2 / 3 });
     const clip = BUILTIN_HOOKS.GradientClipping.kernel;
     if (clip?.scope !== "whole") throw new Error("GradientClipping is whole");
     expect(clip.rateOf({ threshold: 1 }, [9, 16])).toEqual({ rate: 0.2, warnings: [] });

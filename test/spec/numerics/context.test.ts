@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { fc, test as fcTest } from "@fast-check/vitest";
-import { type NDArray, type OpRequest, OPTIMIZERS, withNumerics, activeNumerics, np, array, bitEqual } from "../../../spec/index.js";
+import {
+  type NDArray,
+  type OpRequest,
+  OPTIMIZERS,
+  withNumerics,
+  activeNumerics,
+  np,
+  array,
+  bitEqual,
+} from "../../../spec/index.js";
 import { kernelCaseArb } from "../../../conformance/arbitraries.js";
 import { clauses } from "../../helpers/clauses.js";
 
@@ -22,7 +31,9 @@ describe(`numerics context [${clauses("numerics.context")}]`, () => {
 
   it("replaces a result when the context returns one, and only inside withNumerics", () => {
     const x = array("float64", [1], [2]);
-    const ctx = { op: (r: OpRequest): NDArray | undefined => (r.op === "mul" ? array(r.dtype, r.shape, [42]) : undefined) };
+    const ctx = {
+      op: (r: OpRequest): NDArray | undefined => (r.op === "mul" ? array(r.dtype, r.shape, [42]) : undefined),
+    };
     expect(withNumerics(ctx, () => np.add(np.mul(x, x), 1)).data[0]).toBe(43);
     expect(np.add(np.mul(x, x), 1).data[0]).toBe(5);
     expect(activeNumerics()).toBeNull();
@@ -32,7 +43,9 @@ describe(`numerics context [${clauses("numerics.context")}]`, () => {
     const outer = recorder();
     const inner = recorder();
     withNumerics(outer.ctx, () => {
-      expect(() => withNumerics(inner.ctx, () => np.add(array("float32", [2], [1, 2]), array("float32", [3], [1, 2, 3])))).toThrow(RangeError);
+      expect(() =>
+        withNumerics(inner.ctx, () => np.add(array("float32", [2], [1, 2]), array("float32", [3], [1, 2, 3]))),
+      ).toThrow(RangeError);
       expect(activeNumerics()).toBe(outer.ctx);
     });
     expect(activeNumerics()).toBeNull();
@@ -41,20 +54,24 @@ describe(`numerics context [${clauses("numerics.context")}]`, () => {
   // The same formulas under a context that declines every operation give the same bits.
   const defs = Object.values(OPTIMIZERS);
   for (const def of defs) {
-    fcTest.prop([kernelCaseArb(def, "float32")], { numRuns: 20 })(`${def.name}: a declining context changes nothing`, (c) => {
-      const call = { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
-      let plain;
-      try {
-        plain = def.update(call);
-      } catch {
-        fc.pre(false);
-        return;
-      }
-      const { ops, ctx } = recorder();
-      const traced = withNumerics(ctx, () => def.update(call));
-      expect(ops.length).toBeGreaterThan(0);
-      expect(bitEqual(traced.param, plain.param)).toBe(true);
-      for (const k of Object.keys(plain.state)) expect(bitEqual(traced.state[k] as NDArray, plain.state[k] as NDArray)).toBe(true);
-    });
+    fcTest.prop([kernelCaseArb(def, "float32")], { numRuns: 20 })(
+      `${def.name}: a declining context changes nothing`,
+      (c) => {
+        const call = { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
+        let plain;
+        try {
+          plain = def.update(call);
+        } catch {
+          fc.pre(false);
+          return;
+        }
+        const { ops, ctx } = recorder();
+        const traced = withNumerics(ctx, () => def.update(call));
+        expect(ops.length).toBeGreaterThan(0);
+        expect(bitEqual(traced.param, plain.param)).toBe(true);
+        for (const k of Object.keys(plain.state))
+          expect(bitEqual(traced.state[k] as NDArray, plain.state[k] as NDArray)).toBe(true);
+      },
+    );
   }
 });

@@ -48,7 +48,10 @@ const sizeOf = (shape: readonly number[]): number => shape.reduce((a, b) => a * 
 
 /** A finite double in [−lim, lim], with both zeros well represented. */
 const finite = (lim: number): fc.Arbitrary<number> =>
-  fc.oneof({ weight: 1, arbitrary: fc.constantFrom(0, -0) }, { weight: 5, arbitrary: fc.double({ min: -lim, max: lim, noNaN: true }) });
+  fc.oneof(
+    { weight: 1, arbitrary: fc.constantFrom(0, -0) },
+    { weight: 5, arbitrary: fc.double({ min: -lim, max: lim, noNaN: true }) },
+  );
 
 /** Any double, non-finite values included (for laws that hold whatever the data). */
 const anyValue: fc.Arbitrary<number> = fc.oneof(
@@ -57,7 +60,8 @@ const anyValue: fc.Arbitrary<number> = fc.oneof(
 );
 
 /** A double in [min, max] with −0 turned into +0. */
-const range = (min: number, max: number): fc.Arbitrary<number> => fc.double({ min, max, noNaN: true }).map((x) => x + 0);
+const range = (min: number, max: number): fc.Arbitrary<number> =>
+  fc.double({ min, max, noNaN: true }).map((x) => x + 0);
 
 /** An eps, often one that rounds to 0 in float16 (below 2^-25). */
 const EPS = fc.oneof(range(1e-10, 1e-3), range(1e-10, 2.9e-8));
@@ -93,7 +97,8 @@ function problem(o: ProblemOptions = {}): fc.Arbitrary<Problem> {
     .chain(({ dtype, fp32, shape, steps }) => {
       const n = sizeOf(shape);
       const g = o.grad ?? anyValue;
-      const grad = g === "zero" ? fc.constant(Array.from({ length: n }, () => 0)) : fc.array(g, { minLength: n, maxLength: n });
+      const grad =
+        g === "zero" ? fc.constant(Array.from({ length: n }, () => 0)) : fc.array(g, { minLength: n, maxLength: n });
       return fc
         .record({
           p: fc.array(o.param ?? finite(4), { minLength: n, maxLength: n }),
@@ -150,9 +155,11 @@ function sameRun(a: OptimizerState, b: OptimizerState): string | null {
     const sb = rb.state ?? {};
     if (Object.keys(sa).join(",") !== Object.keys(sb).join(",")) return `${path}: state keys differ`;
     for (const [k, v] of Object.entries(sa)) if (!bitEqual(v, sb[k] as NDArray)) return `${path}: state ${k} differs`;
-    if (JSON.stringify(Object.entries(ra.extras)) !== JSON.stringify(Object.entries(rb.extras))) return `${path}: extras differ`;
+    if (JSON.stringify(Object.entries(ra.extras)) !== JSON.stringify(Object.entries(rb.extras)))
+      return `${path}: extras differ`;
     if ((ra.fp32Param === null) !== (rb.fp32Param === null)) return `${path}: fp32 master presence differs`;
-    if (ra.fp32Param !== null && rb.fp32Param !== null && !bitEqual(ra.fp32Param, rb.fp32Param)) return `${path}: fp32 master differs`;
+    if (ra.fp32Param !== null && rb.fp32Param !== null && !bitEqual(ra.fp32Param, rb.fp32Param))
+      return `${path}: fp32 master differs`;
   }
   return null;
 }
@@ -283,7 +290,10 @@ describe(`${clauses("laws.disabled-rule-noop")}: a disabled rule changes nothing
           );
           let s = setup(createOptimizer(name, hp), link);
           if (fp32 && dtype === "float16") s = useFp32Update(s);
-          const grads = () => ({ "/a": array(dtype, shapeA, values(shapeA)), "/b": array(dtype, shapeB, values(shapeB)) });
+          const grads = () => ({
+            "/a": array(dtype, shapeA, values(shapeA)),
+            "/b": array(dtype, shapeB, values(shapeB)),
+          });
           for (let i = 0; i < before; i++) s = updateTolerant(setGrads(s, grads()));
           s = setEnabled(s, "/a", false);
           const rule0 = s.rules["/a"];
@@ -305,7 +315,10 @@ describe(`${clauses("laws.disabled-rule-noop")}: a disabled rule changes nothing
               for (const [k, v] of Object.entries(rule0.state)) expect(bitEqual(r.state?.[k] as NDArray, v)).toBe(true);
             }
             expect(r.extras).toEqual(rule0.extras);
-            expect(r.fp32Param === rule0.fp32Param || (r.fp32Param !== null && rule0.fp32Param !== null && bitEqual(r.fp32Param, rule0.fp32Param))).toBe(true);
+            expect(
+              r.fp32Param === rule0.fp32Param ||
+                (r.fp32Param !== null && rule0.fp32Param !== null && bitEqual(r.fp32Param, rule0.fp32Param)),
+            ).toBe(true);
           }
         }),
         { numRuns: 25 },
@@ -443,15 +456,22 @@ describe("a zero gradient from a fresh state", () => {
   });
 
   it(`${clauses("laws.msvag-zero-grad")}: with weight_decay_rate 0, 0·(±inf) = NaN turns infinite parameters into NaN`, () => {
-    const param = fc.oneof({ weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity) }, { weight: 2, arbitrary: finite(4) });
+    const param = fc.oneof(
+      { weight: 1, arbitrary: fc.constantFrom(Infinity, -Infinity) },
+      { weight: 2, arbitrary: finite(4) },
+    );
     fc.assert(
-      fc.property(fc.record({ lr: range(0, 1), beta: range(0.5, 0.99) }), problem({ param, grad: finite(4), maxSteps: 1 }), (hp, pr) => {
-        const [s] = trajectory("MSVAG", hp, pr);
-        const p = paramOf(s as OptimizerState);
-        pr.p.forEach((v, i) => {
-          if (!Number.isFinite(v)) expect(Number.isNaN(p.data[i])).toBe(true);
-        });
-      }),
+      fc.property(
+        fc.record({ lr: range(0, 1), beta: range(0.5, 0.99) }),
+        problem({ param, grad: finite(4), maxSteps: 1 }),
+        (hp, pr) => {
+          const [s] = trajectory("MSVAG", hp, pr);
+          const p = paramOf(s as OptimizerState);
+          pr.p.forEach((v, i) => {
+            if (!Number.isFinite(v)) expect(Number.isNaN(p.data[i])).toBe(true);
+          });
+        },
+      ),
       RUNS,
     );
   });
@@ -470,7 +490,11 @@ describe("moving with a zero gradient", () => {
         s = step(s, pr, pr.grads[0] as number[]);
         const p1 = paramOf(s);
         const v1 = s.rules["/p"]?.state?.["v"] as NDArray;
-        s = step(s, pr, pr.p.map(() => 0));
+        s = step(
+          s,
+          pr,
+          pr.p.map(() => 0),
+        );
         const p2 = paramOf(s);
         const e = epsOf(pr.dtype);
         for (let i = 0; i < p1.data.length; i++) {
@@ -487,7 +511,12 @@ describe("moving with a zero gradient", () => {
 
   it(`${clauses("laws.adam-weight-decay-moves")}: Adam with weight decay moves a zero-gradient parameter toward 0`, () => {
     const mag = fc.tuple(fc.boolean(), range(0.5, 2)).map(([neg, m]) => (neg ? -m : m));
-    const arb = fc.record({ ...ADAM_CORE, eta: range(0.5, 1), weight_decay_rate: range(0.01, 0.5), amsgrad: fc.boolean() });
+    const arb = fc.record({
+      ...ADAM_CORE,
+      eta: range(0.5, 1),
+      weight_decay_rate: range(0.01, 0.5),
+      amsgrad: fc.boolean(),
+    });
     fc.assert(
       fc.property(arb, problem({ param: mag, grad: "zero", maxSteps: 1 }), (hp, pr) => {
         const [s] = trajectory("Adam", hp, pr);
@@ -530,22 +559,38 @@ describe("MSVAG and RMSprop specifics", () => {
   it(`${clauses("rmsprop.eps-check")}: an eps that rounds to 0 in float16 raises Chainer's ValueError before the state moves`, () => {
     const eps = fc.double({ min: 1e-30, max: 2.9e-8, noNaN: true }).filter((x) => roundTo("float16", x) === 0);
     fc.assert(
-      fc.property(eps, problem({ dtype: fc.constant<Dtype>("float16"), fp32: fc.constant(false), grad: finite(4), maxSteps: 1 }), (e, pr) => {
-        let raised: unknown = null;
-        try {
-          trajectory("RMSprop", { eps: e }, pr);
-        } catch (err) {
-          raised = err;
-        }
-        expect(raised).toBeInstanceOf(OptspecError);
-        const err = raised as OptspecError;
-        expect(err.chainer).toEqual({ type: "ValueError", str: `eps of RMSprop optimizer is too small for float16 (${pyFloatRepr(e)})` });
-        const partial = err.partial as OptimizerState;
-        const rule = partial.rules["/p"];
-        expect(rule?.t).toBe(1);
-        expect(bitEqual(rule?.state?.["ms"] as NDArray, array("float16", pr.shape, pr.p.map(() => 0)))).toBe(true);
-        expect(bitEqual(paramOf(partial), array("float16", pr.shape, pr.p))).toBe(true);
-      }),
+      fc.property(
+        eps,
+        problem({ dtype: fc.constant<Dtype>("float16"), fp32: fc.constant(false), grad: finite(4), maxSteps: 1 }),
+        (e, pr) => {
+          let raised: unknown = null;
+          try {
+            trajectory("RMSprop", { eps: e }, pr);
+          } catch (err) {
+            raised = err;
+          }
+          expect(raised).toBeInstanceOf(OptspecError);
+          const err = raised as OptspecError;
+          expect(err.chainer).toEqual({
+            type: "ValueError",
+            str: `eps of RMSprop optimizer is too small for float16 (${pyFloatRepr(e)})`,
+          });
+          const partial = err.partial as OptimizerState;
+          const rule = partial.rules["/p"];
+          expect(rule?.t).toBe(1);
+          expect(
+            bitEqual(
+              rule?.state?.["ms"] as NDArray,
+              array(
+                "float16",
+                pr.shape,
+                pr.p.map(() => 0),
+              ),
+            ),
+          ).toBe(true);
+          expect(bitEqual(paramOf(partial), array("float16", pr.shape, pr.p))).toBe(true);
+        },
+      ),
       RUNS,
     );
   });

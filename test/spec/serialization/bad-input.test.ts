@@ -147,11 +147,27 @@ describe("loadNpz refuses damaged archives; the held state is unchanged", () => 
 
   it("a state with the wrong shape or dtype, a missing key, a non-integer counter: named, nothing loaded", () => {
     const cases: [NpzEntry[], new (...a: never[]) => SerializationError, string][] = [
-      [withEntry(chainerEntries, "u/m", { dtype: "float32", shape: [4], data: new Float64Array(4) }), StateShapeError, "u/m"],
-      [withEntry(chainerEntries, "u/m", { dtype: "int16", shape: [3], data: new Float64Array(3) }), StateDtypeError, "u/m"],
+      [
+        withEntry(chainerEntries, "u/m", { dtype: "float32", shape: [4], data: new Float64Array(4) }),
+        StateShapeError,
+        "u/m",
+      ],
+      [
+        withEntry(chainerEntries, "u/m", { dtype: "int16", shape: [3], data: new Float64Array(3) }),
+        StateDtypeError,
+        "u/m",
+      ],
       [withEntry(chainerEntries, "dec/w/vhat", undefined), ArchiveKeyMissingError, "dec/w/vhat"],
-      [withEntry(chainerEntries, "epoch", { dtype: "float64", shape: [], data: Float64Array.of(1.5) }), CounterTypeError, "epoch"],
-      [withEntry(chainerEntries, "enc/b/t", { dtype: "float32", shape: [], data: Float64Array.of(2) }), CounterTypeError, "enc/b/t"],
+      [
+        withEntry(chainerEntries, "epoch", { dtype: "float64", shape: [], data: Float64Array.of(1.5) }),
+        CounterTypeError,
+        "epoch",
+      ],
+      [
+        withEntry(chainerEntries, "enc/b/t", { dtype: "float32", shape: [], data: Float64Array.of(2) }),
+        CounterTypeError,
+        "enc/b/t",
+      ],
       [withEntry(chainerEntries, "t", NPY_NONE), CounterTypeError, "t"],
     ];
     for (const [entries, cls, key] of cases) {
@@ -161,7 +177,14 @@ describe("loadNpz refuses damaged archives; the held state is unchanged", () => 
       expect(err.message).toContain(`"${key}"`);
     }
     // Into a state that has its own states (copy path) too.
-    const err = refusedInto(saved, (s) => loadNpz(s, writeNpz(withEntry(chainerEntries, "enc/W/v", { dtype: "float32", shape: [3, 2], data: new Float64Array(6) }), { compress: false })));
+    const err = refusedInto(saved, (s) =>
+      loadNpz(
+        s,
+        writeNpz(withEntry(chainerEntries, "enc/W/v", { dtype: "float32", shape: [3, 2], data: new Float64Array(6) }), {
+          compress: false,
+        }),
+      ),
+    );
     expect(err).toBeInstanceOf(StateShapeError);
     expect(err.chainer.str).toBe("could not broadcast input array from shape (3,2) into shape (2,3)");
   });
@@ -170,7 +193,11 @@ describe("loadNpz refuses damaged archives; the held state is unchanged", () => 
 // ------------------------------------------------------------------ lossless JSON
 
 describe(`fromJSON refuses malformed snapshots, naming the place and what was expected [${clauses("serialization.lossless.validate")}]`, () => {
-  const expectAt = (text: string, cls: new (...a: never[]) => SerializationError, at?: string | RegExp): SerializationError => {
+  const expectAt = (
+    text: string,
+    cls: new (...a: never[]) => SerializationError,
+    at?: string | RegExp,
+  ): SerializationError => {
     const held = saved;
     let state = held;
     const err = refused(() => {
@@ -205,8 +232,16 @@ describe(`fromJSON refuses malformed snapshots, naming the place and what was ex
     expectAt(edit(losslessText, ["rules", 0, 1, "surprise"], true), SnapshotFormatError, "$.rules[/u].surprise");
     // A parameter missing from the target, and a rule for a parameter that does not exist.
     const doc = JSON.parse(losslessText) as { target: { params: unknown[] }; rules: unknown[] };
-    expectAt(JSON.stringify({ ...doc, target: { ...doc.target, params: doc.target.params.slice(1) } }), SnapshotFormatError, "$.target.params");
-    expectAt(JSON.stringify({ ...doc, rules: [...doc.rules, ["/nope", (doc.rules[0] as unknown[])[1]]] }), SnapshotFormatError, "$.rules[/nope]");
+    expectAt(
+      JSON.stringify({ ...doc, target: { ...doc.target, params: doc.target.params.slice(1) } }),
+      SnapshotFormatError,
+      "$.target.params",
+    );
+    expectAt(
+      JSON.stringify({ ...doc, rules: [...doc.rules, ["/nope", (doc.rules[0] as unknown[])[1]]] }),
+      SnapshotFormatError,
+      "$.rules[/nope]",
+    );
   });
 
   it("non-integer counters and inexact numbers", () => {
@@ -214,7 +249,11 @@ describe(`fromJSON refuses malformed snapshots, naming the place and what was ex
     expectAt(edit(losslessText, ["t"], { f: "3ff8000000000000" }), SnapshotFormatError, "$.t");
     expectAt(edit(losslessText, ["rules", 1, 1, "t"], "2"), SnapshotFormatError, "$.rules[/dec/w].t");
     expectAt(edit(losslessText, ["hyperparam", 0, 1], 0.001), SnapshotFormatError, "$.hyperparam.alpha");
-    expectAt(edit(losslessText, ["hyperparam", 0, 1], { f: "3f50624dd2f1a9f" }), SnapshotFormatError, "$.hyperparam.alpha");
+    expectAt(
+      edit(losslessText, ["hyperparam", 0, 1], { f: "3f50624dd2f1a9f" }),
+      SnapshotFormatError,
+      "$.hyperparam.alpha",
+    );
   });
 
   it("arrays: wrong dtype, wrong shape, bits that do not match", () => {
@@ -223,28 +262,78 @@ describe(`fromJSON refuses malformed snapshots, naming the place and what was ex
     expectAt(edit(losslessText, [...state, "shape"], [4]), SnapshotFormatError, "$.rules[/u].state.m.bits");
     expectAt(edit(losslessText, [...state, "shape"], [1, 3]), SnapshotFormatError, "$.rules[/u].state.m");
     expectAt(edit(losslessText, [...state, "shape"], [1e300]), SnapshotFormatError, "$.rules[/u].state.m.shape[0]");
-    expectAt(edit(losslessText, [...state, "shape"], [2 ** 40, 2 ** 40]), SnapshotFormatError, "$.rules[/u].state.m.bits");
-    expectAt(edit(losslessText, [...state, "bits"], "3f800000 zzzzzzzz 3f800000"), SnapshotFormatError, "$.rules[/u].state.m.bits[1]");
-    expectAt(edit(losslessText, [...state, "bits"], "3f80 3f80 3f80"), SnapshotFormatError, "$.rules[/u].state.m.bits[0]");
+    expectAt(
+      edit(losslessText, [...state, "shape"], [2 ** 40, 2 ** 40]),
+      SnapshotFormatError,
+      "$.rules[/u].state.m.bits",
+    );
+    expectAt(
+      edit(losslessText, [...state, "bits"], "3f800000 zzzzzzzz 3f800000"),
+      SnapshotFormatError,
+      "$.rules[/u].state.m.bits[1]",
+    );
+    expectAt(
+      edit(losslessText, [...state, "bits"], "3f80 3f80 3f80"),
+      SnapshotFormatError,
+      "$.rules[/u].state.m.bits[0]",
+    );
     const f64 = { dtype: "float64", shape: [3], bits: "3ff0000000000000 0000000000000000 8000000000000000" };
-    expectAt(edit(losslessText, ["target", "params", 0, 1, "data"], f64), SnapshotFormatError, "$.target.params[/u].data");
-    expectAt(edit(losslessText, ["target", "params", 0, 1, "data", "dtype"], "float64"), SnapshotFormatError, "$.target.params[/u].data.bits[0]");
-    expectAt(edit(losslessText, ["rules", 0, 1, "fp32Param"], { dtype: "float16", shape: [3], bits: "0000 0000 0000" }), SnapshotFormatError, "$.rules[/u].fp32Param");
+    expectAt(
+      edit(losslessText, ["target", "params", 0, 1, "data"], f64),
+      SnapshotFormatError,
+      "$.target.params[/u].data",
+    );
+    expectAt(
+      edit(losslessText, ["target", "params", 0, 1, "data", "dtype"], "float64"),
+      SnapshotFormatError,
+      "$.target.params[/u].data.bits[0]",
+    );
+    expectAt(
+      edit(losslessText, ["rules", 0, 1, "fp32Param"], { dtype: "float16", shape: [3], bits: "0000 0000 0000" }),
+      SnapshotFormatError,
+      "$.rules[/u].fp32Param",
+    );
   });
 
   it("unknown optimizer, unknown hook kind, bad hook arguments, duplicate names", () => {
     expect(expectAt(edit(losslessText, ["optimizer"], "Adamax"), UnknownOptimizerError).message).toContain("Adamax");
-    const unk = expectAt(losslessText.replace('"kind":"WeightDecay"', '"kind":"NoSuchHook"'), UnknownHookKindError) as UnknownHookKindError;
+    const unk = expectAt(
+      losslessText.replace('"kind":"WeightDecay"', '"kind":"NoSuchHook"'),
+      UnknownHookKindError,
+    ) as UnknownHookKindError;
     expect(unk.kind).toBe("NoSuchHook");
-    expectAt(losslessText.replace('"args":{"o":[["rate"', '"args":{"o":[["rat"'), SnapshotFormatError, "$.hooks.pre[0].hook.args");
+    expectAt(
+      losslessText.replace('"args":{"o":[["rate"', '"args":{"o":[["rat"'),
+      SnapshotFormatError,
+      "$.hooks.pre[0].hook.args",
+    );
     const doc = JSON.parse(losslessText) as { hooks: { pre: unknown[]; post: unknown[] } };
-    expectAt(JSON.stringify({ ...doc, hooks: { pre: doc.hooks.pre, post: doc.hooks.pre } }), SnapshotFormatError, "$.hooks.post[0].name");
-    expectAt(edit(losslessText, ["hyperparam"], [["alpha", 1], ["alpha", 2]]), SnapshotFormatError, "$.hyperparam[1]");
+    expectAt(
+      JSON.stringify({ ...doc, hooks: { pre: doc.hooks.pre, post: doc.hooks.pre } }),
+      SnapshotFormatError,
+      "$.hooks.post[0].name",
+    );
+    expectAt(
+      edit(
+        losslessText,
+        ["hyperparam"],
+        [
+          ["alpha", 1],
+          ["alpha", 2],
+        ],
+      ),
+      SnapshotFormatError,
+      "$.hyperparam[1]",
+    );
     expectAt(edit(losslessText, ["hyperparam", 0, 1], null), SnapshotFormatError, "$.hyperparam.alpha");
     expectAt(edit(losslessText, ["hyperparam"], []), SnapshotFormatError, "$.hyperparam.alpha");
     // GradientNoise's generator state (on the rule of /enc/W) must be numpy's RandomState state.
     const noise = ["rules", 2, 1, "hooks", "pre", 0, "state"] as const;
-    expectAt(edit(losslessText, [...noise, "o", 0, 1], { a: [1, 2, 3] }), SnapshotFormatError, "$.rules[/enc/W].hooks.pre[0].state");
+    expectAt(
+      edit(losslessText, [...noise, "o", 0, 1], { a: [1, 2, 3] }),
+      SnapshotFormatError,
+      "$.rules[/enc/W].hooks.pre[0].state",
+    );
     expectAt(edit(losslessText, [...noise], null), SnapshotFormatError, "$.rules[/enc/W].hooks.pre[0].state");
   });
 });
@@ -256,7 +345,8 @@ describe("loadLossless refuses malformed archives", () => {
   const rewrite = (f: (e: NpzEntry[]) => NpzEntry[]) => writeNpz(f([...entries]), { compress: false });
 
   it("truncated, corrupted, checksum mismatch → ArchiveFormatError", () => {
-    for (const at of [0, 10, 100, losslessStored.length - 1]) expect(refused(() => loadLossless(losslessStored.subarray(0, at)))).toBeInstanceOf(ArchiveFormatError);
+    for (const at of [0, 10, 100, losslessStored.length - 1])
+      expect(refused(() => loadLossless(losslessStored.subarray(0, at)))).toBeInstanceOf(ArchiveFormatError);
     const bytes = losslessStored.slice();
     const i = findMember(bytes, "target/params/u/data.npy");
     bytes[i + 40 + 128] = (bytes[i + 40 + 128] as number) ^ 0x10;
@@ -271,31 +361,113 @@ describe("loadLossless refuses malformed archives", () => {
       expect(err).toBeInstanceOf(SnapshotFormatError);
       expect((err as SnapshotFormatError).at).toMatch(re);
     };
-    at(rewrite((e) => e.filter((x) => x.key !== LOSSLESS_META_KEY)), /__optspec__/);
-    at(rewrite((e) => e.filter((x) => x.key !== "rules/u/state/v")), /rules\/u\/state\/v\.npy/);
-    at(rewrite((e) => [...e, { key: "stray", array: { dtype: "float32", shape: [1], data: new Float64Array(1) } }]), /stray\.npy/);
-    at(rewrite((e) => e.map((x) => (x.key === "rules/u/state/m" ? { key: x.key, array: { dtype: "int32", shape: [3], data: new Float64Array(3) } } : x))), /rules\/u\/state\/m\.npy/);
-    at(rewrite((e) => e.map((x) => (x.key === LOSSLESS_META_KEY ? { key: x.key, array: { dtype: "int8", shape: [1], data: new Float64Array(1) } } : x))), /__optspec__/);
-    at(rewrite((e) => e.map((x) => (x.key === LOSSLESS_META_KEY ? { key: x.key, array: { dtype: "uint8", shape: [2], data: Float64Array.of(0xc3, 0x28) } } : x))), /__optspec__/);
-    const text = JSON.parse(new TextDecoder().decode(Uint8Array.from(entries[0]?.array && "data" in entries[0].array ? (entries[0].array.data as Float64Array) : []))) as Record<string, unknown>;
+    at(
+      rewrite((e) => e.filter((x) => x.key !== LOSSLESS_META_KEY)),
+      /__optspec__/,
+    );
+    at(
+      rewrite((e) => e.filter((x) => x.key !== "rules/u/state/v")),
+      /rules\/u\/state\/v\.npy/,
+    );
+    at(
+      rewrite((e) => [...e, { key: "stray", array: { dtype: "float32", shape: [1], data: new Float64Array(1) } }]),
+      /stray\.npy/,
+    );
+    at(
+      rewrite((e) =>
+        e.map((x) =>
+          x.key === "rules/u/state/m"
+            ? { key: x.key, array: { dtype: "int32", shape: [3], data: new Float64Array(3) } }
+            : x,
+        ),
+      ),
+      /rules\/u\/state\/m\.npy/,
+    );
+    at(
+      rewrite((e) =>
+        e.map((x) =>
+          x.key === LOSSLESS_META_KEY
+            ? { key: x.key, array: { dtype: "int8", shape: [1], data: new Float64Array(1) } }
+            : x,
+        ),
+      ),
+      /__optspec__/,
+    );
+    at(
+      rewrite((e) =>
+        e.map((x) =>
+          x.key === LOSSLESS_META_KEY
+            ? { key: x.key, array: { dtype: "uint8", shape: [2], data: Float64Array.of(0xc3, 0x28) } }
+            : x,
+        ),
+      ),
+      /__optspec__/,
+    );
+    const text = JSON.parse(
+      new TextDecoder().decode(
+        Uint8Array.from(entries[0]?.array && "data" in entries[0].array ? (entries[0].array.data as Float64Array) : []),
+      ),
+    ) as Record<string, unknown>;
     const twice = JSON.stringify(text).replace('"npy":"rules/u/state/v"', '"npy":"rules/u/state/m"');
     const bytes = new TextEncoder().encode(twice);
-    at(rewrite((e) => e.map((x) => (x.key === LOSSLESS_META_KEY ? { key: x.key, array: { dtype: "uint8", shape: [bytes.length], data: Float64Array.from(bytes) } } : x))), /rules\/u\/state\/m\.npy/);
+    at(
+      rewrite((e) =>
+        e.map((x) =>
+          x.key === LOSSLESS_META_KEY
+            ? { key: x.key, array: { dtype: "uint8", shape: [bytes.length], data: Float64Array.from(bytes) } }
+            : x,
+        ),
+      ),
+      /rules\/u\/state\/m\.npy/,
+    );
     const future = new TextEncoder().encode(JSON.stringify({ ...text, version: LOSSLESS_VERSION + 7 }));
-    expect(refused(() => loadLossless(rewrite((e) => e.map((x) => (x.key === LOSSLESS_META_KEY ? { key: x.key, array: { dtype: "uint8", shape: [future.length], data: Float64Array.from(future) } } : x)))))).toBeInstanceOf(SnapshotVersionError);
+    expect(
+      refused(() =>
+        loadLossless(
+          rewrite((e) =>
+            e.map((x) =>
+              x.key === LOSSLESS_META_KEY
+                ? { key: x.key, array: { dtype: "uint8", shape: [future.length], data: Float64Array.from(future) } }
+                : x,
+            ),
+          ),
+        ),
+      ),
+    ).toBeInstanceOf(SnapshotVersionError);
   });
 });
 
 // ------------------------------------------------------------------ fuzzing
 
-type Mutation = { kind: "flip"; at: number; bit: number } | { kind: "set"; at: number; value: number } | { kind: "truncate"; at: number } | { kind: "insert"; at: number; bytes: Uint8Array } | { kind: "delete"; at: number; n: number };
+type Mutation =
+  | { kind: "flip"; at: number; bit: number }
+  | { kind: "set"; at: number; value: number }
+  | { kind: "truncate"; at: number }
+  | { kind: "insert"; at: number; bytes: Uint8Array }
+  | { kind: "delete"; at: number; n: number };
 
 const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }) },
+  {
+    weight: 4,
+    arbitrary: fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), n: fc.integer({ min: 1, max: 16 }) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("insert" as const),
+      at: fc.nat(),
+      bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant("delete" as const), at: fc.nat(), n: fc.integer({ min: 1, max: 16 }) }),
+  },
 );
 
 function mutate(bytes: Uint8Array, muts: readonly Mutation[]): Uint8Array {
@@ -329,10 +501,11 @@ function structuralMutation(text: string, pick: number, replacement: unknown, de
   const places: [Record<string | number, unknown>, string | number][] = [];
   const walk = (v: unknown) => {
     if (Array.isArray(v)) v.forEach((x, i) => (places.push([v as unknown as Record<number, unknown>, i]), walk(x)));
-    else if (typeof v === "object" && v !== null) for (const [k, x] of Object.entries(v)) {
-      places.push([v as Record<string, unknown>, k]);
-      walk(x);
-    }
+    else if (typeof v === "object" && v !== null)
+      for (const [k, x] of Object.entries(v)) {
+        places.push([v as Record<string, unknown>, k]);
+        walk(x);
+      }
   };
   walk(doc);
   const [o, k] = places[pick % places.length] as [Record<string | number, unknown>, string | number];
@@ -371,7 +544,9 @@ describe(`fuzz: nothing escapes but SerializationError [${clauses("serialization
     fc.assert(
       fc.property(fc.boolean(), fc.array(arbMutation, { minLength: 1, maxLength: 4 }), (compressed, muts) => {
         onlyDocumented(() => loadNpz(held, mutate(compressed ? chainerCompressed : chainerStored, muts)));
-        onlyDocumented(() => loadNpz(saved, mutate(compressed ? chainerCompressed : chainerStored, muts), { strict: false }));
+        onlyDocumented(() =>
+          loadNpz(saved, mutate(compressed ? chainerCompressed : chainerStored, muts), { strict: false }),
+        );
       }),
       { numRuns: 300 },
     );
@@ -380,29 +555,57 @@ describe(`fuzz: nothing escapes but SerializationError [${clauses("serialization
 
   it("archives whose entries are replaced, dropped or added with arbitrary arrays (any dtype, shape, None)", () => {
     const arbDtype = fc.constantFrom<NpyDtype>(...NPY_DTYPES);
-    const arbShape = fc.oneof(fc.constant([] as number[]), fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }));
+    const arbShape = fc.oneof(
+      fc.constant([] as number[]),
+      fc.array(fc.integer({ min: 0, max: 4 }), { minLength: 1, maxLength: 3 }),
+    );
     const arbArray: fc.Arbitrary<NpyValue> = fc.oneof(
       { weight: 1, arbitrary: fc.constant(NPY_NONE) },
       {
         weight: 8,
         arbitrary: fc.tuple(arbDtype, arbShape, fc.integer()).map(([dtype, shape, seed]): NpyValue => {
           const n = shape.reduce((a, b) => a * b, 1);
-          if (dtype === "int64") return { dtype, shape, data: BigInt64Array.from({ length: n }, (_, i) => BigInt(seed) * BigInt(i + 1) * 2n ** 31n) };
-          if (dtype === "uint64") return { dtype, shape, data: BigUint64Array.from({ length: n }, (_, i) => BigInt(Math.abs(seed)) * BigInt(i + 1) * 2n ** 33n) };
+          if (dtype === "int64")
+            return {
+              dtype,
+              shape,
+              data: BigInt64Array.from({ length: n }, (_, i) => BigInt(seed) * BigInt(i + 1) * 2n ** 31n),
+            };
+          if (dtype === "uint64")
+            return {
+              dtype,
+              shape,
+              data: BigUint64Array.from({ length: n }, (_, i) => BigInt(Math.abs(seed)) * BigInt(i + 1) * 2n ** 33n),
+            };
           const info = DTYPE_INFO[dtype];
           const data = Float64Array.from({ length: n }, (_, i) => {
             if (info.kind === "f") return [NaN, -0, Infinity, 0.5, seed / 7][(i + seed) % 5] as number;
             return Math.min(info.max as number, Math.max(info.min as number, (seed + i) % 3));
           });
-          return { dtype, shape, data: dtype === "float16" || dtype === "float32" ? data.map((x) => (dtype === "float32" ? Math.fround(x) : x)) : data } as NpyValue;
+          return {
+            dtype,
+            shape,
+            data:
+              dtype === "float16" || dtype === "float32"
+                ? data.map((x) => (dtype === "float32" ? Math.fround(x) : x))
+                : data,
+          } as NpyValue;
         }),
       },
     );
     const keys = chainerEntries.map((e) => e.key);
     const arbEdit = fc.oneof(
-      fc.tuple(fc.constantFrom(...keys), arbArray).map(([key, array]) => (e: NpzEntry[]) => withEntry(e, key, array)),
+      fc.tuple(fc.constantFrom(...keys), arbArray).map(
+        ([key, array]) =>
+          (e: NpzEntry[]) =>
+            withEntry(e, key, array),
+      ),
       fc.constantFrom(...keys).map((key) => (e: NpzEntry[]) => withEntry(e, key, undefined)),
-      fc.tuple(fc.string({ maxLength: 6 }), arbArray).map(([key, array]) => (e: NpzEntry[]) => withEntry(e, key, array)),
+      fc.tuple(fc.string({ maxLength: 6 }), arbArray).map(
+        ([key, array]) =>
+          (e: NpzEntry[]) =>
+            withEntry(e, key, array),
+      ),
     );
     fc.assert(
       fc.property(fc.array(arbEdit, { minLength: 1, maxLength: 4 }), fc.boolean(), (edits, strict) => {
@@ -439,7 +642,11 @@ describe(`fuzz: nothing escapes but SerializationError [${clauses("serialization
       fc.property(fc.array(arbMutation, { minLength: 1, maxLength: 3 }), (muts) => {
         const m = mutate(docBytes, muts);
         const bytes = writeNpz(
-          entries.map((e) => (e.key === LOSSLESS_META_KEY ? { key: e.key, array: { dtype: "uint8" as const, shape: [m.length], data: Float64Array.from(m) } } : e)),
+          entries.map((e) =>
+            e.key === LOSSLESS_META_KEY
+              ? { key: e.key, array: { dtype: "uint8" as const, shape: [m.length], data: Float64Array.from(m) } }
+              : e,
+          ),
           { compress: false },
         );
         onlyDocumented(() => loadLossless(bytes));

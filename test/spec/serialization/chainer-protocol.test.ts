@@ -41,14 +41,24 @@ import {
 import { type NpyValue, NPY_NONE, encodeNpy } from "../../../spec/serialization/npy.js";
 import { readNpz } from "../../../spec/serialization/npz.js";
 import { readZip } from "../../../spec/serialization/zip.js";
-import { type GoldenSerialization, SPEC_ENGINE, buildTrajectory, replaySerialization } from "../../../conformance/golden/index.js";
+import {
+  type GoldenSerialization,
+  SPEC_ENGINE,
+  buildTrajectory,
+  replaySerialization,
+} from "../../../conformance/golden/index.js";
 import { GOLDEN_DIR } from "../../helpers/golden-dir.js";
 import { gradsFor, smallLink, snapshot } from "../../helpers/fixtures.js";
 import { clauses } from "../../helpers/clauses.js";
 
 // ------------------------------------------------------------------ helpers
 
-function trained(name: string, kwargs: Record<string, number | boolean> = {}, steps = 2, link = smallLink("float32", 5)): OptimizerState {
+function trained(
+  name: string,
+  kwargs: Record<string, number | boolean> = {},
+  steps = 2,
+  link = smallLink("float32", 5),
+): OptimizerState {
   let s = setup(createOptimizer(name, kwargs), link);
   for (let i = 1; i <= steps; i++) s = update(setGrads(s, gradsFor(s, i)));
   return s;
@@ -97,31 +107,46 @@ function failing<E>(state: OptimizerState, f: () => unknown, cls: new (...a: nev
 
 const goldenFile = join(GOLDEN_DIR, "serialization.json");
 const goldenCases: GoldenSerialization[] = existsSync(goldenFile)
-  ? (JSON.parse(readFileSync(goldenFile, "utf8")) as { cases: GoldenSerialization[] }).cases.filter((c) => c.kind === "serialization")
+  ? (JSON.parse(readFileSync(goldenFile, "utf8")) as { cases: GoldenSerialization[] }).cases.filter(
+      (c) => c.kind === "serialization",
+    )
   : [];
 
 describe("Chainer's golden npz archives", () => {
   if (goldenCases.length === 0) it.skip(`no golden file at ${goldenFile}`, () => {});
   for (const c of goldenCases) {
     const supported = getOptimizerDef(c.optimizer.class) !== undefined;
-    it.skipIf(!supported)(`${c.id}: replay, save (keys, dtypes, bits, npy bytes), load, continue [serialization.chainer.key-order]`, () => {
-      expect(replaySerialization(c, SPEC_ENGINE)).toEqual([]);
-    });
-    it.skipIf(!supported)(`${c.id}: loading Chainer's archive and saving it again gives Chainer's npy members [serialization.chainer.save-values]`, () => {
-      const ok = c.loads.find((l) => l.load_error === undefined);
-      if (ok === undefined) return;
-      const last = c.steps[c.steps.length - 1];
-      const s0 = buildTrajectory({ ...c, kind: "trajectory", initial: { ...c.initial, params: last?.after.params ?? c.initial.params }, disabled_rules: ok.fresh_optimizer_disabled_rules });
-      const archive = new Uint8Array(Buffer.from(c.npz.base64, "base64"));
-      const loaded = loadNpz(s0, archive);
-      const members = readZip(archive);
-      const ours = saveChainer(loaded);
-      expect(ours.map((e) => `${e.key}.npy`)).toEqual(members.map((m) => m.name));
-      ours.forEach((e, i) => expect(Buffer.from(encodeNpy(e.array)).equals(Buffer.from(members[i]?.data ?? []))).toBe(true));
-      // And the archive we write reads back to the same entries.
-      const again = readNpz(saveNpz(loaded)).entries;
-      expect(again.map((e) => e.key)).toEqual(ours.map((e) => e.key));
-    });
+    it.skipIf(!supported)(
+      `${c.id}: replay, save (keys, dtypes, bits, npy bytes), load, continue [serialization.chainer.key-order]`,
+      () => {
+        expect(replaySerialization(c, SPEC_ENGINE)).toEqual([]);
+      },
+    );
+    it.skipIf(!supported)(
+      `${c.id}: loading Chainer's archive and saving it again gives Chainer's npy members [serialization.chainer.save-values]`,
+      () => {
+        const ok = c.loads.find((l) => l.load_error === undefined);
+        if (ok === undefined) return;
+        const last = c.steps[c.steps.length - 1];
+        const s0 = buildTrajectory({
+          ...c,
+          kind: "trajectory",
+          initial: { ...c.initial, params: last?.after.params ?? c.initial.params },
+          disabled_rules: ok.fresh_optimizer_disabled_rules,
+        });
+        const archive = new Uint8Array(Buffer.from(c.npz.base64, "base64"));
+        const loaded = loadNpz(s0, archive);
+        const members = readZip(archive);
+        const ours = saveChainer(loaded);
+        expect(ours.map((e) => `${e.key}.npy`)).toEqual(members.map((m) => m.name));
+        ours.forEach((e, i) =>
+          expect(Buffer.from(encodeNpy(e.array)).equals(Buffer.from(members[i]?.data ?? []))).toBe(true),
+        );
+        // And the archive we write reads back to the same entries.
+        const again = readNpz(saveNpz(loaded)).entries;
+        expect(again.map((e) => e.key)).toEqual(ours.map((e) => e.key));
+      },
+    );
   }
 });
 
@@ -133,7 +158,11 @@ describe("saveChainer: Chainer's key order and values", () => {
     s = newEpoch(newEpoch(newEpoch(s)));
     const entries = saveChainer(s);
     const paths = paramPaths((s.target as NonNullable<OptimizerState["target"]>).structure).map((p) => p.slice(1));
-    expect(entries.map((e) => e.key)).toEqual(["t", "epoch", ...paths.flatMap((p) => [`${p}/t`, `${p}/m`, `${p}/v`, `${p}/vhat`])]);
+    expect(entries.map((e) => e.key)).toEqual([
+      "t",
+      "epoch",
+      ...paths.flatMap((p) => [`${p}/t`, `${p}/m`, `${p}/v`, `${p}/vhat`]),
+    ]);
     const m = entryMap(entries);
     expect(m.get("t")).toEqual(i64(2));
     expect(m.get("epoch")).toEqual(i64(3));
@@ -143,24 +172,62 @@ describe("saveChainer: Chainer's key order and values", () => {
 
   it(`the AdaDelta example of Chainer's test, with and without a prefix [${clauses("serialization.chainer.prefix")}]`, () => {
     const dtype = "float32" as const;
-    const linear: LinkStructure = { kind: "link", params: [{ name: "W", dtype, shape: [2, 3] }, { name: "b", dtype, shape: [2] }], children: [] };
-    const child: LinkStructure = { kind: "chain", params: [{ name: "Wc", dtype, shape: [2] }], children: [{ name: "linear", link: linear }] };
-    const structure: LinkStructure = { kind: "chain", params: [{ name: "Wp", dtype, shape: [3] }], children: [{ name: "child", link: child }] };
+    const linear: LinkStructure = {
+      kind: "link",
+      params: [
+        { name: "W", dtype, shape: [2, 3] },
+        { name: "b", dtype, shape: [2] },
+      ],
+      children: [],
+    };
+    const child: LinkStructure = {
+      kind: "chain",
+      params: [{ name: "Wc", dtype, shape: [2] }],
+      children: [{ name: "linear", link: linear }],
+    };
+    const structure: LinkStructure = {
+      kind: "chain",
+      params: [{ name: "Wp", dtype, shape: [3] }],
+      children: [{ name: "child", link: child }],
+    };
     const data: Record<string, NDArray> = {};
-    for (const [p, shape] of Object.entries({ "/Wp": [3], "/child/Wc": [2], "/child/linear/W": [2, 3], "/child/linear/b": [2] })) {
-      data[p] = array(dtype, shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i / 7));
+    for (const [p, shape] of Object.entries({
+      "/Wp": [3],
+      "/child/Wc": [2],
+      "/child/linear/W": [2, 3],
+      "/child/linear/b": [2],
+    })) {
+      data[p] = array(
+        dtype,
+        shape,
+        Array.from({ length: shape.reduce((a, b) => a * b, 1) }, (_, i) => i / 7),
+      );
     }
     const name = getOptimizerDef("AdaDelta") === undefined ? "MomentumSGD" : "AdaDelta";
     let s = setup(createOptimizer(name), createLink(structure, data));
     s = update(setGrads(s, gradsFor(s, 3)));
     const stateKeys = name === "AdaDelta" ? ["msg", "msdx"] : ["v"];
-    const expected = ["t", "epoch", ...["Wp", "child/Wc", "child/linear/W", "child/linear/b"].flatMap((p) => [`${p}/t`, ...stateKeys.map((k) => `${p}/${k}`)])];
+    const expected = [
+      "t",
+      "epoch",
+      ...["Wp", "child/Wc", "child/linear/W", "child/linear/b"].flatMap((p) => [
+        `${p}/t`,
+        ...stateKeys.map((k) => `${p}/${k}`),
+      ]),
+    ];
     expect(saveChainer(s).map((e) => e.key)).toEqual(expected);
     expect(saveChainer(s, { prefix: "test/" }).map((e) => e.key)).toEqual(expected.map((k) => `test/${k}`));
   });
 
   it(`before the first update only the t keys are written; states keep their own dtype (float32 masters of float16 params) [${clauses("serialization.chainer.save-values")}]`, () => {
-    expect(saveChainer(fresh("Adam")).map((e) => e.key)).toEqual(["t", "epoch", "u/t", "dec/w/t", "enc/W/t", "enc/b/t"]);
+    expect(saveChainer(fresh("Adam")).map((e) => e.key)).toEqual([
+      "t",
+      "epoch",
+      "u/t",
+      "dec/w/t",
+      "enc/W/t",
+      "enc/b/t",
+    ]);
     let s = useFp32Update(setup(createOptimizer("Adam"), smallLink("float16", 2)));
     s = update(setGrads(s, gradsFor(s, 1)));
     const m = entryMap(saveChainer(s));
@@ -174,7 +241,13 @@ describe("saveChainer: Chainer's key order and values", () => {
     b = addHook(b, weightDecay(0.1));
     b = lossScaling(b, { interval: 2 });
     b = setEnabled(b, "/u", false);
-    b = { ...b, rules: { ...b.rules, "/u": { ...(b.rules["/u"] as NonNullable<OptimizerState["rules"][string]>), extras: { beta_power: 0.5 } } } };
+    b = {
+      ...b,
+      rules: {
+        ...b.rules,
+        "/u": { ...(b.rules["/u"] as NonNullable<OptimizerState["rules"][string]>), extras: { beta_power: 0.5 } },
+      },
+    };
     expect(snapshot(saveChainer(b))).toEqual(snapshot(saveChainer(a)));
   });
 
@@ -211,7 +284,9 @@ describe("loadChainer: Chainer's deserializer rules", () => {
 
   it(`adopted states keep the file's dtype; existing states keep theirs and are cast (same-kind) [${clauses("serialization.chainer.load.copy")}]`, () => {
     const f64 = entries.map((e) =>
-      e.array !== NPY_NONE && "dtype" in e.array && e.array.dtype === "float32" ? { key: e.key, array: { ...e.array, dtype: "float64" as const } } : e,
+      e.array !== NPY_NONE && "dtype" in e.array && e.array.dtype === "float32"
+        ? { key: e.key, array: { ...e.array, dtype: "float64" as const } }
+        : e,
     );
     const adopted = loadChainer(fresh("Adam"), f64);
     expect(adopted.rules["/u"]?.state?.["m"]?.dtype).toBe("float64");
@@ -223,9 +298,19 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(m.dtype).toBe("float16");
     expect(Array.from(m.data)).toEqual([0.0999755859375, 0.333251953125, Infinity]);
     // Integer and bool entries cast too.
-    const ints = loadChainer(saved, withEntry(entries, "u/m", { dtype: "int32", shape: [3], data: Float64Array.of(1, -2, 3) }));
+    const ints = loadChainer(
+      saved,
+      withEntry(entries, "u/m", { dtype: "int32", shape: [3], data: Float64Array.of(1, -2, 3) }),
+    );
     expect(Array.from(ints.rules["/u"]?.state?.["m"]?.data ?? [])).toEqual([1, -2, 3]);
-    const big = loadChainer(saved, withEntry(entries, "u/m", { dtype: "int64", shape: [3], data: BigInt64Array.of(2n ** 60n + 1n, -(2n ** 24n) - 1n, 16777217n) }));
+    const big = loadChainer(
+      saved,
+      withEntry(entries, "u/m", {
+        dtype: "int64",
+        shape: [3],
+        data: BigInt64Array.of(2n ** 60n + 1n, -(2n ** 24n) - 1n, 16777217n),
+      }),
+    );
     expect(Array.from(big.rules["/u"]?.state?.["m"]?.data ?? [])).toEqual([2 ** 60, -(2 ** 24), 16777216]);
   });
 
@@ -237,9 +322,16 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     const scalar = loadChainer(saved, withEntry(entries, "u/v", f32([0.5], [])));
     expect(Array.from(scalar.rules["/u"]?.state?.["v"]?.data ?? [])).toEqual([0.5, 0.5, 0.5]);
     const err = failing(saved, () => loadChainer(saved, withEntry(entries, "u/m", f32([1, 2, 3, 4]))), StateShapeError);
-    expect(err.chainer).toEqual({ type: "ValueError", str: "could not broadcast input array from shape (4,) into shape (3,)" });
+    expect(err.chainer).toEqual({
+      type: "ValueError",
+      str: "could not broadcast input array from shape (4,) into shape (3,)",
+    });
     expect(err.key).toBe("u/m");
-    const lead = failing(saved, () => loadChainer(saved, withEntry(entries, "enc/W/m", f32([1, 2, 3, 4], [1, 1, 2, 2]))), StateShapeError);
+    const lead = failing(
+      saved,
+      () => loadChainer(saved, withEntry(entries, "enc/W/m", f32([1, 2, 3, 4], [1, 1, 2, 2]))),
+      StateShapeError,
+    );
     expect(lead.chainer.str).toBe("could not broadcast input array from shape (2,2) into shape (2,3)");
     // Chainer's partial effect: t, epoch and the rule's t are already loaded.
     expect(err.partial?.epoch).toBe(1);
@@ -250,7 +342,11 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     const shape = failing(s, () => loadChainer(s, withEntry(entries, "u/m", f32([1, 2]))), StateShapeError);
     expect(shape.message).toContain("u/m");
     expect(shape.chainer.type).toBe("None");
-    const dtype = failing(s, () => loadChainer(s, withEntry(entries, "u/m", { dtype: "int32", shape: [3], data: Float64Array.of(1, 2, 3) })), StateDtypeError);
+    const dtype = failing(
+      s,
+      () => loadChainer(s, withEntry(entries, "u/m", { dtype: "int32", shape: [3], data: Float64Array.of(1, 2, 3) })),
+      StateDtypeError,
+    );
     expect(dtype.message).toContain("int32");
   });
 
@@ -263,10 +359,23 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(negative.chainer.type).toBe("None");
     expect(negative.message).toContain("negative");
     expect(loadChainer(s, withEntry(base, "t", { dtype: "bool", shape: [], data: Float64Array.of(1) })).t).toBe(1);
-    expect(loadChainer(s, withEntry(base, "t", { dtype: "uint32", shape: [1, 1], data: Float64Array.of(7) })).t).toBe(7);
-    const f = failing(s, () => loadChainer(s, withEntry(base, "t", { dtype: "float32", shape: [], data: Float64Array.of(3) })), CounterTypeError);
-    expect(f.chainer).toEqual({ type: "TypeError", str: "Cannot safely deserialize from numpy array with dtype=float32 into a variable of type <class 'int'>." });
-    const two = failing(s, () => loadChainer(s, withEntry(base, "epoch", { dtype: "int64", shape: [2], data: BigInt64Array.of(1n, 2n) })), CounterTypeError);
+    expect(loadChainer(s, withEntry(base, "t", { dtype: "uint32", shape: [1, 1], data: Float64Array.of(7) })).t).toBe(
+      7,
+    );
+    const f = failing(
+      s,
+      () => loadChainer(s, withEntry(base, "t", { dtype: "float32", shape: [], data: Float64Array.of(3) })),
+      CounterTypeError,
+    );
+    expect(f.chainer).toEqual({
+      type: "TypeError",
+      str: "Cannot safely deserialize from numpy array with dtype=float32 into a variable of type <class 'int'>.",
+    });
+    const two = failing(
+      s,
+      () => loadChainer(s, withEntry(base, "epoch", { dtype: "int64", shape: [2], data: BigInt64Array.of(1n, 2n) })),
+      CounterTypeError,
+    );
     expect(two.chainer).toEqual({ type: "TypeError", str: "only size-1 arrays can be converted to Python scalars" });
     expect(two.partial?.t).toBe(0);
     const huge = failing(s, () => loadChainer(s, withEntry(base, "u/t", i64(2n ** 60n + 1n))), CounterTypeError);
@@ -288,7 +397,11 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(e2.partial?.rules["/u"]?.t).toBe(3);
     expect(e2.partial?.t).toBe(3);
     // Missing state key of an existing state.
-    const e3 = failing(saved, () => loadChainer(saved, withEntry(entries, "dec/w/v", undefined)), ArchiveKeyMissingError);
+    const e3 = failing(
+      saved,
+      () => loadChainer(saved, withEntry(entries, "dec/w/v", undefined)),
+      ArchiveKeyMissingError,
+    );
     expect(e3.key).toBe("dec/w/v");
     expect(snapshot(e3.partial?.rules["/dec/w"]?.state?.["m"])).toEqual(snapshot(saved.rules["/dec/w"]?.state?.["m"]));
   });
@@ -332,7 +445,11 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     const ok = loadChainer(fresh("Adam"), prefixed, { prefix: "updater/optimizer:main/" });
     expect(ok.t).toBe(3);
     const s = fresh("Adam");
-    const e = failing(s, () => loadChainer(s, saveChainer(saved, { prefix: "opt/" }), { prefix: "opt" }), ArchiveKeyMissingError);
+    const e = failing(
+      s,
+      () => loadChainer(s, saveChainer(saved, { prefix: "opt/" }), { prefix: "opt" }),
+      ArchiveKeyMissingError,
+    );
     expect(e.chainer.str).toBe("'optt is not a file in the archive'");
   });
 
@@ -347,7 +464,10 @@ describe("loadChainer: Chainer's deserializer rules", () => {
     expect(list.epoch).toBe(0);
     expect(list.rules["/enc/b"]?.state).toBeNull();
     const bad = failing(s, () => loadChainer(s, entries, { ignoreNames: [42 as unknown as string] }), IgnoreNamesError);
-    expect(bad.chainer).toEqual({ type: "ValueError", str: "ignore_names needs to be a callable, string or list of them." });
+    expect(bad.chainer).toEqual({
+      type: "ValueError",
+      str: "ignore_names needs to be a callable, string or list of them.",
+    });
   });
 
   it(`entries the walk does not ask for are ignored; inputs are never modified [${clauses("serialization.chainer.load.order")}]`, () => {

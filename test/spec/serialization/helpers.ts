@@ -6,7 +6,16 @@ import fc from "fast-check";
 import { GOLDEN_DIR } from "../../helpers/golden-dir.js";
 import { f16FromBits } from "../../../spec/numerics/float16.js";
 import { toBitsHex } from "../../../spec/numerics/bits.js";
-import { type NpyArray, type NpyDtype, type NpyValue, DTYPE_INFO, NPY_DTYPES, NPY_NONE, isNpyNone, npySize } from "../../../spec/serialization/npy.js";
+import {
+  type NpyArray,
+  type NpyDtype,
+  type NpyValue,
+  DTYPE_INFO,
+  NPY_DTYPES,
+  NPY_NONE,
+  isNpyNone,
+  npySize,
+} from "../../../spec/serialization/npy.js";
 
 // ---------------------------------------------------------------- golden data
 
@@ -53,9 +62,15 @@ export interface PythonStatus {
 }
 
 export function probePython(): PythonStatus {
-  const r = spawnSync(PYTHON, ["-c", "import sys, numpy; print(numpy.__version__, sys.version.split()[0])"], { encoding: "utf8" });
+  const r = spawnSync(PYTHON, ["-c", "import sys, numpy; print(numpy.__version__, sys.version.split()[0])"], {
+    encoding: "utf8",
+  });
   if (r.error !== undefined || r.status !== 0) {
-    return { ok: false, reason: `skipped: ${PYTHON} with numpy is not available (${r.error?.message ?? r.stderr.trim().split("\n").pop()})`, numpyMajor: 0 };
+    return {
+      ok: false,
+      reason: `skipped: ${PYTHON} with numpy is not available (${r.error?.message ?? r.stderr.trim().split("\n").pop()})`,
+      numpyMajor: 0,
+    };
   }
   const [np = "?", py = "?"] = r.stdout.trim().split(" ");
   return { ok: true, reason: `numpy ${np}, Python ${py}`, numpyMajor: Number(np.split(".")[0]) };
@@ -64,7 +79,8 @@ export function probePython(): PythonStatus {
 /** Run a python script with `input` on stdin; returns stdout. Fails the test on a non-zero exit. */
 export function runPython(script: string, input: Uint8Array = new Uint8Array(0), args: string[] = []): Uint8Array {
   const r = spawnSync(PYTHON, ["-c", script, ...args], { input, maxBuffer: 1 << 28 });
-  if (r.error !== undefined || r.status !== 0) throw new Error(`python failed: ${r.error?.message ?? r.stderr.toString()}`);
+  if (r.error !== undefined || r.status !== 0)
+    throw new Error(`python failed: ${r.error?.message ?? r.stderr.toString()}`);
   return new Uint8Array(r.stdout);
 }
 
@@ -86,12 +102,18 @@ export const arbShape: fc.Arbitrary<number[]> = fc.oneof(
 function arbElement(dtype: NpyDtype): fc.Arbitrary<number | bigint> {
   const info = DTYPE_INFO[dtype];
   switch (dtype) {
-    case "float16": return fc.integer({ min: 0, max: 0xffff }).map(f16FromBits);
-    case "float32": return fc.float();
-    case "float64": return fc.double();
-    case "int64": return fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
-    case "uint64": return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
-    default: return fc.integer({ min: info.min as number, max: info.max as number });
+    case "float16":
+      return fc.integer({ min: 0, max: 0xffff }).map(f16FromBits);
+    case "float32":
+      return fc.float();
+    case "float64":
+      return fc.double();
+    case "int64":
+      return fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n });
+    case "uint64":
+      return fc.bigInt({ min: 0n, max: 2n ** 64n - 1n });
+    default:
+      return fc.integer({ min: info.min as number, max: info.max as number });
   }
 }
 
@@ -108,12 +130,16 @@ export function arbArray(dtypes: readonly NpyDtype[] = NPY_DTYPES): fc.Arbitrary
   });
 }
 
-export const arbValue: fc.Arbitrary<NpyValue> = fc.oneof({ arbitrary: arbArray(), weight: 12 }, { arbitrary: fc.constant(NPY_NONE), weight: 1 });
+export const arbValue: fc.Arbitrary<NpyValue> = fc.oneof(
+  { arbitrary: arbArray(), weight: 12 },
+  { arbitrary: fc.constant(NPY_NONE), weight: 1 },
+);
 
 /** Same dtype, shape and elements (Object.is, so -0 and NaN count). */
 export function sameValue(a: NpyValue, b: NpyValue): boolean {
   if (isNpyNone(a) || isNpyNone(b)) return isNpyNone(a) && isNpyNone(b);
-  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i])) return false;
+  if (a.dtype !== b.dtype || a.shape.length !== b.shape.length || a.shape.some((d, i) => d !== b.shape[i]))
+    return false;
   if (a.data.length !== b.data.length) return false;
   for (let i = 0; i < a.data.length; i++) if (!Object.is(a.data[i], b.data[i])) return false;
   return true;
@@ -131,7 +157,11 @@ export const arbMutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ kind: fc.constant("flip" as const), at: fc.nat(), bit: fc.integer({ min: 0, max: 7 }) }),
   fc.record({ kind: fc.constant("set" as const), at: fc.nat(), value: fc.integer({ min: 0, max: 255 }) }),
   fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-  fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }) }),
+  fc.record({
+    kind: fc.constant("insert" as const),
+    at: fc.nat(),
+    bytes: fc.uint8Array({ minLength: 1, maxLength: 8 }),
+  }),
 );
 
 export function mutate(bytes: Uint8Array, muts: readonly Mutation[]): Uint8Array {

@@ -94,7 +94,10 @@ function attempt(f: () => OptimizerState): { state?: OptimizerState; error?: unk
 
 /** One operation applied to both runs; both must succeed identically or fail identically. */
 class Op implements fc.Command<object, Real> {
-  constructor(readonly label: string, readonly f: (s: OptimizerState) => OptimizerState) {}
+  constructor(
+    readonly label: string,
+    readonly f: (s: OptimizerState) => OptimizerState,
+  ) {}
   check = () => true;
   run(_m: object, r: Real): void {
     const ra = attempt(() => this.f(r.a));
@@ -118,7 +121,10 @@ class SaveLoad implements fc.Command<object, Real> {
   check = () => true;
   run(_m: object, r: Real): void {
     const saved = r.b;
-    r.b = this.how === "json" ? fromJSON(toJSON(saved)) : loadLossless(saveLossless(saved, { compress: this.how === "npz" }));
+    r.b =
+      this.how === "json"
+        ? fromJSON(toJSON(saved))
+        : loadLossless(saveLossless(saved, { compress: this.how === "npz" }));
     r.roundTrips++;
     expectSameState(r.b, saved);
     expectSameState(r.b, r.a);
@@ -152,7 +158,10 @@ function arbHyperValue(def: OptimizerDef, name: string): fc.Arbitrary<HyperValue
 const HOOK_ARGS: Record<string, fc.Arbitrary<Record<string, Json>>> = {
   WeightDecay: fc.record({ rate: fc.double({ min: 0, max: 0.1, noNaN: true }) }),
   Lasso: fc.record({ rate: fc.double({ min: 0, max: 0.1, noNaN: true }) }),
-  GradientHardClipping: fc.record({ lower_bound: fc.double({ min: -1, max: 0, noNaN: true }), upper_bound: fc.double({ min: 0, max: 1, noNaN: true }) }),
+  GradientHardClipping: fc.record({
+    lower_bound: fc.double({ min: -1, max: 0, noNaN: true }),
+    upper_bound: fc.double({ min: 0, max: 1, noNaN: true }),
+  }),
   GradientClipping: fc.record({ threshold: fc.double({ min: 0.01, max: 2, noNaN: true }) }),
   GradientNoise: fc.record({
     eta: fc.double({ min: 0.001, max: 0.5, noNaN: true }),
@@ -175,7 +184,11 @@ const squareLoss = (link: { params: Readonly<Record<string, Param>> }): Loss => 
     const grads: Record<string, NDArray> = {};
     for (const [path, p] of Object.entries(link.params)) {
       if (p.data === null) continue;
-      grads[path] = array(p.dtype, p.data.shape, Array.from(p.data.data, (x) => 2 * x * (lossScale ?? 1)));
+      grads[path] = array(
+        p.dtype,
+        p.data.shape,
+        Array.from(p.data.data, (x) => 2 * x * (lossScale ?? 1)),
+      );
     }
     return grads;
   },
@@ -192,8 +205,12 @@ function withNonFinite(grads: Record<string, NDArray>, path: string, value: numb
 function commandsFor(def: OptimizerDef): fc.Arbitrary<fc.Command<object, Real>>[] {
   const names = def.hyperparams.map((h) => h.name);
   const arbHp = fc.constantFrom(...names).chain((n) => arbHyperValue(def, n).map((v) => [n, v] as const));
-  const arbHook = fc.constantFrom(...Object.keys(HOOK_ARGS)).chain((kind) => (HOOK_ARGS[kind] as fc.Arbitrary<Record<string, Json>>).map((args) => ({ kind, args })));
-  const updates = fc.tuple(fc.integer({ min: 1, max: 1e6 }), fc.option(fc.constantFrom(NaN, Infinity), { freq: 6 })).map(
+  const arbHook = fc
+    .constantFrom(...Object.keys(HOOK_ARGS))
+    .chain((kind) => (HOOK_ARGS[kind] as fc.Arbitrary<Record<string, Json>>).map((args) => ({ kind, args })));
+  const updates = fc
+    .tuple(fc.integer({ min: 1, max: 1e6 }), fc.option(fc.constantFrom(NaN, Infinity), { freq: 6 }))
+    .map(
       ([seed, bad]) =>
         new Op(`update(grads ${seed}${bad === null ? "" : `, ${bad}`})`, (s) => {
           const g = gradsFor(s, seed);
@@ -206,12 +223,14 @@ function commandsFor(def: OptimizerDef): fc.Arbitrary<fc.Command<object, Real>>[
     updates,
     updates,
     fc.constant(new Op("update(lossfun)", (s) => update(s, squareLoss))),
-    fc.tuple(arbHook, arbTarget, fc.constantFrom("pre", "post", "auto"), arbHookName).map(
-      ([h, target, timing, name]) =>
-        new Op(`addHook(${JSON.stringify(h)}, ${JSON.stringify(target)}, ${timing}, ${name})`, (s) =>
-          addHook(s, h, { timing, ...(name === undefined ? {} : { name }) }, target),
-        ),
-    ),
+    fc
+      .tuple(arbHook, arbTarget, fc.constantFrom("pre", "post", "auto"), arbHookName)
+      .map(
+        ([h, target, timing, name]) =>
+          new Op(`addHook(${JSON.stringify(h)}, ${JSON.stringify(target)}, ${timing}, ${name})`, (s) =>
+            addHook(s, h, { timing, ...(name === undefined ? {} : { name }) }, target),
+          ),
+      ),
     // Remove the k-th registered hook of a target (or an unknown name when it has none).
     fc.tuple(fc.nat(5), arbTarget).map(
       ([k, target]) =>
@@ -222,17 +241,23 @@ function commandsFor(def: OptimizerDef): fc.Arbitrary<fc.Command<object, Real>>[
         }),
     ),
     arbHp.map(([n, v]) => new Op(`setHyperparam(${n}, ${String(v)})`, (s) => setHyperparam(s, n, v))),
-    fc.tuple(fc.constantFrom(...PATHS), arbHp).map(
-      ([p, [n, v]]) => new Op(`setRuleHyperparam(${p}, ${n}, ${String(v)})`, (s) => setRuleHyperparam(s, p, n, v)),
-    ),
-    fc.tuple(fc.constantFrom(...PATHS), fc.constantFrom(...names)).map(
-      ([p, n]) => new Op(`deleteRuleHyperparam(${p}, ${n})`, (s) => deleteRuleHyperparam(s, p, n)),
-    ),
+    fc
+      .tuple(fc.constantFrom(...PATHS), arbHp)
+      .map(
+        ([p, [n, v]]) => new Op(`setRuleHyperparam(${p}, ${n}, ${String(v)})`, (s) => setRuleHyperparam(s, p, n, v)),
+      ),
+    fc
+      .tuple(fc.constantFrom(...PATHS), fc.constantFrom(...names))
+      .map(([p, n]) => new Op(`deleteRuleHyperparam(${p}, ${n})`, (s) => deleteRuleHyperparam(s, p, n))),
     fc.boolean().map((auto) => new Op(`newEpoch(${auto})`, (s) => newEpoch(s, auto))),
     fc.boolean().map((on) => new Op(`useAutoNewEpoch = ${on}`, (s) => setUseAutoNewEpoch(s, on))),
     fc.constantFrom(1, 2, 8, 0.5, 1024).map((scale) => new Op(`setLossScale(${scale})`, (s) => setLossScale(s, scale))),
-    fc.integer({ min: 1, max: 3 }).map((interval) => new Op(`lossScaling(${interval})`, (s) => lossScaling(s, { interval }))),
-    fc.tuple(fc.constantFrom(...PATHS), fc.boolean()).map(([p, on]) => new Op(`setEnabled(${p}, ${on})`, (s) => setEnabled(s, p, on))),
+    fc
+      .integer({ min: 1, max: 3 })
+      .map((interval) => new Op(`lossScaling(${interval})`, (s) => lossScaling(s, { interval }))),
+    fc
+      .tuple(fc.constantFrom(...PATHS), fc.boolean())
+      .map(([p, on]) => new Op(`setEnabled(${p}, ${on})`, (s) => setEnabled(s, p, on))),
     fc.boolean().map((on) => new Op(`useFp32Update(${on})`, (s) => useFp32Update(s, on))),
     fc.constant(new Op("clearGrads", (s) => clearGrads(s))),
     fc.constantFrom("json" as const, "npz" as const, "npz-stored" as const).map((how) => new SaveLoad(how)),
@@ -288,7 +313,12 @@ describe(`lossless snapshot: save, load, continue = the run that never stopped [
 describe("lossless snapshot: document and container", () => {
   const base = (): OptimizerState => {
     let s = setup(createOptimizer("Adam", { amsgrad: true }), smallLink("float32", 3));
-    s = addHook(s, { kind: "GradientNoise", args: { eta: 0.1, noise: { name: "exponential_decay_noise", seed: 5 } } }, {}, { rule: "/u" });
+    s = addHook(
+      s,
+      { kind: "GradientNoise", args: { eta: 0.1, noise: { name: "exponential_decay_noise", seed: 5 } } },
+      {},
+      { rule: "/u" },
+    );
     s = addHook(s, { kind: "WeightDecay", args: { rate: 1e-3 } });
     s = setRuleHyperparam(s, "/enc/W", "alpha", 0.5);
     s = lossScaling(s, { interval: 3 });
@@ -317,11 +347,34 @@ describe("lossless snapshot: document and container", () => {
     const data = array("float64", [7], specials);
     s = {
       ...s,
-      target: { ...target, params: { ...target.params, "/enc/W": { ...p, data: { ...data, dtype: "float32", shape: [7], data: Float64Array.from(specials, (x) => Math.fround(x)) }, shape: [7], grad: null } } },
-      rules: { ...s.rules, "/u": { ...(s.rules["/u"] as NonNullable<OptimizerState["rules"][string]>), extras: { beta_power: -0, other: NaN } } },
+      target: {
+        ...target,
+        params: {
+          ...target.params,
+          "/enc/W": {
+            ...p,
+            data: { ...data, dtype: "float32", shape: [7], data: Float64Array.from(specials, (x) => Math.fround(x)) },
+            shape: [7],
+            grad: null,
+          },
+        },
+      },
+      rules: {
+        ...s.rules,
+        "/u": {
+          ...(s.rules["/u"] as NonNullable<OptimizerState["rules"][string]>),
+          extras: { beta_power: -0, other: NaN },
+        },
+      },
       // The state must have the parameter's shape: drop it for the reshaped parameter.
     };
-    s = { ...s, rules: { ...s.rules, "/enc/W": { ...(s.rules["/enc/W"] as NonNullable<OptimizerState["rules"][string]>), state: null } } };
+    s = {
+      ...s,
+      rules: {
+        ...s.rules,
+        "/enc/W": { ...(s.rules["/enc/W"] as NonNullable<OptimizerState["rules"][string]>), state: null },
+      },
+    };
     expectSameState(fromJSON(toJSON(s)), s);
     expectSameState(loadLossless(saveLossless(s)), s);
     const back = fromJSON(toJSON(s));
@@ -386,7 +439,15 @@ print(json.dumps({"format": doc["format"], "version": doc["version"], "dtype": s
     expect(err).toBeInstanceOf(UnknownHookKindError);
     expect((err as UnknownHookKindError).kind).toBe(kind);
     expect((err as Error).message).toContain(kind);
-    registerHookKind({ kind, defaultName: kind, timing: "pre", callForEachParam: true, clause: "hooks.call.order", validate: () => null, perParam: ({ param }) => ({ grad: param.grad }) });
+    registerHookKind({
+      kind,
+      defaultName: kind,
+      timing: "pre",
+      callForEachParam: true,
+      clause: "hooks.call.order",
+      validate: () => null,
+      perParam: ({ param }) => ({ grad: param.grad }),
+    });
     expect(fromJSON(text).hooks?.pre[0]?.hook.kind).toBe(kind);
   });
 

@@ -1,8 +1,27 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { NpyFormatError } from "../../../spec/serialization/errors.js";
-import { type NpyValue, NPY_DTYPES, NPY_NONE, decodeNpy, encodeNpy, isNpyNone } from "../../../spec/serialization/npy.js";
-import { arbArray, arbMutation, arbValue, fromHex, hex, makeArray, mutate, probePython, runPython, sameValue, PY_PRELUDE } from "./helpers.js";
+import {
+  type NpyValue,
+  NPY_DTYPES,
+  NPY_NONE,
+  decodeNpy,
+  encodeNpy,
+  isNpyNone,
+} from "../../../spec/serialization/npy.js";
+import {
+  arbArray,
+  arbMutation,
+  arbValue,
+  fromHex,
+  hex,
+  makeArray,
+  mutate,
+  probePython,
+  runPython,
+  sameValue,
+  PY_PRELUDE,
+} from "./helpers.js";
 import { clauses } from "../../helpers/clauses.js";
 
 /** An `.npy` file with an arbitrary header text (latin-1) and payload. */
@@ -83,28 +102,52 @@ describe(`encodeNpy writes numpy 1.24's bytes [${clauses("serialization.npy.enco
   });
 
   it("pads every preamble to a multiple of 64, with 21 - len(str(shape[0])) growth spaces", () => {
-    fc.assert(fc.property(arbArray(), (a) => {
-      const b = encodeNpy(a);
-      const hlen = b[8]! | (b[9]! << 8);
-      expect((10 + hlen) % 64).toBe(0);
-      expect(b[10 + hlen - 1]).toBe(0x0a);
-      const text = String.fromCharCode(...b.subarray(10, 10 + hlen));
-      const dict = text.slice(0, text.indexOf("}") + 1);
-      const spaces = text.length - 1 - dict.length;
-      const growth = a.shape.length === 0 ? 0 : 21 - String(a.shape[0]).length;
-      expect(spaces - growth).toBeGreaterThanOrEqual(1);
-      expect(spaces - growth).toBeLessThanOrEqual(64);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbArray(), (a) => {
+        const b = encodeNpy(a);
+        const hlen = b[8]! | (b[9]! << 8);
+        expect((10 + hlen) % 64).toBe(0);
+        expect(b[10 + hlen - 1]).toBe(0x0a);
+        const text = String.fromCharCode(...b.subarray(10, 10 + hlen));
+        const dict = text.slice(0, text.indexOf("}") + 1);
+        const spaces = text.length - 1 - dict.length;
+        const growth = a.shape.length === 0 ? 0 : 21 - String(a.shape[0]).length;
+        expect(spaces - growth).toBeGreaterThanOrEqual(1);
+        expect(spaces - growth).toBeLessThanOrEqual(64);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("switches to version 2.0 only when the header exceeds 65535 bytes", () => {
-    const small = encodeNpy(makeArray("uint8", Array.from({ length: 10000 }, () => 0), []));
+    const small = encodeNpy(
+      makeArray(
+        "uint8",
+        Array.from({ length: 10000 }, () => 0),
+        [],
+      ),
+    );
     expect(small[6]).toBe(1);
-    const big = encodeNpy(makeArray("uint8", Array.from({ length: 25000 }, () => 0), []));
+    const big = encodeNpy(
+      makeArray(
+        "uint8",
+        Array.from({ length: 25000 }, () => 0),
+        [],
+      ),
+    );
     expect(big[6]).toBe(2);
     const hlen = new DataView(big.buffer).getUint32(8, true);
     expect((12 + hlen) % 64).toBe(0);
-    expect(sameValue(decodeNpy(big), makeArray("uint8", Array.from({ length: 25000 }, () => 0), []))).toBe(true);
+    expect(
+      sameValue(
+        decodeNpy(big),
+        makeArray(
+          "uint8",
+          Array.from({ length: 25000 }, () => 0),
+          [],
+        ),
+      ),
+    ).toBe(true);
   });
 
   it("refuses arrays that break their own invariants with RangeError", () => {
@@ -125,9 +168,15 @@ describe(`decodeNpy [${clauses("serialization.npy.decode", "serialization.npy.no
   });
 
   it("reads big-endian descrs, Fortran order, versions 2.0 and 3.0, Python 2 long suffixes", () => {
-    const be = rawNpy("{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }\n", [0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0]);
+    const be = rawNpy(
+      "{'descr': '>f8', 'fortran_order': False, 'shape': (2,), }\n",
+      [0x3f, 0xf0, 0, 0, 0, 0, 0, 0, 0xc0, 0, 0, 0, 0, 0, 0, 0],
+    );
     expect(sameValue(decodeNpy(be), makeArray("float64", [2], [1, -2]))).toBe(true);
-    const f = rawNpy("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }", [0, 0, 3, 0, 1, 0, 4, 0, 2, 0, 5, 0]);
+    const f = rawNpy(
+      "{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }",
+      [0, 0, 3, 0, 1, 0, 4, 0, 2, 0, 5, 0],
+    );
     expect(sameValue(decodeNpy(f), makeArray("int16", [2, 3], [0, 1, 2, 3, 4, 5]))).toBe(true);
     const v2 = rawNpy("{'descr': '|u1', 'fortran_order': False, 'shape': (3,)}", [7, 8, 9], 2);
     expect(sameValue(decodeNpy(v2), makeArray("uint8", [3], [7, 8, 9]))).toBe(true);
@@ -164,10 +213,26 @@ describe(`decodeNpy [${clauses("serialization.npy.decode", "serialization.npy.no
     ["huge shape", rawNpy("{'descr': '<f8', 'fortran_order': False, 'shape': (4294967296, 4294967296)}"), /truncated/],
     ["bool byte 2", rawNpy(`{'descr': '|b1', ${ok}}`, [2]), /expected 0 or 1/],
     ["invalid UTF-8 in a 3.0 header", rawNpy("x", [], 3).map((b, i) => (i === 12 ? 0xff : b)), /UTF-8/],
-    ["object array not 0-d", rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': (1,)}", fromHex(NUMPY2_NONE_PICKLE)), /0-d/],
-    ["object array pickle of [1]", rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", fromHex("80035d71004b01612e")), /None/],
-    ["None pickle with trailing bytes", rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", [...fromHex(NUMPY2_NONE_PICKLE), 0]), /trailing/],
-    ["None pickle truncated", rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", fromHex(NUMPY2_NONE_PICKLE).subarray(0, 60)), /truncated|FRAME/],
+    [
+      "object array not 0-d",
+      rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': (1,)}", fromHex(NUMPY2_NONE_PICKLE)),
+      /0-d/,
+    ],
+    [
+      "object array pickle of [1]",
+      rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", fromHex("80035d71004b01612e")),
+      /None/,
+    ],
+    [
+      "None pickle with trailing bytes",
+      rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", [...fromHex(NUMPY2_NONE_PICKLE), 0]),
+      /trailing/,
+    ],
+    [
+      "None pickle truncated",
+      rawNpy("{'descr': '|O', 'fortran_order': False, 'shape': ()}", fromHex(NUMPY2_NONE_PICKLE).subarray(0, 60)),
+      /truncated|FRAME/,
+    ],
   ];
   it.each(cases)("refuses %s with NpyFormatError", (_name, bytes, reason) => {
     const e = decodeError(bytes, "u/t.npy");
@@ -181,36 +246,80 @@ describe(`decodeNpy [${clauses("serialization.npy.decode", "serialization.npy.no
 describe(`round trips and fuzzing [${clauses("serialization.npy.representation", "serialization.errors.only")}]`, () => {
   it("encode → decode is the identity for every dtype and shape (bits, -0 and NaN included)", () => {
     for (const dtype of NPY_DTYPES) {
-      fc.assert(fc.property(arbArray([dtype]), (a) => {
-        const bytes = encodeNpy(a);
-        const back = decodeNpy(bytes);
-        expect(sameValue(back, a)).toBe(true);
-        expect(hex(encodeNpy(back))).toBe(hex(bytes));
-      }), { numRuns: 150 });
+      fc.assert(
+        fc.property(arbArray([dtype]), (a) => {
+          const bytes = encodeNpy(a);
+          const back = decodeNpy(bytes);
+          expect(sameValue(back, a)).toBe(true);
+          expect(hex(encodeNpy(back))).toBe(hex(bytes));
+        }),
+        { numRuns: 150 },
+      );
     }
   });
 
   it("random bytes: a value or NpyFormatError, nothing else", () => {
     fc.assert(fc.property(fc.uint8Array({ maxLength: 300 }), decodesOrRefuses), { numRuns: 2000 });
     const magic = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59];
-    fc.assert(fc.property(fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 300 }), (v, rest) => {
-      decodesOrRefuses(Uint8Array.from([...magic, v, 0, ...rest]));
-    }), { numRuns: 2000 });
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4 }), fc.uint8Array({ maxLength: 300 }), (v, rest) => {
+        decodesOrRefuses(Uint8Array.from([...magic, v, 0, ...rest]));
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it("random header texts: a value or NpyFormatError", () => {
-    const piece = fc.constantFrom("{", "}", "(", ")", "[", "]", ",", ":", " ", "'descr'", "'shape'", "'fortran_order'",
-      "'<f4'", "'|O'", "True", "False", "None", "0", "1", "-1", "1L", "'", '"', "\\", "#", "\n", "1.5", "x", "2_0");
-    const text = fc.oneof(fc.string({ maxLength: 80 }), fc.array(piece, { maxLength: 30 }).map((p) => p.join("")));
-    fc.assert(fc.property(text, fc.uint8Array({ maxLength: 16 }), fc.integer({ min: 1, max: 3 }), (h, payload, version) => {
-      decodesOrRefuses(rawNpy(h, payload, version));
-    }), { numRuns: 3000 });
+    const piece = fc.constantFrom(
+      "{",
+      "}",
+      "(",
+      ")",
+      "[",
+      "]",
+      ",",
+      ":",
+      " ",
+      "'descr'",
+      "'shape'",
+      "'fortran_order'",
+      "'<f4'",
+      "'|O'",
+      "True",
+      "False",
+      "None",
+      "0",
+      "1",
+      "-1",
+      "1L",
+      "'",
+      '"',
+      "\\",
+      "#",
+      "\n",
+      "1.5",
+      "x",
+      "2_0",
+    );
+    const text = fc.oneof(
+      fc.string({ maxLength: 80 }),
+      fc.array(piece, { maxLength: 30 }).map((p) => p.join("")),
+    );
+    fc.assert(
+      fc.property(text, fc.uint8Array({ maxLength: 16 }), fc.integer({ min: 1, max: 3 }), (h, payload, version) => {
+        decodesOrRefuses(rawNpy(h, payload, version));
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it("mutations of valid files (bit flips, byte sets, truncations, insertions): a value or NpyFormatError", () => {
-    fc.assert(fc.property(arbValue, fc.array(arbMutation, { minLength: 1, maxLength: 4 }), (v: NpyValue, muts) => {
-      decodesOrRefuses(mutate(encodeNpy(v), muts));
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(arbValue, fc.array(arbMutation, { minLength: 1, maxLength: 4 }), (v: NpyValue, muts) => {
+        decodesOrRefuses(mutate(encodeNpy(v), muts));
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
@@ -233,7 +342,11 @@ add('bool', r.standard_normal((2, 5)) > 0); add('bool F', np.asfortranarray(r.st
 add('0-d', np.float32(-0.0).reshape(())); add('empty', np.zeros((0, 3), '>i4')); add('nan', np.array([np.nan, -np.nan, np.inf], '>f4'))
 add('v2', np.arange(5, dtype='<u2'), (2, 0)); add('v3', np.arange(5, dtype='>i8'), (3, 0)); add('None', np.asarray(None))
 print(json.dumps(cases))`;
-    const cases = JSON.parse(new TextDecoder().decode(runPython(script))) as { name: string; npy: string; le: string | null }[];
+    const cases = JSON.parse(new TextDecoder().decode(runPython(script))) as {
+      name: string;
+      npy: string;
+      le: string | null;
+    }[];
     expect(cases.length).toBeGreaterThan(40);
     for (const c of cases) {
       const v = decodeNpy(new Uint8Array(Buffer.from(c.npy, "base64")), c.name);
@@ -248,7 +361,9 @@ print(json.dumps(cases))`;
 
   it.skipIf(!py.ok)("numpy reads what we write and re-saves it byte-identically (random arrays of every dtype)", () => {
     const values = fc.sample(arbValue, { numRuns: 300, seed: 42 }).filter((v) => py.numpyMajor === 1 || !isNpyNone(v));
-    const input = new TextEncoder().encode(JSON.stringify(values.map((v) => Buffer.from(encodeNpy(v)).toString("base64"))));
+    const input = new TextEncoder().encode(
+      JSON.stringify(values.map((v) => Buffer.from(encodeNpy(v)).toString("base64"))),
+    );
     const script = `${PY_PRELUDE}
 out = []
 for s in json.load(sys.stdin):

@@ -8,8 +8,17 @@ import { crc32 } from "../../../spec/serialization/crc32.js";
 import { readZip } from "../../../spec/serialization/zip.js";
 import { writeZip } from "../../../spec/serialization/zip-write.js";
 import {
-  PY_PRELUDE, arbMutation, arbValue, goldenNotation, hex, loadSerializationGolden, makeArray, mutate, probePython,
-  runPython, sameValue,
+  PY_PRELUDE,
+  arbMutation,
+  arbValue,
+  goldenNotation,
+  hex,
+  loadSerializationGolden,
+  makeArray,
+  mutate,
+  probePython,
+  runPython,
+  sameValue,
 } from "./helpers.js";
 import { zipFields, withoutDeflateLengths } from "./zipfields.js";
 import { clauses } from "../../helpers/clauses.js";
@@ -75,8 +84,15 @@ describe(`Chainer's golden archives [${clauses("serialization.npz.read", "serial
   }
 });
 
-const arbKey = fc.oneof(fc.string({ maxLength: 12 }), fc.string({ unit: "grapheme", maxLength: 6 }), fc.constantFrom("u/t", "enc/W/m", "é/ß"));
-const arbEntries = fc.uniqueArray(fc.record({ key: arbKey, array: arbValue }), { selector: (e) => e.key, maxLength: 6 });
+const arbKey = fc.oneof(
+  fc.string({ maxLength: 12 }),
+  fc.string({ unit: "grapheme", maxLength: 6 }),
+  fc.constantFrom("u/t", "enc/W/m", "é/ß"),
+);
+const arbEntries = fc.uniqueArray(fc.record({ key: arbKey, array: arbValue }), {
+  selector: (e) => e.key,
+  maxLength: 6,
+});
 const LAYOUTS: ZipLayout[] = ["legacy", "modern"];
 
 describe("writeNpz / readNpz", () => {
@@ -86,15 +102,29 @@ describe("writeNpz / readNpz", () => {
   });
 
   it("round-trips stored and compressed archives in both zip layouts", () => {
-    fc.assert(fc.property(arbEntries, fc.boolean(), fc.constantFrom(...LAYOUTS), (entries, compress, zipLayout) => {
-      const back = readNpz(writeNpz(entries, { compress, zipLayout })).entries;
-      expect(sameEntries(back, entries)).toBe(true);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(arbEntries, fc.boolean(), fc.constantFrom(...LAYOUTS), (entries, compress, zipLayout) => {
+        const back = readNpz(writeNpz(entries, { compress, zipLayout })).entries;
+        expect(sameEntries(back, entries)).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("marks non-ASCII names UTF-8 (flag 0x800) and only those", () => {
-    const z = zipFields(writeNpz([{ key: "a", array: NPY_NONE }, { key: "é", array: NPY_NONE }], { compress: false }));
-    expect(z.entries.map((e) => [e.local["flags"], e.central["flags"]])).toEqual([[0, 0], [0x800, 0x800]]);
+    const z = zipFields(
+      writeNpz(
+        [
+          { key: "a", array: NPY_NONE },
+          { key: "é", array: NPY_NONE },
+        ],
+        { compress: false },
+      ),
+    );
+    expect(z.entries.map((e) => [e.local["flags"], e.central["flags"]])).toEqual([
+      [0, 0],
+      [0x800, 0x800],
+    ]);
   });
 
   it("accepts data descriptors (what zipfile writes to an unseekable stream)", () => {
@@ -129,12 +159,16 @@ describe("writeNpz / readNpz", () => {
 });
 
 describe(`malformed archives raise NpzFormatError naming the entry [${clauses("serialization.errors.only")}]`, () => {
-  const two = [{ key: "a", array: makeArray("int64", [], [1n]) }, { key: "b", array: makeArray("float32", [2], [1, 2]) }];
+  const two = [
+    { key: "a", array: makeArray("int64", [], [1n]) },
+    { key: "b", array: makeArray("float32", [2], [1, 2]) },
+  ];
   const base = writeNpz(two, { compress: false });
   const f = zipFields(base);
   const cd = f.end["cdOffset"] as number;
   const off = (i: number): number => f.entries[i]!.central["offset"] as number;
-  const centralAt = (i: number): number => cd + f.entries.slice(0, i).reduce((s, e) => s + 46 + (e.central["nameLen"] as number), 0);
+  const centralAt = (i: number): number =>
+    cd + f.entries.slice(0, i).reduce((s, e) => s + 46 + (e.central["nameLen"] as number), 0);
   const patch = (edits: [number, number, number][]): Uint8Array => {
     const b = base.slice();
     const dv = new DataView(b.buffer);
@@ -154,16 +188,61 @@ describe(`malformed archives raise NpzFormatError naming the entry [${clauses("s
     ["corrupted central directory", patch([[centralAt(1), 1, 0x51]]), /corrupted central directory/, undefined],
     ["central directory offset off by one", patch([[eocd + 16, 4, cd + 1]]), /central directory/, undefined],
     ["CRC mismatch", patch([[off(1) + 30 + 5 + 20 + 130, 1, 0x42]]), /CRC-32 mismatch/, "b.npy"],
-    ["unsupported method", patch([[off(0) + 8, 2, 12], [centralAt(0) + 10, 2, 12]]), /compression method 12/, "a.npy"],
-    ["zip64 end record", patch([[eocd + 8, 2, 0xffff], [eocd + 10, 2, 0xffff]]), /zip64/, undefined],
+    [
+      "unsupported method",
+      patch([
+        [off(0) + 8, 2, 12],
+        [centralAt(0) + 10, 2, 12],
+      ]),
+      /compression method 12/,
+      "a.npy",
+    ],
+    [
+      "zip64 end record",
+      patch([
+        [eocd + 8, 2, 0xffff],
+        [eocd + 10, 2, 0xffff],
+      ]),
+      /zip64/,
+      undefined,
+    ],
     ["zip64 sizes", patch([[centralAt(1) + 20, 4, 0xffffffff]]), /zip64/, "b.npy"],
-    ["duplicate names", patch([[off(1) + 30, 1, 0x61], [centralAt(1) + 46, 1, 0x61]]), /duplicate/, "a.npy"],
-    ["encrypted entry", patch([[off(0) + 6, 2, 1], [centralAt(0) + 8, 2, 1]]), /encrypted/, "a.npy"],
+    [
+      "duplicate names",
+      patch([
+        [off(1) + 30, 1, 0x61],
+        [centralAt(1) + 46, 1, 0x61],
+      ]),
+      /duplicate/,
+      "a.npy",
+    ],
+    [
+      "encrypted entry",
+      patch([
+        [off(0) + 6, 2, 1],
+        [centralAt(0) + 8, 2, 1],
+      ]),
+      /encrypted/,
+      "a.npy",
+    ],
     ["local header disagrees", patch([[off(0) + 14, 4, 0]]), /local header CRC or sizes/, "a.npy"],
     ["local name disagrees", patch([[off(0) + 30, 1, 0x7a]]), /name differs/, "a.npy"],
     ["entry not .npy", writeZip([{ name: "a.txt", data: encodeNpy(NPY_NONE) }], false), /end in '\.npy'/, "a.txt"],
-    ["bad .npy inside", writeZip([{ name: "x.npy", data: Uint8Array.from([1, 2, 3]) }], true), /at least 10 bytes/, "x.npy"],
-    ["bad deflate stream", patch([[off(0) + 8, 2, 8], [centralAt(0) + 10, 2, 8]]), /deflate|inflated|CRC/, "a.npy"],
+    [
+      "bad .npy inside",
+      writeZip([{ name: "x.npy", data: Uint8Array.from([1, 2, 3]) }], true),
+      /at least 10 bytes/,
+      "x.npy",
+    ],
+    [
+      "bad deflate stream",
+      patch([
+        [off(0) + 8, 2, 8],
+        [centralAt(0) + 10, 2, 8],
+      ]),
+      /deflate|inflated|CRC/,
+      "a.npy",
+    ],
   ];
   it.each(cases)("%s", (_name, bytes, reason, entry) => {
     const e = npzError(bytes);
@@ -192,13 +271,24 @@ describe("fuzzing readNpz: a value or NpzFormatError, never anything else", () =
   });
   it("mutations of golden archives", () => {
     const seeds = golden.map((c) => new Uint8Array(Buffer.from(c.npz.base64, "base64")));
-    fc.assert(fc.property(fc.constantFrom(...seeds), fc.array(arbMutation, { minLength: 1, maxLength: 4 }), (s, m) => {
-      readsOrRefuses(mutate(s, m));
-    }), { numRuns: 1500 });
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), fc.array(arbMutation, { minLength: 1, maxLength: 4 }), (s, m) => {
+        readsOrRefuses(mutate(s, m));
+      }),
+      { numRuns: 1500 },
+    );
   });
   it("mutations of written archives (stored and compressed, both layouts)", () => {
-    fc.assert(fc.property(arbEntries, fc.boolean(), fc.constantFrom(...LAYOUTS), fc.array(arbMutation, { minLength: 1, maxLength: 4 }),
-      (entries, compress, zipLayout, m) => readsOrRefuses(mutate(writeNpz(entries, { compress, zipLayout }), m))), { numRuns: 1500 });
+    fc.assert(
+      fc.property(
+        arbEntries,
+        fc.boolean(),
+        fc.constantFrom(...LAYOUTS),
+        fc.array(arbMutation, { minLength: 1, maxLength: 4 }),
+        (entries, compress, zipLayout, m) => readsOrRefuses(mutate(writeNpz(entries, { compress, zipLayout }), m)),
+      ),
+      { numRuns: 1500 },
+    );
   });
 });
 
@@ -206,11 +296,19 @@ const py = probePython();
 
 describe(`cross-check with python3 + numpy (${py.reason})`, () => {
   // Keys numpy.savez(**kwds) can take, including non-ASCII ones.
-  const pyKey = fc.oneof(fc.stringMatching(/^[a-z][a-z0-9_/]{0,10}$/), fc.constantFrom("é/ß", "ключ")).filter((k) => k !== "file");
-  const pyEntries = fc.uniqueArray(fc.record({ key: pyKey, array: arbValue }), { selector: (e) => e.key, minLength: 1, maxLength: 6 });
-  const samples = (): NpzEntry[][] => fc.sample(pyEntries, { numRuns: 40, seed: 7 })
-    .map((es) => es.filter((e) => py.numpyMajor === 1 || !isNpyNone(e.array)))
-    .filter((es) => es.length > 0);
+  const pyKey = fc
+    .oneof(fc.stringMatching(/^[a-z][a-z0-9_/]{0,10}$/), fc.constantFrom("é/ß", "ключ"))
+    .filter((k) => k !== "file");
+  const pyEntries = fc.uniqueArray(fc.record({ key: pyKey, array: arbValue }), {
+    selector: (e) => e.key,
+    minLength: 1,
+    maxLength: 6,
+  });
+  const samples = (): NpzEntry[][] =>
+    fc
+      .sample(pyEntries, { numRuns: 40, seed: 7 })
+      .map((es) => es.filter((e) => py.numpyMajor === 1 || !isNpyNone(e.array)))
+      .filter((es) => es.length > 0);
   const script = `${PY_PRELUDE}
 class Unseekable:
     def __init__(self): self.buf = bytearray()
@@ -228,23 +326,25 @@ for s in json.load(sys.stdin):
     out.append(res)
 print(json.dumps(out))`;
 
-  it.skipIf(!py.ok)("numpy reads our stored and compressed archives; its np.savez equals our stored bytes; layouts match", () => {
-    const sets = samples();
-    const ours = sets.flatMap((es) => [writeNpz(es, { compress: false }), writeNpz(es, { compress: true })]);
-    const input = new TextEncoder().encode(JSON.stringify(ours.map((b) => Buffer.from(b).toString("base64"))));
-    const res = JSON.parse(new TextDecoder().decode(runPython(script, input))) as Record<string, string>[];
-    expect(res.length).toBe(ours.length);
-    res.forEach((r, i) => {
-      const es = sets[i >> 1]!;
-      const theirs = (k: string): Uint8Array => new Uint8Array(Buffer.from(r[k]!, "base64"));
-      const zipLayout: ZipLayout = theirs("stored")[4] === 20 ? "legacy" : "modern";
-      expect(hex(writeNpz(es, { compress: false, zipLayout }))).toBe(hex(theirs("stored")));
-      const oursC = writeNpz(es, { compress: true, zipLayout });
-      expect(withoutDeflateLengths(zipFields(oursC))).toEqual(withoutDeflateLengths(zipFields(theirs("compressed"))));
-      for (const k of ["compressed", "stream_stored", "stream_compressed"]) {
-        expect(sameEntries(readNpz(theirs(k)).entries, es), k).toBe(true);
-      }
-    });
-  });
+  it.skipIf(!py.ok)(
+    "numpy reads our stored and compressed archives; its np.savez equals our stored bytes; layouts match",
+    () => {
+      const sets = samples();
+      const ours = sets.flatMap((es) => [writeNpz(es, { compress: false }), writeNpz(es, { compress: true })]);
+      const input = new TextEncoder().encode(JSON.stringify(ours.map((b) => Buffer.from(b).toString("base64"))));
+      const res = JSON.parse(new TextDecoder().decode(runPython(script, input))) as Record<string, string>[];
+      expect(res.length).toBe(ours.length);
+      res.forEach((r, i) => {
+        const es = sets[i >> 1]!;
+        const theirs = (k: string): Uint8Array => new Uint8Array(Buffer.from(r[k]!, "base64"));
+        const zipLayout: ZipLayout = theirs("stored")[4] === 20 ? "legacy" : "modern";
+        expect(hex(writeNpz(es, { compress: false, zipLayout }))).toBe(hex(theirs("stored")));
+        const oursC = writeNpz(es, { compress: true, zipLayout });
+        expect(withoutDeflateLengths(zipFields(oursC))).toEqual(withoutDeflateLengths(zipFields(theirs("compressed"))));
+        for (const k of ["compressed", "stream_stored", "stream_compressed"]) {
+          expect(sameEntries(readNpz(theirs(k)).entries, es), k).toBe(true);
+        }
+      });
+    },
+  );
 });
-
