@@ -154,11 +154,12 @@ export class ResidentRun {
   }
 
   private exec<R>(job: () => Job<R>): MaybePromise<R> {
-    // oxlint-disable-next-line typescript/no-base-to-string -- a caught failure (an Error or a reason string); String() gives its message
-    if (this.broken !== null)
-      throw new Error(
-        `resident run on ${this.backend.name} is unusable after a backend failure: ${String(this.broken)}`,
-      );
+    if (this.broken !== null) {
+      // A caught failure (an Error or a reason string): String() gives its message.
+      // oxlint-disable-next-line typescript/no-base-to-string
+      const why = String(this.broken);
+      throw new Error(`resident run on ${this.backend.name} is unusable after a backend failure: ${why}`);
+    }
     if (this.backend.mode === "sync") return runSync(job(), this.backend.name);
     const p = this.tail.then(() => runAsync(job()));
     this.tail = p.catch(() => undefined);
@@ -246,9 +247,7 @@ export class ResidentRun {
   }
 
   /** The resident segment of a parameter (for writing its gradient in place), or undefined. */
-  segment(
-    path: string,
-  ):
+  segment(path: string):
     | {
         readonly dtype: Dtype;
         readonly offset: number;

@@ -181,30 +181,24 @@ describe("resident run (JS backend)", () => {
           isUpdate: true,
         };
       }),
-      fc
-        .constantFrom(1e-50, 1e-8)
-        .map((eps): Op => ({
-          label: `eps ${eps}`,
-          f: (s) => setHyperparam(s, "eps", eps),
-          onRun: (r) => r.setHyperparam("eps", eps),
-          isUpdate: false,
-        })),
-      fc
-        .boolean()
-        .map((on): Op => ({
-          label: `amsgrad ${on}`,
-          f: (s) => setHyperparam(s, "amsgrad", on),
-          onRun: (r) => r.setHyperparam("amsgrad", on),
-          isUpdate: false,
-        })),
-      fc
-        .constantFrom(-1, 16)
-        .map((v): Op => ({
-          label: `lossScale ${v}`,
-          f: (s) => setLossScale(s, v),
-          onRun: (r) => r.setLossScale(v),
-          isUpdate: false,
-        })),
+      fc.constantFrom(1e-50, 1e-8).map((eps): Op => ({
+        label: `eps ${eps}`,
+        f: (s) => setHyperparam(s, "eps", eps),
+        onRun: (r) => r.setHyperparam("eps", eps),
+        isUpdate: false,
+      })),
+      fc.boolean().map((on): Op => ({
+        label: `amsgrad ${on}`,
+        f: (s) => setHyperparam(s, "amsgrad", on),
+        onRun: (r) => r.setHyperparam("amsgrad", on),
+        isUpdate: false,
+      })),
+      fc.constantFrom(-1, 16).map((v): Op => ({
+        label: `lossScale ${v}`,
+        f: (s) => setLossScale(s, v),
+        onRun: (r) => r.setLossScale(v),
+        isUpdate: false,
+      })),
       fc.constant<Op>({
         label: "addHook twice",
         f: (s) => addHook(s, weightDecay(1e-3)),
