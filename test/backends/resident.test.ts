@@ -7,11 +7,6 @@ import {
   array,
   createLink,
   createOptimizer,
-  gradientClipping,
-  gradientLARS,
-  gradientNoise,
-  lasso,
-  lossScaling,
   setGrads,
   setHyperparam,
   setup,
@@ -21,7 +16,7 @@ import {
 import { type AnyBackend, ResidentOptimizer, ResidentRun, jsBackend } from "../../backends/index.js";
 import { Optimizer, setLossScale } from "../../spec/index.js";
 import { goldenLoss } from "../../conformance/golden/fixtures.js";
-import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
+import { adamWithHooks, gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
 import { clauses } from "../helpers/clauses.js";
 
 /** The JS backend with every kernel and reduction call counted. */
@@ -46,16 +41,6 @@ function counted(): { backend: AnyBackend; calls: Record<string, number> } {
     memory: wrap("mem", jsBackend.memory),
   } as AnyBackend;
   return { backend, calls };
-}
-
-function adamWithHooks(): OptimizerState {
-  let s = setup(createOptimizer("Adam", { alpha: 0.01 }), smallLink("float32", 7));
-  s = addHook(s, weightDecay(1e-2));
-  s = addHook(s, gradientClipping(0.1));
-  s = addHook(s, gradientLARS(), { timing: "post" });
-  s = addHook(s, gradientNoise(0.1));
-  s = addHook(s, lasso(1e-3), {}, { rule: "/enc/W" });
-  return lossScaling(s, {});
 }
 
 describe("resident run (JS backend)", () => {

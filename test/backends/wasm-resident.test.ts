@@ -4,33 +4,10 @@
  * float32 and float64), with gradients written in place through views.
  */
 import { describe, expect, it } from "vitest";
-import {
-  type OptimizerState,
-  addHook,
-  createOptimizer,
-  gradientClipping,
-  gradientLARS,
-  gradientNoise,
-  lasso,
-  lossScaling,
-  setGrads,
-  setup,
-  update,
-  weightDecay,
-} from "../../spec/index.js";
+import { createOptimizer, setGrads, setup, update } from "../../spec/index.js";
 import { ResidentRun } from "../../backends/index.js";
 import { createWasmBackend, wasmBackend } from "../../backends/wasm/index.js";
-import { gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
-
-function adamWithHooks(dtype: "float32" | "float64"): OptimizerState {
-  let s = setup(createOptimizer("Adam", { alpha: 0.01 }), smallLink(dtype, 7));
-  s = addHook(s, weightDecay(1e-2));
-  s = addHook(s, gradientClipping(0.1));
-  s = addHook(s, gradientLARS(), { timing: "post" });
-  s = addHook(s, gradientNoise(0.1));
-  s = addHook(s, lasso(1e-3), {}, { rule: "/enc/W" });
-  return lossScaling(s, {});
-}
+import { adamWithHooks, gradsFor, smallLink, snapshot } from "../helpers/fixtures.js";
 
 describe("resident run (Wasm backend)", () => {
   for (const dtype of ["float32", "float64"] as const) {

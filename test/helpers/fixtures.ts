@@ -4,9 +4,18 @@ import {
   type NDArray,
   type OptimizerState,
   type Dtype,
+  addHook,
   array,
   createLink,
+  createOptimizer,
+  gradientClipping,
+  gradientLARS,
+  gradientNoise,
+  lasso,
+  lossScaling,
   paramPaths,
+  setup,
+  weightDecay,
 } from "../../spec/index.js";
 
 export function smallStructure(dtype: Dtype = "float32"): LinkStructure {
@@ -73,4 +82,15 @@ export function gradsFor(state: OptimizerState, seed: number): Record<string, ND
     );
   }
   return out;
+}
+
+/** Adam on the small link with every kind of hook (pre, post, per-rule) and dynamic loss scaling. */
+export function adamWithHooks(dtype: "float32" | "float64" = "float32"): OptimizerState {
+  let s = setup(createOptimizer("Adam", { alpha: 0.01 }), smallLink(dtype, 7));
+  s = addHook(s, weightDecay(1e-2));
+  s = addHook(s, gradientClipping(0.1));
+  s = addHook(s, gradientLARS(), { timing: "post" });
+  s = addHook(s, gradientNoise(0.1));
+  s = addHook(s, lasso(1e-3), {}, { rule: "/enc/W" });
+  return lossScaling(s, {});
 }
