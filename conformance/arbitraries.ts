@@ -7,6 +7,7 @@ import {
   type Dtype,
   type NDArray,
   type OptimizerDef,
+  type UpdateCall,
   type HyperValue,
   type Hyperparams,
   roundTo,
@@ -88,6 +89,11 @@ export interface KernelCase {
   readonly hp: Hyperparams;
   readonly t: number;
   readonly extras: Record<string, number>;
+}
+
+/** A kernel case as the spec's update call for a parameter at `/p`. */
+export function kernelCaseCall(c: KernelCase): UpdateCall {
+  return { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
 }
 
 /** Smallest binary exponent whose powers of two stay normal in the dtype (used to reach subnormal results). */

@@ -25,7 +25,7 @@ import {
   withNumerics,
 } from "../../spec/index.js";
 import type { PerParamKernelDesc } from "../../spec/hooks/types.js";
-import { arrayArb, kernelCaseArb, lengthArb, type KernelCase } from "../arbitraries.js";
+import { arrayArb, kernelCaseArb, kernelCaseCall, lengthArb, type KernelCase } from "../arbitraries.js";
 import { intervalNumerics } from "../intervals/context.js";
 import { type IntervalFailure, type Tally, judge } from "../intervals/verdict.js";
 import { MIN_NORMAL32, roundDown32, roundUp32, sumLower, sumUpper } from "../intervals/rounding.js";
@@ -107,10 +107,6 @@ function guardFailures(
   return out.slice(0, 3);
 }
 
-function callOf(c: KernelCase): UpdateCall {
-  return { path: "/p", param: c.param, grad: c.grad, state: c.state, hp: c.hp, t: c.t, extras: c.extras };
-}
-
 /** The spec's update under interval arithmetic, or null where the spec raises. */
 function specWithin(def: OptimizerDef, call: UpdateCall, arithmetic: ArithmeticPromise) {
   const ev = intervalNumerics(arithmetic);
@@ -185,13 +181,13 @@ function optimizerCheck(def: OptimizerDef): BoundedCheck {
           // One call shares its state buffers, so its cases share state keys (AMSGrad's vhat or not).
           const keys = Object.keys(all[0]!.state).join();
           const cases = all.filter(
-            (c) => Object.keys(c.state).join() === keys && specWithin(def, callOf(c), arithmetic) !== null,
+            (c) => Object.keys(c.state).join() === keys && specWithin(def, kernelCaseCall(c), arithmetic) !== null,
           );
           fc.pre(cases.length > 0);
           const { out, offsets, lengths } = await runPacked(b, def, cases, start);
           const failures: IntervalFailure[] = [];
           cases.forEach((c, j) => {
-            const { r, ev } = specWithin(def, callOf(c), arithmetic)!;
+            const { r, ev } = specWithin(def, kernelCaseCall(c), arithmetic)!;
             const slice = (k: string) => out[k]!.subarray(offsets[j]!, offsets[j]! + lengths[j]!);
             failures.push(
               ...judge(
@@ -381,7 +377,7 @@ function trajectoryCheck(def: OptimizerDef): BoundedCheck {
           }),
         ),
         async ({ c, grads }) => {
-          fc.pre(specWithin(def, callOf(c), arithmetic) !== null);
+          fc.pre(specWithin(def, kernelCaseCall(c), arithmetic) !== null);
           const n = c.param.data.length;
           const keys = Object.keys(c.state);
           const param = await upload(b, c.param.data);
