@@ -8,7 +8,7 @@
 import fc from "fast-check";
 import { type Dtype, type NDArray, type OptimizerDef, type UpdateCall, type UpdateResult } from "../../spec/index.js";
 import type { AnyBackend } from "../../backends/contract.js";
-import { type KernelCase, kernelCaseArb } from "../arbitraries.js";
+import { type KernelCase, kernelCaseArb, kernelCaseCall } from "../arbitraries.js";
 import { diagnoseOptimizer, type SegmentOutcome } from "../diagnosis/optimizer.js";
 import { backendProperty, type Body } from "./drive.js";
 import { expectClose } from "./compare.js";
@@ -18,15 +18,7 @@ import { allowedUlp, outputClause, stageClauses } from "./kernel-clauses.js";
 
 /** The spec's result for a case, or null when the kernel never sees such a call (the spec raises or widens a dtype). */
 function specOutcome(def: OptimizerDef, c: KernelCase): { call: UpdateCall; expected: UpdateResult } | null {
-  const call: UpdateCall = {
-    path: "/p",
-    param: c.param,
-    grad: c.grad,
-    state: c.state,
-    hp: c.hp,
-    t: c.t,
-    extras: c.extras,
-  };
+  const call = kernelCaseCall(c);
   let expected: UpdateResult;
   try {
     expected = def.update(call);

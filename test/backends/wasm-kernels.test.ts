@@ -15,7 +15,7 @@ import type { Hyperparams } from "../../spec/hyperparam.js";
 import type { NDArray } from "../../spec/ndarray.js";
 import { dotSelf } from "../../spec/numerics/np.js";
 import { type HookSegment, type Segment, syncResult } from "../../backends/contract.js";
-import { kernelCaseArb, arrayArb, lengthArb, type KernelCase } from "../../conformance/arbitraries.js";
+import { kernelCaseArb, kernelCaseCall, arrayArb, lengthArb, type KernelCase } from "../../conformance/arbitraries.js";
 import { jsBackend } from "../../backends/js/index.js";
 import { type WasmBuffer, WasmHeap, createWasmBackend, wasmBackend } from "../../backends/wasm/index.js";
 import { TABLE_ROWS } from "../../backends/wasm/memory.js";
@@ -69,15 +69,7 @@ function runSegments(def: OptimizerDef, dtype: Dt, cases: readonly KernelCase[],
   const expected: { param: NDArray; state: Record<string, NDArray> }[] = [];
   for (const c of cases) {
     try {
-      const r = def.update({
-        path: "/p",
-        param: c.param,
-        grad: c.grad,
-        state: c.state,
-        hp: c.hp,
-        t: c.t,
-        extras: c.extras,
-      });
+      const r = def.update(kernelCaseCall(c));
       if (r.param.dtype !== dtype || Object.values(r.state).some((s) => s.dtype !== dtype)) return; // widened: the engine runs the spec
       expected.push({ param: r.param, state: r.state as Record<string, NDArray> });
     } catch {
