@@ -7,6 +7,7 @@ import { readZip } from "../../spec/serialization/zip.js";
 import { DecodeBudget } from "../../spec/serialization/limits.js";
 import { writeZip } from "../../spec/serialization/zip-write.js";
 import type { Rng } from "./random.js";
+import { concat } from "./bytes.js";
 
 const INTERESTING_32 = [0, 1, 0x7f, 0x80, 0xff, 0xffff, 0x7fffffff, 0x80000000, 0xfffffffe, 0xffffffff];
 
@@ -171,14 +172,4 @@ export function mutateJson(rng: Rng, text: string): string {
     // Nested past what JSON.stringify can recurse through: damage the text instead.
     return new TextDecoder().decode(mutateBytes(rng, new TextEncoder().encode(text), []));
   }
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }

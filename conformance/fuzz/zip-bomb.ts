@@ -5,6 +5,7 @@
  * that it ends on a byte boundary, is repeated (a run of zeros only refers back one byte).
  */
 import { constants, crc32, deflateRawSync } from "node:zlib";
+import { concat } from "./bytes.js";
 
 const MIB = 2 ** 20;
 
@@ -17,16 +18,6 @@ function deflateZeros(header: Uint8Array, zeros: number): Uint8Array {
   for (let i = 0; i < zeros / MIB; i++) parts.push(unit);
   parts.push(Uint8Array.of(0x03, 0x00)); // a final, empty fixed-Huffman block
   return concat(parts);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 /** The CRC-32 of `header` followed by `zeros` zero bytes, without materializing them. */
