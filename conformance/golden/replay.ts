@@ -70,11 +70,6 @@ export function replayDirectory(dir: string, engine: UpdateEngine = SPEC_ENGINE,
   return replaySource(readGoldenDir(dir), engine, filter);
 }
 
-/** Replay every case of a directory on any engine (awaited where it returns promises). */
-export function replayDirectoryAsync(dir: string, engine: UpdateEngine, filter?: (id: string) => boolean): Promise<CaseResult[]> {
-  return replaySourceAsync(readGoldenDir(dir), engine, filter);
-}
-
 /** Replay every case of a golden source (a directory read from disk, or files fetched over HTTP) on a synchronous engine. */
 export function replaySource(src: GoldenSource, engine: UpdateEngine = SPEC_ENGINE, filter?: (id: string) => boolean): CaseResult[] {
   return runSync(replaySourceJob(src, engine, filter), engine.name);

@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));
-export const CLAUSES_DIR = join(REPO, "spec", "clauses");
 export const IDS_FILE = "spec/clauses/ids.json";
 export const UNCHECKED_FILE = "spec/clauses/unchecked.json";
 
