@@ -89,6 +89,15 @@ interface WrongBackend {
 
 const KERNELS = ["optimizer kernels", "hook kernels"];
 
+/** The run every test here makes: fixed seed, no golden data, the kernel groups unless told. */
+const options = (filter: string, groups: readonly string[] = KERNELS) => ({
+  filter,
+  numRuns: 100,
+  seed: 20261125,
+  goldenDir: null,
+  groups,
+});
+
 const WRONG: readonly WrongBackend[] = [
   {
     bug: "off-by-one t in Adam's bias correction",
@@ -273,13 +282,7 @@ const WRONG: readonly WrongBackend[] = [
 describe("the conformance kit catches wrong backends", () => {
   for (const w of WRONG) {
     it(`${w.bug} → fails citing ${w.clauses.join(" or ")}${w.variant ? `, diagnosed as ${w.variant.join(" or ")}` : ""}`, async () => {
-      const report = await runConformance(w.backend, {
-        filter: w.filter,
-        numRuns: 100,
-        seed: 20261125,
-        goldenDir: null,
-        groups: w.groups ?? KERNELS,
-      });
+      const report = await runConformance(w.backend, options(w.filter, w.groups));
       expect(report.ok).toBe(false);
       const failures = report.checks.flatMap((c) => c.failures);
       expect(failures.length).toBeGreaterThan(0);
@@ -302,13 +305,7 @@ describe("the conformance kit catches wrong backends", () => {
 
   it("a signed-zero difference is reported as such, with both bit patterns", async () => {
     const w = WRONG.find((x) => x.backend.name === "wrong-sgd-signed-zero")!;
-    const report = await runConformance(w.backend, {
-      filter: "kernel/SGD/float32",
-      numRuns: 100,
-      seed: 20261125,
-      goldenDir: null,
-      groups: KERNELS,
-    });
+    const report = await runConformance(w.backend, options("kernel/SGD/float32"));
     const f = report.checks.flatMap((c) => c.failures)[0]!;
     expect(f.detail).toMatch(/signed zero: backend \+0, spec -0/);
     expect(f.expectedBits).toBe("80000000");
@@ -319,13 +316,7 @@ describe("the conformance kit catches wrong backends", () => {
     const correct16 = float16Backend("spec-f16", false);
     for (const w of WRONG) {
       const b = w.backend.dtypes.includes("float16") ? correct16 : js;
-      const report = await runConformance(b, {
-        filter: w.filter,
-        numRuns: 100,
-        seed: 20261125,
-        goldenDir: null,
-        groups: w.groups ?? KERNELS,
-      });
+      const report = await runConformance(b, options(w.filter, w.groups));
       expect(report.checks.flatMap((c) => c.failures)).toEqual([]);
       expect(report.ok).toBe(true);
     }
