@@ -9,9 +9,12 @@ import { readIdList, resolveId } from "../../scripts/spec-doc/lists.js";
 
 export class UnknownClauseError extends Error {}
 
+// Read once per test file, not once per citing title.
+let known: { current: Set<string>; list: ReturnType<typeof readIdList> } | null = null;
+
 export function clauses(...ids: string[]): string {
-  const current = new Set(specClauseDefs().keys());
-  const list = readIdList();
+  known ??= { current: new Set(specClauseDefs().keys()), list: readIdList() };
+  const { current, list } = known;
   for (const id of ids) {
     if (resolveId(id, current, list) === null) {
       throw new UnknownClauseError(
