@@ -1,8 +1,8 @@
 /**
- * One kernel call at a time on a backend (the kit's per-kernel checks use these), and the spec's
- * state machine on those calls: a `ComputeOverride` built from a backend. Each function is a job
- * (`resident/job.ts`): `…On` runs it on a synchronous backend, `…OnAsync` on any backend. For
- * stepping a model, use a resident run (`resident/`), which keeps everything in the backend.
+ * One kernel call at a time on a backend, and the spec's state machine on those calls: a
+ * `ComputeOverride` built from a backend. Each function is a job (`resident/job.ts`) that `…On`
+ * runs on a synchronous backend. For stepping a model (and for asynchronous backends), use a
+ * resident run (`resident/`), which keeps everything in the backend.
  * Everything but the arithmetic stays in the spec: before each kernel call the spec's own update
  * runs on zero-length arrays, which raises exactly where Chainer raises (eps checks, missing state,
  * steps not started) and yields the rule's next extras (MSVAG's beta_power); a call the spec
@@ -26,8 +26,8 @@ import {
   type UpdateOptions,
   update,
 } from "../spec/index.js";
-import type { AnyBackend, HookSegment, MaybePromise } from "./contract.js";
-import { type Job, runAsync, runSync, value } from "./resident/job.js";
+import type { AnyBackend, HookSegment } from "./contract.js";
+import { type Job, runSync, value } from "./resident/job.js";
 
 function* upload(backend: AnyBackend, a: NDArray): Job<unknown> {
   const buf = backend.memory.alloc(a.dtype, a.data.length);
@@ -176,34 +176,13 @@ function* wholeHookJob(backend: AnyBackend, kind: HookKind, call: WholeCall): Jo
 export function optimizerUpdateOn(backend: AnyBackend, def: OptimizerDef, call: UpdateCall): UpdateResult | undefined {
   return runSync(optimizerUpdateJob(backend, def, call), backend.name);
 }
-export function optimizerUpdateOnAsync(
-  backend: AnyBackend,
-  def: OptimizerDef,
-  call: UpdateCall,
-): Promise<UpdateResult | undefined> {
-  return runAsync(optimizerUpdateJob(backend, def, call));
-}
 /** One per-parameter hook kernel call (undefined where the spec must compute); synchronous backends. */
 export function perParamHookOn(backend: AnyBackend, kind: HookKind, call: PerParamCall): PerParamResult | undefined {
   return runSync(perParamHookJob(backend, kind, call), backend.name);
 }
-export function perParamHookOnAsync(
-  backend: AnyBackend,
-  kind: HookKind,
-  call: PerParamCall,
-): Promise<PerParamResult | undefined> {
-  return runAsync(perParamHookJob(backend, kind, call));
-}
 /** A whole hook (norms, rate, rescale) on the backend; synchronous backends. */
 export function wholeHookOn(backend: AnyBackend, kind: HookKind, call: WholeCall): WholeResult | undefined {
   return runSync(wholeHookJob(backend, kind, call), backend.name);
-}
-export function wholeHookOnAsync(
-  backend: AnyBackend,
-  kind: HookKind,
-  call: WholeCall,
-): Promise<WholeResult | undefined> {
-  return runAsync(wholeHookJob(backend, kind, call));
 }
 
 /** @clause compute.override */
@@ -221,27 +200,4 @@ export function updateOn(
 ): (state: OptimizerState, lossfun?: LossFunction, options?: UpdateOptions) => OptimizerState {
   const compute = backendCompute(backend);
   return (state, lossfun, options = {}) => update(state, lossfun, { ...options, compute });
-}
-
-/** `optimizerUpdateOn` on any backend: a plain value for a synchronous one, else a promise. */
-export function optimizerUpdateOnAny(
-  backend: AnyBackend,
-  def: OptimizerDef,
-  call: UpdateCall,
-): MaybePromise<UpdateResult | undefined> {
-  return backend.mode === "sync" ? optimizerUpdateOn(backend, def, call) : optimizerUpdateOnAsync(backend, def, call);
-}
-export function perParamHookOnAny(
-  backend: AnyBackend,
-  kind: HookKind,
-  call: PerParamCall,
-): MaybePromise<PerParamResult | undefined> {
-  return backend.mode === "sync" ? perParamHookOn(backend, kind, call) : perParamHookOnAsync(backend, kind, call);
-}
-export function wholeHookOnAny(
-  backend: AnyBackend,
-  kind: HookKind,
-  call: WholeCall,
-): MaybePromise<WholeResult | undefined> {
-  return backend.mode === "sync" ? wholeHookOn(backend, kind, call) : wholeHookOnAsync(backend, kind, call);
 }

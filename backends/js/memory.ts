@@ -39,13 +39,6 @@ export function asF64(buf: unknown, what: string): Float64Array {
   return buf;
 }
 
-/** The shortest length among the buffers of one call (the bound every segment must respect). */
-export function limitOf(bufs: readonly JsBuffer[]): number {
-  let n = Infinity;
-  for (const b of bufs) n = Math.min(n, b.length);
-  return n;
-}
-
 /** Throws unless `[offset, offset + length)` lies within `[0, limit)`. */
 export function checkSegment(offset: number, length: number, limit: number): void {
   checkSegmentBounds("js backend", offset, length, limit);

@@ -6,23 +6,13 @@
  * share all of those (the usual case) share one dry run.
  */
 import type { Dtype, Hyperparams, NDArray, OptimizerDef, UpdateCall } from "../../spec/index.js";
+import { sameRecord } from "../same-record.js";
 
 export type DryOutcome =
   { readonly ok: false } | { readonly ok: true; readonly extras: Readonly<Record<string, number>> | undefined };
 
 function empty(dtype: Dtype): NDArray {
   return { dtype, shape: [0], data: new Float64Array(0) };
-}
-
-function sameRecord(a: Readonly<Record<string, unknown>>, b: Readonly<Record<string, unknown>>): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (!Object.is(a[k], b[k])) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
 }
 
 function sameKeys(state: Readonly<Record<string, NDArray>>, keys: readonly string[]): boolean {

@@ -13,6 +13,7 @@
  * per-call engine, the conformance kit) reuse memory instead of growing it.
  */
 import type { Memory } from "../contract.js";
+import { checkSegmentBounds } from "../kernel-scalars.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import {
   type CompiledKernels,
@@ -209,12 +210,7 @@ export class WasmHeap {
 }
 
 function checkRange(offset: number, length: number, limit: number): void {
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`wasm backend: invalid segment offset ${offset} / length ${length}`);
-  }
-  if (offset + length > limit) {
-    throw new RangeError(`wasm backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`);
-  }
+  checkSegmentBounds("wasm backend", offset, length, limit);
 }
 export { checkRange };
 

@@ -15,6 +15,7 @@ import { type WasmBuffer, type WasmDtype, type WasmHeap } from "./memory.js";
 import { exported } from "./instance.js";
 import { type OptimizerLayout, checkLayout } from "./scalars.js";
 import { RowScratch, pack, runRows } from "./segment-table.js";
+import { sameRecord } from "../same-record.js";
 
 type Export = (...args: number[]) => void;
 
@@ -23,23 +24,12 @@ export function wasmDtype(dtype: Dtype, what: string): WasmDtype {
   throw new TypeError(`wasm backend: ${what} does not compute ${dtype} (float16 runs through the spec)`);
 }
 
-function sameExtras(a: Segment["extras"], b: Segment["extras"]): boolean {
-  if (a === b) return true;
-  let n = 0;
-  for (const k in a) {
-    if (!Object.is(a[k], b[k])) return false;
-    n++;
-  }
-  for (const _ in b) n--;
-  return n === 0;
-}
-
 /**
  * Segments whose scalars are the same by construction: one hyperparameter object (the spec's data
  * is immutable), the same `t` and equal extras.
  */
 function sameRule(a: Segment, b: Segment): boolean {
-  return a.hp === b.hp && a.t === b.t && (a.extras === b.extras || sameExtras(a.extras, b.extras));
+  return a.hp === b.hp && a.t === b.t && (a.extras === b.extras || sameRecord(a.extras, b.extras));
 }
 
 export function optimizerKernel(

@@ -5,6 +5,7 @@
  * mappable staging buffer and maps it, the only point where data comes back to the host.
  */
 import type { Memory } from "../contract.js";
+import { checkSegmentBounds } from "../kernel-scalars.js";
 import type { Dtype } from "../../spec/numerics/dtype.js";
 import { type GpuContext, gpu, serial } from "./device.js";
 import { WebgpuOutOfMemoryError, WebgpuValidationError } from "./errors.js";
@@ -41,13 +42,7 @@ export async function settled(bufs: readonly WebgpuBuffer[]): Promise<void> {
 
 /** Throws unless `[offset, offset + length)` lies within `[0, limit)`. */
 export function checkRange(offset: number, length: number, limit: number): void {
-  if (!Number.isInteger(offset) || !Number.isInteger(length) || offset < 0 || length < 0) {
-    throw new RangeError(`webgpu backend: invalid segment offset ${offset} / length ${length}`);
-  }
-  if (offset + length > limit)
-    throw new RangeError(
-      `webgpu backend: segment [${offset}, ${offset + length}) exceeds a buffer of ${limit} elements`,
-    );
+  checkSegmentBounds("webgpu backend", offset, length, limit);
 }
 
 /** Runs `fn` inside validation and out-of-memory error scopes and throws the named error. */

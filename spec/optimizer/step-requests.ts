@@ -59,8 +59,6 @@ export interface StepAnswers {
   readonly update: UpdateResult;
 }
 
-export type StepOp = StepRequest["op"];
-
 /**
  * A step program (or one of its parts) returning `R`. A request is made as
  * `(yield { op: "…", … }) as StepAnswers["…"]` (inline, so that a request costs no generator).
